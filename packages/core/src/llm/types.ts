@@ -1,0 +1,173 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Embeddings } from '@langchain/core/embeddings';
+import type { z } from 'zod';
+
+/**
+ * The LLM gateway contract: the one way every phase (induce, label, evaluate) calls a model.
+ * Implementation: ./gateway.ts (`createGateway`).
+ */
+
+/** A chat message as the gateway sees it (converted to LangChain messages at the edge). */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** How structured output is obtained from a model. */
+export type StructuredMethod = 'auto' | 'jsonSchema' | 'functionCalling' | 'jsonMode' | 'prompt';
+
+/**
+ * A model reference: a provider id string ("openai:gpt-4o-mini", resolved through plugins), a LangChain chat model
+ * instance, or an instance with an explicit id (used in cache keys, accounting and prices) and settings.
+ */
+export type ChatModelRef =
+  | string
+  | BaseChatModel
+  | { id: string; model: BaseChatModel; structuredMethod?: StructuredMethod; supportsLogprobs?: boolean };
+
+export type EmbeddingsRef = string | Embeddings | { id: string; model: Embeddings };
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface StructuredRequest<T> {
+  /** Accounting bucket, e.g. 'summarize', 'generate', 'label'. */
+  stage: string;
+  model: ChatModelRef;
+  messages: ChatMessage[];
+  /** zod schema: validates the answer and is sent to the model as JSON Schema. */
+  schema: z.ZodType<T>;
+  /** Name of the schema / tool sent to the model. */
+  schemaName?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Override the model's structured-output method. */
+  method?: StructuredMethod;
+  /** Ask the provider for token log-probabilities (returned in `logprobs` when it gives them). */
+  logprobs?: boolean;
+  /** Re-asks after invalid JSON / schema-invalid answers (default: gateway option `maxRepairs`). */
+  maxRepairs?: number;
+  /** Extra validation beyond the schema; return a list of problems to re-ask with (empty = valid). */
+  validate?: (value: T) => string[];
+  /** Read and write the cache for this call (default true when the gateway has a cache). */
+  cache?: boolean;
+  /** Extra distinct cache key part, e.g. a sample index for self-consistency. */
+  cacheSalt?: string;
+  signal?: AbortSignal;
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top?: { token: string; logprob: number }[];
+}
+
+export interface StructuredResult<T> {
+  value: T;
+  usage: TokenUsage;
+  /** The model's raw text answer (JSON text for structured calls). */
+  raw: string;
+  modelId: string;
+  /** Transport attempts made (1 = first try succeeded; 0 when served from cache). */
+  attempts: number;
+  /** Re-asks made because the answer was invalid. */
+  repairs: number;
+  cached: boolean;
+  logprobs?: TokenLogprob[];
+}
+
+export interface TextRequest {
+  stage: string;
+  model: ChatModelRef;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  cache?: boolean;
+  cacheSalt?: string;
+  signal?: AbortSignal;
+}
+
+export interface TextResult {
+  text: string;
+  usage: TokenUsage;
+  modelId: string;
+  attempts: number;
+  cached: boolean;
+}
+
+export interface EmbedRequest {
+  stage: string;
+  model: EmbeddingsRef;
+  texts: string[];
+  cache?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface EmbedResult {
+  vectors: number[][];
+  modelId: string;
+  usage: TokenUsage;
+  cachedCount: number;
+}
+
+/** Clock used for backoff and rate limits; inject a fake one in tests so nothing sleeps. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface RetryPolicy {
+  /** Total transport attempts per call, including the first (default 5). */
+  maxAttempts: number;
+  /** First backoff delay (default 500 ms); doubles each attempt. */
+  baseDelayMs: number;
+  /** Cap on computed backoff (default 20 s). */
+  maxDelayMs: number;
+  /** Cap on an honoured Retry-After (default 60 s); a longer Retry-After fails the call as rate_limit. */
+  maxRetryAfterMs: number;
+  /** Full jitter in [0.5, 1] x delay (default true). */
+  jitter: boolean;
+}
+
+/** USD per million tokens. Keys are model ids ("openai:gpt-4o-mini") or bare model names ("gpt-4o-mini"). */
+export type PriceTable = Record<string, { input: number; output: number }>;
+
+export interface UsageRow {
+  stage: string;
+  model: string;
+  calls: number;
+  cachedCalls: number;
+  failedCalls: number;
+  attempts: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface UsageReport {
+  rows: UsageRow[];
+  byStage: Record<string, Omit<UsageRow, 'stage' | 'model'>>;
+  byModel: Record<string, Omit<UsageRow, 'stage' | 'model'>>;
+  total: Omit<UsageRow, 'stage' | 'model'>;
+}
+
+export interface Gateway {
+  structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>>;
+  text(req: TextRequest): Promise<TextResult>;
+  embed(req: EmbedRequest): Promise<EmbedResult>;
+  /** Resolve a ref to a LangChain model + stable id (through plugins for string ids). */
+  resolveChatModel(ref: ChatModelRef): Promise<ResolvedChatModel>;
+  resolveEmbeddings(ref: EmbeddingsRef): Promise<{ id: string; model: Embeddings }>;
+  usage(): UsageReport;
+  /** Cost in USD of a token count for a model, from the price table (0 when unknown). */
+  cost(modelId: string, usage: TokenUsage): number;
+}
+
+export interface ResolvedChatModel {
+  id: string;
+  model: BaseChatModel;
+  structuredMethod: Exclude<StructuredMethod, 'auto'>;
+  supportsLogprobs: boolean;
+}
