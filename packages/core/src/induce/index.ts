@@ -1,1 +1,15 @@
-export {};
+export * from './options.js';
+export * from './result.js';
+export * from './progress.js';
+export * from './prompts.js';
+export { renderPrompt, type PromptSources } from './prompt-render.js';
+export * from './answers.js';
+export { checkLabels, checkRevision, type LabelRules } from './validate.js';
+export { applyDraft, applyRevision, IdAllocator } from './revision.js';
+export { sampleCorpus, allocate, type CorpusInput, type CorpusSample, type SampleOptions } from './sample.js';
+export { makeBatches, formatBatch, type BatchItem } from './batch.js';
+export { InductionCheckpointSchema, type InductionCheckpoint } from './checkpoint.js';
+export { isVagueName, countWords } from './text.js';
+export { scriptShare } from './language.js';
+export * from './export.js';
+export { induceTaxonomy } from './induce.js';

@@ -1,1 +1,17 @@
 export * from './types.js';
+export * from './errors.js';
+export * from './clock.js';
+export * from './retry.js';
+export * from './limits.js';
+export * from './cache.js';
+export * from './json-extract.js';
+export * from './prices.js';
+export * from './accounting.js';
+export {
+  deriveChatModelId,
+  deriveEmbeddingsId,
+  autoStructuredMethod,
+  providerListResolver,
+  type ProviderResolver,
+} from './resolve.js';
+export { createGateway, jsonSchemaOf, type GatewayOptions, type GatewayHooks } from './gateway.js';

@@ -30,6 +30,8 @@ export type EmbeddingsRef = string | Embeddings | { id: string; model: Embedding
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
+  /** True when the provider reported no usage and the counts were estimated with tiktoken. */
+  estimated?: boolean;
 }
 
 export interface StructuredRequest<T> {
@@ -55,6 +57,8 @@ export interface StructuredRequest<T> {
   cache?: boolean;
   /** Extra distinct cache key part, e.g. a sample index for self-consistency. */
   cacheSalt?: string;
+  /** Prompt id handed to 'prompt:messages' transform hooks (default: the stage). */
+  promptId?: string;
   signal?: AbortSignal;
 }
 
@@ -86,6 +90,8 @@ export interface TextRequest {
   maxTokens?: number;
   cache?: boolean;
   cacheSalt?: string;
+  /** Prompt id handed to 'prompt:messages' transform hooks (default: the stage). */
+  promptId?: string;
   signal?: AbortSignal;
 }
 
@@ -116,6 +122,11 @@ export interface EmbedResult {
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Run fn after ms (used for per-attempt timeouts); returns a cancel function. Optional: real timers are used when
+   * absent, so a fake clock whose sleep() returns at once does not time every request out.
+   */
+  setTimer?(ms: number, fn: () => void): () => void;
 }
 
 export interface RetryPolicy {
@@ -143,6 +154,8 @@ export interface UsageRow {
   attempts: number;
   inputTokens: number;
   outputTokens: number;
+  /** Calls whose token counts were estimated because the provider reported no usage. */
+  estimatedCalls?: number;
   costUsd: number;
 }
 

@@ -1,1 +1,4 @@
 export * from './types.js';
+export * from './define.js';
+export * from './hook-kinds.js';
+export * from './host.js';

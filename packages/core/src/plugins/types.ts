@@ -81,3 +81,49 @@ export interface TaxonomistPlugin {
   /** Other registries (e.g. featurizers, classifiers): kind -> name -> factory. */
   registries?: Record<string, Record<string, unknown>>;
 }
+
+/** Options of `createPluginHost`. */
+export interface PluginHostOptions {
+  /**
+   * Receives each error thrown by an observer hook (after all observers of the event ran). Without it, `emit`
+   * rejects with an AggregateError of all of them.
+   */
+  onHookError?(error: unknown, info: { hook: string; plugin: string }): void;
+}
+
+/** A provider resolved from a model id like `openai:gpt-4o-mini`. */
+export interface ResolvedModelId {
+  provider: ProviderDefinition;
+  /** Everything after the first ':' (may itself contain ':'). */
+  modelName: string;
+  /** Name of the plugin that registered the provider. */
+  plugin: string;
+}
+
+/** The runtime view of a list of plugins. Call `await ready()` once before use (runs the plugins' setup()). */
+export interface PluginHost {
+  /** The plugins in effective order (pre, normal, post; list order within each group). */
+  readonly plugins: readonly TaxonomistPlugin[];
+  /** Runs every setup() in order, once; later calls return the same promise. */
+  ready(): Promise<void>;
+  getProvider(id: string): ProviderDefinition | undefined;
+  providers(): ProviderDefinition[];
+  /** Throws, listing the known providers, when the id has no prefix or the provider is unknown. */
+  resolveModelId(modelId: string): ResolvedModelId;
+  /** Run every observer of `name` in parallel; see PluginHostOptions.onHookError for failures. */
+  emit<K extends keyof ObserverHooks>(name: K, payload: Parameters<ObserverHooks[K]>[0]): Promise<void>;
+  /** Run the transforms of `name` in plugin order, each on the previous one's result. */
+  transform<K extends keyof TransformHooks>(
+    name: K,
+    value: Parameters<TransformHooks[K]>[0],
+    ctx: Parameters<TransformHooks[K]>[1],
+  ): Promise<Awaited<ReturnType<TransformHooks[K]>>>;
+  /** Whether any plugin listens to / transforms `name` (lets callers skip building payloads). */
+  hasHook(name: string): boolean;
+  /** The prompt override for `promptId` (the last plugin in order that registered one wins). */
+  prompt(promptId: string): PromptOverride | undefined;
+  /** Everything registered under `kind` (plugin.registries and ctx.register), name -> value. */
+  registry(kind: string): Map<string, unknown>;
+  /** Prices of every provider, keyed by model id (`${providerId}:${modelName}`). */
+  prices(): PriceTable;
+}

@@ -1,1 +1,7 @@
-export {};
+export * from './sparse/index.js';
+export * from './dense.js';
+export * from './linalg.js';
+export * from './svd.js';
+export * from './kmeans.js';
+export * from './silhouette.js';
+export * from './lsa.js';

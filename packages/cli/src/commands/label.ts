@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { TaxonomySchema, readJsonFile } from '@taxonomist/core';
+import { UsageError } from '../errors.js';
+import type { ExitCode } from '../exit-codes.js';
+import { HOW_TO_CONFIGURE_LLM, setupModels } from '../model/setup.js';
+import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
+import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
+import { runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
+import { offlineNotice } from '../pipeline/offline-notice.js';
+import { sampleInOrder } from '../pipeline/sample.js';
+import { bool, num, seedOf, str } from '../pipeline/values.js';
+import { formatCost, formatCount, formatTokens } from '../ui/format.js';
+import { renderTable } from '../ui/table.js';
+import type { CommandContext } from './types.js';
+
+/** `taxonomist label`: corpus + taxonomy -> labels.jsonl, one line per record, resumable. */
+export async function execute(ctx: CommandContext): Promise<ExitCode> {
+  const [corpusPath] = ctx.positionals as [string];
+  const { values, ui } = ctx;
+  const taxonomyPath = str(values, 'taxonomy');
+  if (taxonomyPath === undefined) throw new UsageError('missing --taxonomy <file>', { command: 'label', hint: 'make one with `taxonomist induce`' });
+  const taxonomy = await readJsonFile(resolve(ctx.io.cwd, taxonomyPath), TaxonomySchema);
+  const models = await setupModels(ctx);
+  const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'labels.jsonl');
+  const seed = seedOf(values);
+
+  let clusterModelPath: string | undefined;
+  if (!models.online) {
+    clusterModelPath = clusterModelPathFor(resolve(ctx.io.cwd, taxonomyPath), taxonomy);
+    if (clusterModelPath === undefined) {
+      throw new UsageError('labeling without a model needs the cluster model written by an offline `taxonomist induce`', {
+        command: 'label',
+        hint: `${taxonomyPath} has none next to it. To label with an LLM instead, ${HOW_TO_CONFIGURE_LLM}`,
+      });
+    }
+  }
+  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);
+  const n = num(values, 'sample');
+  const records = n === undefined ? corpus.records : sampleInOrder(corpus.records, n, seed, 'label-sample');
+
+  let result: LabelStageResult;
+  if (models.online) {
+    result = await runLlmLabelStage({ records, taxonomy, models, out, fresh: bool(values, 'noResume'), values, seed, ui, signal: ctx.signal });
+  } else {
+    offlineNotice(ui);
+    const model = await loadClusterModel(clusterModelPath!, taxonomy);
+    result = await runCentroidLabelStage({ records, taxonomy, model, out, ui });
+  }
+  const u = result.usage;
+  const human = [
+    renderTable(
+      [{ header: 'records' }, { header: 'ok', align: 'right' }, { header: 'failed', align: 'right' }, { header: 'resumed', align: 'right' }, { header: 'not attempted', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'tokens', align: 'right' }, { header: 'cost', align: 'right' }],
+      [[formatCount(result.records), formatCount(result.ok), formatCount(result.failed), formatCount(result.alreadyOk), formatCount(result.notAttempted), formatCount(u.calls), formatTokens(u.inputTokens + u.outputTokens), formatCost(u.costUsd)]],
+    ),
+    `wrote ${out}`,
+  ].join('\n');
+  ui.result(human, { out, ...result, exitCode: undefined });
+  return result.exitCode;
+}

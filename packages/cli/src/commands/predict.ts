@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { corpusFlags } from '../pipeline/corpus.js';
+import { runPredictStage } from '../pipeline/predict-stage.js';
+import { str } from '../pipeline/values.js';
+import { formatCount, formatDuration, formatRate } from '../ui/format.js';
+import type { CommandContext } from './types.js';
+
+/** `taxonomist predict model.json corpus`: one prediction line per record, streaming, no LLM. */
+export async function execute(ctx: CommandContext): Promise<ExitCode> {
+  const [modelPath, corpusPath] = ctx.positionals as [string, string];
+  const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? 'predictions.jsonl');
+  const { loadClassifier } = await import('@taxonomist/distill');
+  const model = await loadClassifier(resolve(ctx.io.cwd, modelPath));
+  const t0 = ctx.io.now();
+  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, labelIds: new Map(), ui: ctx.ui, signal: ctx.signal });
+  const ms = ctx.io.now() - t0;
+  ctx.ui.result(
+    `predicted ${formatCount(result.records)} records in ${formatDuration(ms)} (${formatRate((result.records / Math.max(ms, 1)) * 1000)})${result.skippedInput ? `, ${result.skippedInput} input lines skipped` : ''}; wrote ${out}`,
+    { out, records: result.records, skippedInput: result.skippedInput, counts: result.counts },
+  );
+  return EXIT.OK;
+}

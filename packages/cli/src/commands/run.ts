@@ -1,0 +1,296 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import {
+  TaxonomySchema,
+  clusteringReport,
+  hashValue,
+  readJsonFile,
+  readJsonl,
+  writeJsonAtomic,
+  LabelAssignmentSchema,
+  type LabelAssignment,
+  type StageUsage,
+  type Taxonomy,
+} from '@taxonomist/core';
+import { CliError, toCliError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { safeUrl, setupModels } from '../model/setup.js';
+import { ARTIFACTS } from '../pipeline/artifacts.js';
+import { loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
+import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
+import { runDistillStage } from '../pipeline/distill-stage.js';
+import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
+import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
+import { RunManifestStore } from '../pipeline/manifest.js';
+import { offlineNotice } from '../pipeline/offline-notice.js';
+import { runPredictStage } from '../pipeline/predict-stage.js';
+import { sampleInOrder } from '../pipeline/sample.js';
+import { ZERO_USAGE } from '../pipeline/usage.js';
+import { bool, num, seedOf, str } from '../pipeline/values.js';
+import { collectReportData } from '../report/collect.js';
+import { renderReportHtml } from '../report/html.js';
+import { formatCost, formatCount, formatDuration, formatTokens } from '../ui/format.js';
+import { renderTable } from '../ui/table.js';
+import { cliVersion } from '../version.js';
+import type { CommandContext } from './types.js';
+
+const STAGES = ['induce', 'label', 'distill', 'predict', 'report'] as const;
+type StageName = (typeof STAGES)[number];
+const DEFAULT_LABEL_SAMPLE = 1000;
+const DEFAULT_HOLDOUT = 0.2;
+
+interface StageOutcome {
+  artifacts: string[];
+  usage?: StageUsage;
+  counts?: Record<string, number>;
+  /** Non-zero when the stage finished but not fully (failed records): the run goes on, the exit code says so. */
+  exitCode?: ExitCode;
+}
+
+interface SummaryRow {
+  stage: StageName;
+  status: 'done' | 'skipped' | 'failed' | 'stopped';
+  records?: number;
+  ms?: number;
+  usage?: StageUsage;
+  note?: string;
+}
+
+/**
+ * `taxonomist run`: induce -> label a sample -> distill -> predict everything -> report, every artifact in
+ * --out-dir, every stage recorded in manifest.json and skipped on a re-run when its inputs did not change.
+ */
+export async function execute(ctx: CommandContext): Promise<ExitCode> {
+  const [corpusPath] = ctx.positionals as [string];
+  const { values, ui, io } = ctx;
+  const outDir = resolve(io.cwd, str(values, 'outDir') ?? 'out');
+  await mkdir(outDir, { recursive: true });
+  const p = (name: string): string => join(outDir, name);
+  const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache) });
+  if (!models.online) offlineNotice(ui);
+  const seed = seedOf(values);
+  const goldField = str(values, 'goldField');
+  const flags = corpusFlags(values);
+  const corpus = await loadCorpus(corpusPath, { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal);
+  const inputSha = await sha256File(resolve(io.cwd, corpusPath));
+
+  const induceSettings = await induceSettingsFromFlags(values, models, seed);
+  const labelSettings = labelSettingsFromFlags(values);
+  const labelSample = num(values, 'labelSample') ?? DEFAULT_LABEL_SAMPLE;
+  const holdout = num(values, 'holdout') ?? DEFAULT_HOLDOUT;
+  const engine = models.online ? 'llm' : 'offline';
+  const modelIds: Record<string, string> = models.online
+    ? { induce: models.model, summarize: models.summarizeModel, label: models.model }
+    : { induce: 'offline:cluster', label: 'offline:nearest-centroid' };
+
+  // Each stage's fingerprint chains the previous one: a change upstream redoes everything downstream.
+  const fp: Record<StageName, string> = {} as Record<StageName, string>;
+  fp.induce = hashValue({ inputSha, flags, induceSettings, engine, models: modelIds });
+  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed });
+  fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: str(values, 'classifier') ?? null });
+  fp.predict = hashValue({ prev: fp.distill });
+  fp.report = hashValue({ prev: fp.predict, goldField: goldField ?? null, version: cliVersion() });
+
+  const store = await RunManifestStore.open(
+    outDir,
+    {
+      tool: { name: 'taxonomist', version: cliVersion() },
+      input: { path: corpusPath, sha256: inputSha, records: corpus.records.length },
+      seed,
+      options: {
+        engine,
+        useCase: induceSettings.useCase,
+        corpus: flags,
+        skippedInput: corpus.stats.skipped,
+        labelSample,
+        holdout,
+        induce: { ...induceSettings, seedTaxonomy: induceSettings.seedTaxonomy ? '(given)' : undefined },
+        label: labelSettings,
+        ...(goldField ? { goldField } : {}),
+        ...(typeof values.baseUrl === 'string' ? { baseUrl: safeUrl(values.baseUrl) } : {}),
+      },
+      models: modelIds,
+      stages: STAGES,
+    },
+    bool(values, 'noResume'),
+  );
+
+  const rows: SummaryRow[] = [];
+  let exitCode: ExitCode = EXIT.OK;
+  // `always`: cheap stages that read other artifacts (the report) are redone on every run.
+  const stage = async (name: StageName, artifacts: string[], fn: (mode: 'resume' | 'fresh') => Promise<StageOutcome>, always = false): Promise<boolean> => {
+    if (!always && store.isDone(name, fp[name])) {
+      const s = store.stage(name);
+      ui.info(`${name}: unchanged since the last run, skipped`);
+      rows.push({ stage: name, status: 'skipped', ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}) });
+      return true;
+    }
+    const mode = await store.start(name, fp[name], artifacts);
+    if (mode === 'resume') ui.info(`${name}: resuming the interrupted stage`);
+    const t0 = io.now();
+    let outcome: StageOutcome;
+    try {
+      outcome = await fn(mode);
+    } catch (err) {
+      const e = toCliError(err);
+      const stopped = e.exitCode === EXIT.BUDGET || e.exitCode === EXIT.INTERRUPTED;
+      await store.stop(name, stopped ? 'stopped' : 'failed', e.message);
+      rows.push({ stage: name, status: stopped ? 'stopped' : 'failed', ms: io.now() - t0, note: e.message });
+      printSummary(ctx, rows, outDir, e.exitCode);
+      throw e;
+    }
+    const ms = Math.round(io.now() - t0);
+    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms } });
+    rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
+    if (outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = outcome.exitCode;
+    return true;
+  };
+
+  // 1. induce
+  let taxonomy: Taxonomy | undefined;
+  await stage('induce', [ARTIFACTS.taxonomy, ARTIFACTS.taxonomyMarkdown, ARTIFACTS.induction, ...(models.online ? [] : [ARTIFACTS.clusterModel])], async () => {
+    const r = await runInduceStage({
+      records: corpus.records,
+      settings: induceSettings,
+      models,
+      paths: {
+        taxonomy: p(ARTIFACTS.taxonomy),
+        markdown: p(ARTIFACTS.taxonomyMarkdown),
+        induction: p(ARTIFACTS.induction),
+        clusterModel: p(ARTIFACTS.clusterModel),
+        checkpoint: p(ARTIFACTS.induceCheckpoint),
+      },
+      ui,
+      signal: ctx.signal,
+    });
+    taxonomy = r.taxonomy;
+    const artifacts = [ARTIFACTS.taxonomy, ARTIFACTS.taxonomyMarkdown, ARTIFACTS.induction, ...(r.result.clusterModel !== undefined ? [ARTIFACTS.clusterModel] : []), ...(models.online ? [ARTIFACTS.induceCheckpoint] : [])];
+    return {
+      artifacts,
+      usage: r.usage,
+      counts: { records: r.result.sample.trainingIds.length, labels: r.taxonomy.labels.length, steps: r.result.history.length, rejectedSteps: r.result.rejectedSteps },
+      ...(r.result.rejectedSteps > 0 ? { exitCode: EXIT.PARTIAL } : {}),
+    };
+  });
+  taxonomy ??= await readJsonFile(p(ARTIFACTS.taxonomy), TaxonomySchema);
+  const tax = taxonomy;
+
+  // 2. label a seeded sample
+  const sample = sampleInOrder(corpus.records, labelSample, seed, 'label-sample');
+  let labelResult: LabelStageResult | undefined;
+  await stage('label', [ARTIFACTS.labels], async (mode) => {
+    if (models.online) {
+      labelResult = await runLlmLabelStage({ records: sample, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal: ctx.signal });
+    } else {
+      const model = await loadClusterModel(p(ARTIFACTS.clusterModel), tax);
+      labelResult = await runCentroidLabelStage({ records: sample, taxonomy: tax, model, out: p(ARTIFACTS.labels), ui });
+    }
+    if (labelResult.exitCode === EXIT.BUDGET || labelResult.exitCode === EXIT.INTERRUPTED) {
+      throw new CliError(labelResult.exitCode === EXIT.BUDGET ? `label: stopped at the --budget limit with ${labelResult.notAttempted} record(s) not labeled` : 'label: interrupted', {
+        exitCode: labelResult.exitCode,
+        hint: labelResult.exitCode === EXIT.BUDGET ? 're-run with a higher --budget: labeled records are kept and the run resumes' : 're-run the same command to resume',
+      });
+    }
+    if (labelResult.ok === 0) {
+      throw new CliError(`label: no record could be labeled (${Object.entries(labelResult.failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')})`, {
+        exitCode: labelResult.exitCode === EXIT.OK ? EXIT.PARTIAL : labelResult.exitCode,
+        hint: `see the error field of the lines in ${p(ARTIFACTS.labels)}`,
+      });
+    }
+    return {
+      artifacts: [ARTIFACTS.labels],
+      usage: labelResult.usage,
+      counts: { records: labelResult.records, ok: labelResult.ok, failed: labelResult.failed },
+      exitCode: labelResult.exitCode,
+    };
+  });
+
+  // 3. distill on the labeled sample (texts joined by id)
+  await stage('distill', [ARTIFACTS.model, ARTIFACTS.distillEval], async () => {
+    const byId = new Map(sample.map((r) => [r.id, r.text]));
+    const examples: { id: string; text: string; label: string; labels?: string[] }[] = [];
+    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) {
+      const text = byId.get(a.id);
+      if (a.status === 'ok' && a.label !== undefined && text !== undefined) examples.push({ id: a.id, text, label: a.label, ...(a.labels?.length ? { labels: a.labels } : {}) });
+    }
+    const r = await runDistillStage({
+      examples,
+      holdout,
+      seed,
+      ...(tax.id !== undefined ? { taxonomyId: tax.id } : {}),
+      ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}),
+      modelPath: p(ARTIFACTS.model),
+      evalPath: p(ARTIFACTS.distillEval),
+      source: models.online ? 'LLM-labeled sample' : 'centroid-labeled sample',
+      ui,
+    });
+    return { artifacts: [ARTIFACTS.model, ARTIFACTS.distillEval], usage: { ...ZERO_USAGE }, counts: { records: r.examples, labels: r.labels, ...(r.quality ? { heldOutAccuracy: r.quality.accuracy } : {}) } };
+  });
+
+  // 4. predict the whole corpus
+  await stage('predict', [ARTIFACTS.predictions], async () => {
+    const { loadClassifier } = await import('@taxonomist/distill');
+    const model = await loadClassifier(p(ARTIFACTS.model));
+    const labelIds = new Map(tax.labels.map((l) => [l.name, l.id]));
+    const r = await runPredictStage({ model, corpus: corpus.records, corpusOptions: flags, out: p(ARTIFACTS.predictions), labelIds, total: corpus.records.length, ui, signal: ctx.signal });
+    return { artifacts: [ARTIFACTS.predictions], usage: { ...ZERO_USAGE }, counts: { records: r.records } };
+  });
+
+  // 5. report (+ agreement with gold classes when asked)
+  await stage('report', [ARTIFACTS.report, ...(goldField ? [ARTIFACTS.goldEval] : [])], async () => {
+    if (goldField) await writeGoldEval(p(ARTIFACTS.predictions), corpus.records, goldField, p(ARTIFACTS.goldEval), ui);
+    const data = await collectReportData(outDir, { generator: `taxonomist ${cliVersion()}`, cwd: io.cwd });
+    await writeFile(p(ARTIFACTS.report), renderReportHtml(data));
+    return { artifacts: [ARTIFACTS.report, ...(goldField ? [ARTIFACTS.goldEval] : [])] };
+  }, true);
+
+  printSummary(ctx, rows, outDir, exitCode);
+  return exitCode;
+}
+
+async function writeGoldEval(predictionsPath: string, records: readonly { id: string; label?: string }[], field: string, out: string, ui: CommandContext['ui']): Promise<void> {
+  const gold = new Map(records.filter((r) => r.label !== undefined).map((r) => [r.id, r.label!]));
+  const g: string[] = [];
+  const pr: string[] = [];
+  for await (const a of readJsonl<LabelAssignment>(predictionsPath, { schema: LabelAssignmentSchema })) {
+    const label = gold.get(a.id);
+    if (label !== undefined && a.status === 'ok' && a.label !== undefined) {
+      g.push(label);
+      pr.push(a.label);
+    }
+  }
+  if (g.length === 0) {
+    ui.warn(`--gold-field ${field}: no record has that field; no gold agreement computed`);
+    await writeJsonAtomic(out, {});
+    return;
+  }
+  const r = clusteringReport(g, pr);
+  await writeJsonAtomic(out, { gold: { field, n: r.n, nmi: r.nmi, ari: r.ari, harmonicPurity: r.harmonicPurity, goldClasses: r.goldClasses } });
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function printSummary(ctx: CommandContext, rows: SummaryRow[], outDir: string, exitCode: ExitCode): void {
+  const total = rows.reduce((a, r) => a + (r.usage?.costUsd ?? 0), 0);
+  const table = renderTable(
+    [{ header: 'stage' }, { header: 'status' }, { header: 'records', align: 'right' }, { header: 'time', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'tokens', align: 'right' }, { header: 'cost', align: 'right' }],
+    rows.map((r) => [
+      r.stage,
+      r.status,
+      r.records === undefined ? '' : formatCount(r.records),
+      r.ms === undefined ? '' : formatDuration(r.ms),
+      r.usage ? formatCount(r.usage.calls) : '',
+      r.usage ? formatTokens(r.usage.inputTokens + r.usage.outputTokens) : '',
+      r.usage ? formatCost(r.usage.costUsd) : '',
+    ]),
+  );
+  const lines = [table + `total cost ${formatCost(total)}; artifacts in ${outDir}`];
+  if (rows.some((r) => r.stage === 'report' && r.status !== 'failed')) lines.push(`report: ${join(outDir, ARTIFACTS.report)}`);
+  ctx.ui.result(lines.join('\n'), { outDir, exitCode, stages: rows, report: join(outDir, ARTIFACTS.report) });
+}

@@ -1,0 +1,226 @@
+import { CORPUS_OPTIONS, GLOBAL_OPTIONS, MODEL_OPTIONS, SEED_OPTION, type OptionTable } from '../args/options.js';
+import type { CommandSpec } from './types.js';
+
+/**
+ * The subcommand table. Only this light file is loaded at start-up; each command's module (and with it the
+ * heavy packages: LangChain, the labeler, the classifier) is imported when that command runs.
+ */
+
+const INDUCE_OPTIONS: OptionTable = {
+  'use-case': { type: 'string', short: 'u', value: '<text>', description: 'what the taxonomy is for, e.g. "the customer\'s intent in support chats"' },
+  strategy: { type: 'string', value: '<name>', choices: ['llm', 'cluster'], description: 'llm (TnT-LLM) or cluster (offline k-means baseline)', defaultText: 'llm with --model, else cluster' },
+  k: { type: 'integer', min: 2, value: '<n>', description: 'cluster strategy: number of clusters', defaultText: 'chosen by silhouette' },
+  'max-labels': { type: 'integer', min: 2, value: '<n>', description: 'llm strategy: most labels the taxonomy may have' },
+  'sample-size': { type: 'integer', min: 1, value: '<n>', description: 'records sampled (seeded) to induce from' },
+  'batch-size': { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: summaries per update batch' },
+  epochs: { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: passes over the batches' },
+  trials: { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: independent runs judged against each other' },
+  levels: { type: 'integer', min: 1, max: 2, value: '<n>', description: 'llm strategy: 2 grows sub-labels under each label' },
+  instructions: { type: 'string', value: '<text>', description: 'extra instructions appended to every prompt' },
+  'seed-taxonomy': { type: 'string', value: '<file>', description: 'taxonomy.json to start from (llm strategy)' },
+  lock: { type: 'string', multiple: true, value: '<label>', description: 'label name or id the model may not remove or rename (repeatable)' },
+};
+
+const LABEL_OPTIONS: OptionTable = {
+  multi: { type: 'boolean', description: 'also give every applicable label (`labels`), not only the primary one' },
+  pack: { type: 'integer', min: 1, value: '<k>', description: 'texts per model call (cheaper prompts; answers matched back by id)', defaultText: '1' },
+  concurrency: { type: 'integer', min: 1, value: '<n>', description: 'model calls in flight', defaultText: '8' },
+  budget: { type: 'number', above: 0, value: '<usd>', description: 'stop cleanly once this many US dollars are spent (resumable)' },
+  rationale: { type: 'boolean', description: 'ask the model for a short rationale per record' },
+  confidence: { type: 'string', value: '<method>', choices: ['logprobs', 'self-consistency', 'none'], description: 'how to measure confidence', defaultText: 'logprobs when the provider has them' },
+};
+
+const corpusArg = { name: 'corpus', description: 'JSONL (id, text), CSV (header row) or plain text (one record a line)', required: true };
+
+const commands: CommandSpec[] = [
+  {
+    name: 'run',
+    summary: 'induce -> label a sample -> distill -> predict everything -> report, all resumable, all in --out-dir',
+    usage: 'taxonomist run <corpus> --use-case <text> [--out-dir out] [options]',
+    positionals: [corpusArg],
+    options: {
+      'out-dir': { type: 'string', short: 'o', value: '<dir>', description: 'where every artifact goes', defaultText: 'out' },
+      ...INDUCE_OPTIONS,
+      'label-sample': { type: 'integer', min: 1, value: '<n>', description: 'records labeled (seeded sample) to train the classifier', defaultText: '1000' },
+      ...LABEL_OPTIONS,
+      holdout: { type: 'number', min: 0, max: 0.5, value: '<fraction>', description: 'share of the labeled sample held out to measure the distilled model', defaultText: '0.2' },
+      'gold-field': { type: 'string', value: '<name>', description: 'corpus field with gold classes: also report NMI/ARI/purity of the predictions against them' },
+      'no-resume': { type: 'boolean', description: 'start over: ignore out/manifest.json and existing artifacts' },
+      ...CORPUS_OPTIONS,
+      ...SEED_OPTION,
+      ...MODEL_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description:
+      'Without --model everything runs offline with the built-in clustering engine (TF-IDF + SVD + k-means, ' +
+      'keyword-named labels). With --model, the taxonomy is induced and the sample labeled by the LLM. ' +
+      'Re-running the same command resumes: finished stages are skipped, unfinished ones continue.',
+    examples: [
+      { command: 'taxonomist run examples/data/banking-sample.jsonl --use-case "the customer\'s intent" --out-dir out', note: 'offline, no API key' },
+      { command: 'OPENAI_API_KEY=... taxonomist run tickets.csv --text-field message --use-case "why customers write" --model openai:gpt-4o-mini --budget 2', note: 'with OpenAI, capped at $2' },
+      { command: 'taxonomist run chats.jsonl --use-case "user intent" --model openai:llama3.1 --base-url http://localhost:11434/v1', note: 'any OpenAI-compatible server (Ollama here)' },
+    ],
+    load: () => import('./run.js'),
+  },
+  {
+    name: 'induce',
+    summary: 'induce a label taxonomy from unlabeled texts',
+    usage: 'taxonomist induce <corpus> --use-case <text> [--out taxonomy.json] [options]',
+    positionals: [corpusArg],
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', description: 'taxonomy JSON to write', defaultText: 'taxonomy.json' },
+      markdown: { type: 'string', value: '<file>', description: 'also write a readable Markdown table of the taxonomy' },
+      checkpoint: { type: 'string', value: '<file>', description: 'llm strategy: checkpoint for resume', defaultText: '<out>.checkpoint.json' },
+      ...INDUCE_OPTIONS,
+      ...CORPUS_OPTIONS,
+      ...SEED_OPTION,
+      ...MODEL_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description:
+      'With --model the TnT-LLM pipeline runs (summarize, generate, update per batch, review). Without it the ' +
+      'offline clustering engine groups the texts and names each group by its most distinctive words; it also ' +
+      'writes <out>.cluster.json so `taxonomist label` can label new texts offline by nearest centroid.',
+    examples: [
+      { command: 'taxonomist induce chats.jsonl --use-case "the user\'s intent" --model openai:gpt-4o-mini --out taxonomy.json', note: 'LLM induction' },
+      { command: 'taxonomist induce chats.jsonl --use-case "topics" --k 20 --out taxonomy.json', note: 'offline clustering with 20 groups' },
+    ],
+    load: () => import('./induce.js'),
+  },
+  {
+    name: 'label',
+    summary: 'label a corpus with a taxonomy (resumes when the output exists)',
+    usage: 'taxonomist label <corpus> --taxonomy <file> [--out labels.jsonl] [options]',
+    positionals: [corpusArg],
+    options: {
+      taxonomy: { type: 'string', short: 't', value: '<file>', description: 'taxonomy.json to label with (required)' },
+      out: { type: 'string', short: 'o', value: '<file>', description: 'labels JSONL to write (one line per record)', defaultText: 'labels.jsonl' },
+      sample: { type: 'integer', min: 1, value: '<n>', description: 'label only a seeded random sample of n records' },
+      'no-resume': { type: 'boolean', description: 'start over instead of resuming an existing output file' },
+      ...LABEL_OPTIONS,
+      ...CORPUS_OPTIONS,
+      ...SEED_OPTION,
+      ...MODEL_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description:
+      'Every input record yields exactly one output line: status "ok" with a label, or status "failed" with an error. ' +
+      'Re-running with the same --out skips records already labeled and retries failed ones. Without --model, ' +
+      'labels come from the nearest cluster centroid (needs a taxonomy made offline by `induce`).',
+    examples: [
+      { command: 'taxonomist label chats.jsonl --taxonomy taxonomy.json --model openai:gpt-4o-mini --pack 5 --budget 1', note: '5 texts per call, stop at $1' },
+      { command: 'taxonomist label chats.jsonl --taxonomy taxonomy.json --out labels.jsonl', note: 'offline: nearest centroid' },
+    ],
+    load: () => import('./label.js'),
+  },
+  {
+    name: 'distill',
+    summary: 'train a fast classifier on labeled records',
+    usage: 'taxonomist distill <labeled.jsonl> [--corpus <corpus>] [--out model.json] [--eval gold.jsonl]',
+    positionals: [{ name: 'labeled', description: 'labels.jsonl from `label` (joined with --corpus for texts) or a labeled corpus with id, text, label', required: true }],
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', description: 'model file to write', defaultText: 'model.json' },
+      corpus: { type: 'string', value: '<file>', description: 'corpus with the texts, when the labeled file has only ids and labels' },
+      eval: { type: 'string', value: '<file>', description: 'labeled file (id, text, label) to measure the model on' },
+      'label-field': { type: 'string', value: '<name>', description: 'label field of a labeled corpus / of --eval', defaultText: 'label' },
+      classifier: { type: 'string', value: '<name>', description: 'classifier (see the distill package README)', defaultText: 'the package default' },
+      ...CORPUS_OPTIONS,
+      ...SEED_OPTION,
+      ...GLOBAL_OPTIONS,
+    },
+    examples: [
+      { command: 'taxonomist distill labels.jsonl --corpus chats.jsonl --out model.json', note: 'train on LLM labels' },
+      { command: 'taxonomist distill train.jsonl --out model.json --eval test.jsonl', note: 'train on a labeled corpus, report test accuracy' },
+    ],
+    load: () => import('./distill.js'),
+  },
+  {
+    name: 'predict',
+    summary: 'label a corpus with a distilled model (no LLM, fast)',
+    usage: 'taxonomist predict <model.json> <corpus> [--out predictions.jsonl]',
+    positionals: [
+      { name: 'model', description: 'model.json written by `distill`', required: true },
+      corpusArg,
+    ],
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', description: 'predictions JSONL to write', defaultText: 'predictions.jsonl' },
+      ...CORPUS_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    examples: [{ command: 'taxonomist predict model.json chats.jsonl --out predictions.jsonl', note: '' }],
+    load: () => import('./predict.js'),
+  },
+  {
+    name: 'eval',
+    summary: 'score predictions against gold labels (accuracy, macro-F1, kappa; NMI, ARI, purity)',
+    usage: 'taxonomist eval <predicted.jsonl> --gold <gold.jsonl> [options]',
+    positionals: [{ name: 'predicted', description: 'labels.jsonl or predictions.jsonl', required: true }],
+    options: {
+      gold: { type: 'string', short: 'g', value: '<file>', description: 'corpus with gold labels, joined by id (required)' },
+      'gold-field': { type: 'string', value: '<name>', description: 'gold label field', defaultText: 'label' },
+      mode: {
+        type: 'string',
+        value: '<mode>',
+        choices: ['auto', 'classification', 'clustering'],
+        description: 'classification (same label set), clustering (induced labels vs gold classes)',
+        defaultText: 'auto: by label overlap',
+      },
+      ...CORPUS_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description:
+      'Records are joined by id; ids missing on either side and failed predictions are counted and reported. ' +
+      'NMI, ARI and harmonic purity are always given; accuracy, macro-F1, kappa and the per-label table when the ' +
+      'predicted labels are (mostly) gold class names.',
+    examples: [
+      { command: 'taxonomist eval out/predictions.jsonl --gold examples/data/banking-sample.jsonl', note: 'induced labels vs gold intents' },
+      { command: 'taxonomist eval predictions.jsonl --gold test.jsonl --json', note: 'machine-readable' },
+    ],
+    load: () => import('./eval.js'),
+  },
+  {
+    name: 'estimate',
+    summary: 'calls, tokens and cost of an induce, label or run before spending anything',
+    usage: 'taxonomist estimate <induce|label|run> <corpus> --model <provider:model> [options]',
+    positionals: [
+      { name: 'what', description: 'induce, label or run', required: true },
+      corpusArg,
+    ],
+    options: {
+      taxonomy: { type: 'string', short: 't', value: '<file>', description: 'label: the taxonomy to label with (required for label)' },
+      'label-sample': { type: 'integer', min: 1, value: '<n>', description: 'run: records labeled by the LLM', defaultText: '1000' },
+      sample: { type: 'integer', min: 1, value: '<n>', description: 'label: only a sample of n records' },
+      ...INDUCE_OPTIONS,
+      ...LABEL_OPTIONS,
+      ...CORPUS_OPTIONS,
+      ...SEED_OPTION,
+      ...MODEL_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description: 'Counts tokens locally (tiktoken) and prices them with the model\'s price table; makes no model call.',
+    examples: [
+      { command: 'taxonomist estimate label chats.jsonl --taxonomy taxonomy.json --model openai:gpt-4o-mini --pack 5', note: '' },
+      { command: 'taxonomist estimate run chats.jsonl --use-case "intent" --model openai:gpt-4o-mini', note: '' },
+    ],
+    load: () => import('./estimate.js'),
+  },
+  {
+    name: 'report',
+    summary: 'render report.html from the artifacts of a run directory',
+    usage: 'taxonomist report <out-dir> [--out <file>]',
+    positionals: [{ name: 'out-dir', description: 'directory written by `taxonomist run`', required: true }],
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', description: 'HTML file to write', defaultText: '<out-dir>/report.html' },
+      title: { type: 'string', value: '<text>', description: 'report title' },
+      ...GLOBAL_OPTIONS,
+    },
+    examples: [{ command: 'taxonomist report out', note: 'rewrites out/report.html' }],
+    load: () => import('./report.js'),
+  },
+];
+
+export const COMMANDS: readonly CommandSpec[] = commands;
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((c) => c.name === name);
+}

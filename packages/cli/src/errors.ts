@@ -1,0 +1,145 @@
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+/** Where in an input file a problem is. Rendered as `file:line: field "x": message`. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  field?: string;
+}
+
+/**
+ * An error the CLI knows how to present: a message, where it happened, how to fix it, and the exit code.
+ * Everything else thrown inside a command is classified by `toCliError`.
+ */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint?: string;
+  readonly location?: ErrorLocation;
+  constructor(message: string, options: { exitCode: ExitCode; hint?: string; location?: ErrorLocation; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.exitCode = options.exitCode;
+    this.hint = options.hint;
+    this.location = options.location;
+  }
+}
+
+/** Bad command line. */
+export class UsageError extends CliError {
+  /** The subcommand whose usage line to show (undefined: the global one). */
+  readonly command?: string;
+  constructor(message: string, options: { hint?: string; command?: string } = {}) {
+    super(message, { exitCode: EXIT.USAGE, hint: options.hint });
+    this.name = 'UsageError';
+    this.command = options.command;
+  }
+}
+
+/** Bad input data (a file's content or shape). */
+export class InputError extends CliError {
+  constructor(message: string, options: { hint?: string; location?: ErrorLocation; cause?: unknown } = {}) {
+    super(message, { exitCode: EXIT.BAD_INPUT, ...options });
+    this.name = 'InputError';
+  }
+}
+
+const PROVIDER_KINDS = new Set(['rate_limit', 'server', 'timeout', 'network', 'quota', 'auth', 'bad_request']);
+
+const PROVIDER_HINTS: Record<string, string> = {
+  auth: 'check OPENAI_API_KEY (or the key your provider plugin reads); for a local server use --base-url',
+  quota: 'the account is out of quota or credit: check billing, or use another model/provider',
+  rate_limit: 'the provider kept rate-limiting: lower --concurrency, or re-run later (completed work is kept)',
+  server: 'the provider kept failing: re-run later (completed work is kept and resumed)',
+  timeout: 'requests timed out: check the server, lower --concurrency, or re-run (completed work is resumed)',
+  network: 'could not reach the provider: check --base-url / OPENAI_BASE_URL and the network',
+  bad_request: 'the provider rejected the request: check the model name in --model',
+};
+
+const INPUT_ERROR_NAMES = new Set(['ModelFileError', 'ClusterModelError', 'DataFileError', 'CorpusError', 'InductionError']);
+
+interface ErrorLike {
+  message?: unknown;
+  name?: unknown;
+  kind?: unknown;
+  file?: unknown;
+  line?: unknown;
+  field?: unknown;
+  code?: unknown;
+  path?: unknown;
+}
+
+/**
+ * Classify anything thrown into a CliError by its shape (not by class: the core classes are loaded lazily and
+ * must not be imported here, to keep start-up fast):
+ * - `kind` of an LLM error (LlmError) -> provider failure or internal,
+ * - `file`/`line` (CorpusError and other input errors) -> bad input,
+ * - fs errors (ENOENT, EACCES, EISDIR) -> bad input naming the path.
+ */
+export function toCliError(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (typeof e.kind === 'string' && PROVIDER_KINDS.has(e.kind)) {
+    return new CliError(`model provider failed (${e.kind}): ${message}`, {
+      exitCode: EXIT.PROVIDER,
+      hint: PROVIDER_HINTS[e.kind],
+      cause: err,
+    });
+  }
+  if (e.kind === 'budget') return new CliError(message, { exitCode: EXIT.BUDGET, cause: err });
+  if (e.kind === 'aborted' || e.name === 'AbortError') return new CliError('interrupted', { exitCode: EXIT.INTERRUPTED, cause: err });
+  if (typeof e.file === 'string') {
+    return new InputError(message, {
+      location: {
+        file: e.file,
+        line: typeof e.line === 'number' ? e.line : undefined,
+        field: typeof e.field === 'string' ? e.field : undefined,
+      },
+      cause: err,
+    });
+  }
+  if (e.code === 'ENOENT' && typeof e.path === 'string') {
+    return new InputError(`file not found: ${e.path}`, { hint: 'check the path (it is relative to the current directory)', cause: err });
+  }
+  if ((e.code === 'EACCES' || e.code === 'EPERM') && typeof e.path === 'string') {
+    return new InputError(`permission denied: ${e.path}`, { cause: err });
+  }
+  if (e.code === 'EISDIR' && typeof e.path === 'string') {
+    return new InputError(`expected a file but found a directory: ${e.path}`, { cause: err });
+  }
+  if (e.name === 'ZodError') return new InputError(message, { cause: err });
+  // Model and data file errors of the packages (bad or mismatched model.json / cluster model / data file).
+  if (typeof e.name === 'string' && INPUT_ERROR_NAMES.has(e.name)) return new InputError(message, { cause: err });
+  if (e.name === 'OpenAIConfigError') return new CliError(message, { exitCode: EXIT.USAGE, cause: err });
+  return new CliError(message, { exitCode: EXIT.INTERNAL, cause: err });
+}
+
+/** Values that must never reach the terminal: API keys from the environment and anything shaped like one. */
+export function redactSecrets(text: string, env: Record<string, string | undefined>): string {
+  let out = text;
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= 6 && /(KEY|TOKEN|SECRET|PASSWORD)/i.test(name)) out = out.split(value).join('***');
+  }
+  // OpenAI-style keys and bearer tokens that did not come from the environment (config files, echoed errors).
+  out = out.replace(/\bsk-[A-Za-z0-9_*-]{6,}/g, 'sk-***');
+  out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***');
+  // user:password@ in URLs
+  out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***@');
+  return out;
+}
+
+/** `file:line: field "x": message` + hint lines, as printed on stderr. */
+export function renderError(err: CliError, env: Record<string, string | undefined> = {}): string {
+  const loc = err.location;
+  let where = '';
+  if (loc?.file) where += loc.line !== undefined ? `${loc.file}:${loc.line}: ` : `${loc.file}: `;
+  // Core errors often already start with `file:line:`; do not say it twice.
+  const message = where && err.message.startsWith(where.trimEnd().replace(/:$/, '')) ? err.message : where + (loc?.field && !err.message.includes(`"${loc.field}"`) ? `field "${loc.field}": ` : '') + err.message;
+  const lines = [`error: ${message}`];
+  if (err.hint) lines.push(`  hint: ${err.hint}`);
+  if (err.exitCode === EXIT.INTERNAL && err.cause instanceof Error && err.cause.stack) {
+    lines.push('  (this looks like a bug in taxonomist; stack trace follows)');
+    lines.push(...err.cause.stack.split('\n').slice(1, 8).map((l) => `  ${l.trim()}`));
+  }
+  return redactSecrets(lines.join('\n'), env) + '\n';
+}

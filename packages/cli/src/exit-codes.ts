@@ -1,0 +1,37 @@
+/**
+ * Exit codes of the `taxonomist` command. A contract for scripts and CI: documented in the README.
+ * 0 only when every stage succeeded; each kind of failure has its own code so a caller can react
+ * (fix the input, retry later, raise the budget) without parsing messages.
+ */
+export const EXIT = {
+  /** Every stage succeeded. */
+  OK: 0,
+  /** A bug or an unexpected failure inside taxonomist (please report it). */
+  INTERNAL: 1,
+  /** Bad command line: unknown subcommand or flag, missing argument, invalid flag value. */
+  USAGE: 2,
+  /** Bad input data: unreadable or malformed corpus, taxonomy, labels or model file, bad config file. */
+  BAD_INPUT: 3,
+  /** The model provider failed: authentication, quota, network, rate limits or server errors that outlived retries. */
+  PROVIDER: 4,
+  /** The run stopped cleanly at the `--budget` limit; re-run with a higher budget to continue where it stopped. */
+  BUDGET: 5,
+  /** The run finished but part of the work failed: records with `status: failed` (a re-run retries them) or induction steps the model never answered validly. */
+  PARTIAL: 6,
+  /** Interrupted (Ctrl-C / SIGINT); every completed record is saved and a re-run resumes. */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** One line per code, for `--help` and the README. */
+export const EXIT_CODE_HELP: readonly [ExitCode, string][] = [
+  [EXIT.OK, 'success: every stage succeeded'],
+  [EXIT.INTERNAL, 'internal error (a bug: please report it with the message)'],
+  [EXIT.USAGE, 'usage error: unknown subcommand or flag, missing or invalid argument'],
+  [EXIT.BAD_INPUT, 'bad input: unreadable/malformed corpus, taxonomy, labels, model or config file'],
+  [EXIT.PROVIDER, 'provider failure: auth, quota, network, rate limit or server errors after retries'],
+  [EXIT.BUDGET, 'budget stop: --budget reached; re-run with a higher budget to resume'],
+  [EXIT.PARTIAL, 'partial: finished, but some records failed (status "failed"; a re-run retries them) or induction steps were rejected'],
+  [EXIT.INTERRUPTED, 'interrupted (SIGINT); completed work is saved, a re-run resumes'],
+];

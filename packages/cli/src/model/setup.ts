@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { createGateway, createPluginHost, type Gateway, type PluginHost, type ProviderSettings, type TaxonomistPlugin } from '@taxonomist/core';
+import { CliError, UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../commands/types.js';
+
+/** How a command talks to models: offline (no model configured) or through a gateway. */
+export type ModelSetup =
+  | { online: false }
+  | {
+      online: true;
+      /** 'provider:model' ids as given (never holding secrets). */
+      model: string;
+      summarizeModel: string;
+      gateway: Gateway;
+      host: PluginHost;
+      /** Where the response cache lives, or undefined when disabled. */
+      cacheDir?: string;
+    };
+
+const MODEL_ID = /^([A-Za-z0-9_.-]+):(.+)$/;
+
+/** How to turn the LLM on: shown once by offline runs and in errors. */
+export const HOW_TO_CONFIGURE_LLM =
+  'use --model openai:gpt-4o-mini with OPENAI_API_KEY set, or a local OpenAI-compatible server (Ollama, vLLM, llama.cpp) ' +
+  'with --model openai:<model> --base-url http://localhost:11434/v1';
+
+export function parseModelId(id: string, flag = '--model'): { provider: string; modelName: string } {
+  const m = MODEL_ID.exec(id);
+  if (!m) throw new UsageError(`${flag} must look like provider:model, got "${id}"`, { hint: 'e.g. --model openai:gpt-4o-mini' });
+  return { provider: m[1]!, modelName: m[2]! };
+}
+
+/**
+ * Build the plugin host and the LLM gateway from flags, config and environment. The built-in openai provider is
+ * added unless a config plugin already provides 'openai'. Nothing here logs or stores the API key: it stays in
+ * the environment (or the config's plugin settings) and is read by the provider when a model is created.
+ */
+export async function setupModels(ctx: CommandContext, options: { cacheDir?: string; estimateOnly?: boolean } = {}): Promise<ModelSetup> {
+  const v = ctx.values;
+  const model = typeof v.model === 'string' ? v.model : undefined;
+  if (model === undefined) {
+    if (typeof v.baseUrl === 'string') throw new UsageError('--base-url needs --model', { hint: 'e.g. --model openai:llama3.1 --base-url http://localhost:11434/v1' });
+    if (typeof v.summarizeModel === 'string') throw new UsageError('--summarize-model needs --model', { hint: HOW_TO_CONFIGURE_LLM });
+    return { online: false };
+  }
+  const main = parseModelId(model);
+  const summarizeModel = typeof v.summarizeModel === 'string' ? v.summarizeModel : model;
+  const summarize = parseModelId(summarizeModel, '--summarize-model');
+
+  const plugins: TaxonomistPlugin[] = [...ctx.config.plugins];
+  const provides = (id: string): boolean => plugins.some((p) => p.providers?.some((d) => d.id === id));
+  const needed = new Set([main.provider, summarize.provider]);
+  if (needed.has('openai') && !provides('openai')) {
+    const { openaiPlugin } = await import('@taxonomist/openai');
+    plugins.push(openaiPlugin({ env: ctx.io.env }));
+  }
+  const host = createPluginHost(plugins);
+  await host.ready();
+  for (const p of needed) {
+    if (!host.getProvider(p)) {
+      const known = host.providers().map((d) => d.id);
+      throw new UsageError(`unknown model provider "${p}"`, {
+        hint: `known providers: ${known.join(', ') || 'none'}; other providers come from plugins in taxonomist.config.ts`,
+      });
+    }
+  }
+  const baseUrl = typeof v.baseUrl === 'string' ? v.baseUrl : undefined;
+  const providerSettings: Record<string, ProviderSettings> = {};
+  if (baseUrl !== undefined) providerSettings[main.provider] = { baseURL: baseUrl };
+  // Estimates call no model, so they must not need a key: a placeholder lets the provider build its client.
+  if (options.estimateOnly && !ctx.io.env.OPENAI_API_KEY) {
+    for (const p of needed) if (p === 'openai') providerSettings[p] = { ...providerSettings[p], apiKey: 'estimate-only-no-requests' };
+  }
+  const cacheDir = v.noCache === true || options.estimateOnly ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
+  const concurrency = typeof v.concurrency === 'number' ? v.concurrency : undefined;
+  const gateway = createGateway({
+    resolver: host,
+    providerSettings,
+    cache: cacheDir === undefined ? false : { dir: cacheDir },
+    ...(ctx.config.prices ? { prices: ctx.config.prices } : {}),
+    ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
+    ...(concurrency !== undefined ? { maxConcurrency: concurrency } : {}),
+  });
+  // Resolve now so a missing key or bad base URL fails before any work starts, with the provider's own message.
+  try {
+    await gateway.resolveChatModel(model);
+    if (summarizeModel !== model) await gateway.resolveChatModel(summarizeModel);
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'OpenAIConfigError') throw new CliError(e.message, { exitCode: EXIT.USAGE, hint: HOW_TO_CONFIGURE_LLM, cause: err });
+    throw err;
+  }
+  return { online: true, model, summarizeModel, gateway, host, ...(cacheDir ? { cacheDir } : {}) };
+}
+
+/** A URL safe to record: no user:password, no query string (tokens sometimes ride there). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid url)';
+  }
+}

@@ -1,0 +1,67 @@
+import { writeJsonAtomic } from '@taxonomist/core';
+import type { LabeledExample, TrainOptions } from '@taxonomist/distill';
+import { InputError } from '../errors.js';
+import type { ReportData } from '../report/data.js';
+import type { Ui } from '../ui/ui.js';
+import { splitInOrder } from './sample.js';
+
+export interface DistillStageResult {
+  examples: number;
+  labels: number;
+  quality?: NonNullable<ReportData['quality']>;
+  classifier: string;
+}
+
+/**
+ * Train the distilled classifier. With a holdout fraction, a first model is trained on the rest and measured on the
+ * held-out records (that is the quality the report shows); the saved model is then trained on every example.
+ */
+export async function runDistillStage(args: {
+  examples: readonly LabeledExample[];
+  holdout: number;
+  seed: number;
+  taxonomyId?: string;
+  classifier?: string;
+  multiLabel?: boolean;
+  modelPath: string;
+  evalPath?: string;
+  /** Describes what the examples are, for the report ("LLM labels of the sample"). */
+  source: string;
+  ui: Ui;
+}): Promise<DistillStageResult> {
+  const { ui } = args;
+  const distinct = new Set(args.examples.map((e) => e.label));
+  if (distinct.size < 2) {
+    throw new InputError(`cannot train a classifier on ${args.examples.length} example(s) with ${distinct.size} distinct label(s)`, {
+      hint: 'a classifier needs at least 2 labels with examples: label more records (--label-sample) or check why labeling failed',
+    });
+  }
+  const { train, evaluate, saveClassifier } = await import('@taxonomist/distill');
+  const options: TrainOptions = {
+    seed: args.seed,
+    ...(args.taxonomyId !== undefined ? { taxonomyId: args.taxonomyId } : {}),
+    ...(args.classifier !== undefined ? { classifier: { type: args.classifier } } : {}),
+    ...(args.multiLabel ? { multiLabel: true } : {}),
+  };
+  let quality: DistillStageResult['quality'];
+  const { train: trainPart, holdout } = splitInOrder(args.examples, args.holdout, args.seed);
+  if (holdout.length > 0 && new Set(trainPart.map((e) => e.label)).size >= 2) {
+    ui.info(`distill: measuring on ${holdout.length} held-out records (trained on ${trainPart.length})`);
+    const { model } = await train(trainPart, options);
+    const report = await evaluate(model, holdout);
+    quality = {
+      evaluatedOn: `${Math.round(args.holdout * 100)}% of the ${args.source} held out (model trained on the other ${trainPart.length}; the saved model is trained on all ${args.examples.length})`,
+      n: report.n,
+      accuracy: report.accuracy,
+      macroF1: report.macroF1,
+      kappa: report.kappa,
+      perLabel: report.perLabel.map((p) => ({ label: p.label, precision: p.precision, recall: p.recall, f1: p.f1, support: p.support })),
+      confusion: report.confusion,
+    };
+  }
+  ui.info(`distill: training on ${args.examples.length} examples, ${distinct.size} labels`);
+  const { model, report } = await train(args.examples, options);
+  await saveClassifier(model, args.modelPath);
+  if (args.evalPath) await writeJsonAtomic(args.evalPath, quality ? { quality } : {});
+  return { examples: args.examples.length, labels: distinct.size, ...(quality ? { quality } : {}), classifier: String(report.classifier.type) };
+}

@@ -1,0 +1,180 @@
+import { basename } from 'node:path';
+import {
+  TaxonomySchema,
+  induceTaxonomy,
+  normalizeTaxonomy,
+  readJsonFile,
+  taxonomyToMarkdown,
+  writeJsonAtomic,
+  type CorpusRecord,
+  type InduceOptions,
+  type InductionProgressEvent,
+  type InductionResult,
+  type StageUsage,
+  type Taxonomy,
+} from '@taxonomist/core';
+import { writeFile } from 'node:fs/promises';
+import { CliError, InputError, UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../commands/types.js';
+import type { ModelSetup } from '../model/setup.js';
+import type { ProgressBar } from '../ui/progress.js';
+import type { Ui } from '../ui/ui.js';
+import { offlineNotice } from './offline-notice.js';
+import { stageUsageOf } from './usage.js';
+import { defined, list, num, str } from './values.js';
+
+export interface InducePaths {
+  taxonomy: string;
+  /** InductionResult without the cluster model: history, summaries, sample, usage (for audits and the report). */
+  induction?: string;
+  markdown?: string;
+  /** Where the offline engine's cluster model goes (nearest-centroid labeling of new texts). */
+  clusterModel: string;
+  checkpoint?: string;
+}
+
+export interface InduceStageResult {
+  taxonomy: Taxonomy;
+  result: InductionResult;
+  usage: StageUsage;
+  strategy: 'llm' | 'cluster';
+}
+
+/** The induction settings the flags ask for (part of the run fingerprint, so only serialisable values). */
+export async function induceSettingsFromFlags(values: CommandContext['values'], models: ModelSetup, seed: number): Promise<Omit<InduceOptions, keyof import('@taxonomist/core').InduceRuntimeOptions>> {
+  const strategy = (str(values, 'strategy') as 'llm' | 'cluster' | undefined) ?? (models.online ? 'llm' : 'cluster');
+  if (strategy === 'llm' && !models.online) {
+    throw new UsageError('--strategy llm needs a model', { hint: 'add --model openai:gpt-4o-mini (with OPENAI_API_KEY) or drop --strategy to use the offline clustering engine' });
+  }
+  const useCase = str(values, 'useCase');
+  if (useCase === undefined && strategy === 'llm') {
+    throw new UsageError('missing --use-case <text>', { hint: 'say what the taxonomy is for, e.g. --use-case "the customer\'s intent in support chats"' });
+  }
+  const seedTaxonomyPath = str(values, 'seedTaxonomy');
+  const seedTaxonomy = seedTaxonomyPath === undefined ? undefined : await readJsonFile(seedTaxonomyPath, TaxonomySchema);
+  const k = num(values, 'k');
+  const locked = list(values, 'lock');
+  return defined({
+    useCase: useCase ?? 'the main topics of these texts',
+    strategy,
+    seed,
+    sampleSize: num(values, 'sampleSize'),
+    batchSize: num(values, 'batchSize'),
+    maxLabels: num(values, 'maxLabels'),
+    epochs: num(values, 'epochs'),
+    trials: num(values, 'trials'),
+    levels: num(values, 'levels') as 1 | 2 | undefined,
+    instructions: str(values, 'instructions'),
+    seedTaxonomy,
+    lockedLabels: locked.length ? locked : undefined,
+    cluster: k !== undefined ? { k } : undefined,
+  });
+}
+
+/**
+ * Induce a taxonomy (LLM or offline clustering) and write it: taxonomy.json (+ Markdown), the induction record,
+ * and for the offline engine the cluster model that labels new texts by nearest centroid.
+ */
+export async function runInduceStage(args: {
+  records: readonly CorpusRecord[];
+  settings: Awaited<ReturnType<typeof induceSettingsFromFlags>>;
+  models: ModelSetup;
+  paths: InducePaths;
+  ui: Ui;
+  signal: AbortSignal;
+}): Promise<InduceStageResult> {
+  const { settings, models, paths, ui } = args;
+  if (!models.online) offlineNotice(ui);
+  const bars = new InduceProgress(ui);
+  let result: InductionResult;
+  try {
+    result = await induceTaxonomy([...args.records], {
+      ...settings,
+      ...(models.online
+        ? { model: models.model, summarizeModel: models.summarizeModel, gateway: models.gateway, host: models.host, ...(paths.checkpoint ? { checkpoint: paths.checkpoint } : {}) }
+        : {}),
+      signal: args.signal,
+      onProgress: (e) => bars.on(e, models),
+    });
+  } catch (err) {
+    throw classifyInductionError(err);
+  } finally {
+    bars.finish();
+  }
+  let taxonomy = result.taxonomy;
+  if (result.clusterModel !== undefined) {
+    const model = result.clusterModel as { toJSON(): unknown };
+    await writeJsonAtomic(paths.clusterModel, model.toJSON());
+    // Recorded so `taxonomist label` finds the model next to the taxonomy (metadata does not change the taxonomy id).
+    taxonomy = normalizeTaxonomy({ ...taxonomy, metadata: { ...(taxonomy.metadata ?? {}), clusterModel: basename(paths.clusterModel) } });
+  }
+  await writeJsonAtomic(paths.taxonomy, normalizeTaxonomy(taxonomy));
+  if (paths.markdown) await writeFile(paths.markdown, taxonomyToMarkdown(taxonomy));
+  if (paths.induction) {
+    const { clusterModel: _omit, ...record } = result;
+    await writeJsonAtomic(paths.induction, { ...record, taxonomy });
+  }
+  return { taxonomy, result: { ...result, taxonomy }, usage: stageUsageOf(result.usage), strategy: result.strategy };
+}
+
+function classifyInductionError(err: unknown): unknown {
+  const e = err as Error;
+  if (e?.name !== 'InductionError') return err;
+  if (/^invalid induction options/.test(e.message)) return new UsageError(e.message.replace(/\n\s*/g, '; '));
+  if (/generation failed/.test(e.message)) {
+    return new CliError(e.message, { exitCode: EXIT.PROVIDER, hint: 'the model kept giving answers that break the taxonomy rules; try a stronger --model or raise --max-labels', cause: err });
+  }
+  return new InputError(e.message, { cause: err });
+}
+
+/** Progress of an induction: a bar for summaries, then one line per taxonomy step with the model's rating. */
+class InduceProgress {
+  private bar: ProgressBar | undefined;
+  private barKind = '';
+  private steps = 0;
+  constructor(private readonly ui: Ui) {}
+
+  on(e: InductionProgressEvent, models: ModelSetup): void {
+    const usage = models.online ? models.gateway.usage().total : undefined;
+    const money = usage ? { tokens: usage.inputTokens + usage.outputTokens, costUsd: usage.costUsd } : {};
+    switch (e.type) {
+      case 'sampled':
+        this.ui.info(`induce: ${e.training} records sampled for induction (${e.validation} held for validation) of ${e.corpusRecords}`);
+        break;
+      case 'summarized':
+        this.use('summarize', e.total).update({ done: e.done, total: e.total, ...money });
+        break;
+      case 'taxonomy:generated':
+      case 'taxonomy:updated':
+      case 'taxonomy:reviewed': {
+        this.steps++;
+        const r = e.record;
+        this.use('induce').update({ done: this.steps, ...money, note: `${e.type.slice(9)} ${r.batch ?? ''}: ${e.taxonomy.labels.length} labels${r.rating !== null ? `, rating ${r.rating}` : ''}` });
+        break;
+      }
+      case 'clustered':
+        this.ui.info(`induce: ${e.k} clusters`);
+        break;
+      case 'done':
+        this.finish();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private use(kind: string, total?: number): ProgressBar {
+    if (this.bar === undefined || this.barKind !== kind) {
+      this.bar?.finish();
+      this.bar = this.ui.progress(kind, total);
+      this.barKind = kind;
+    }
+    return this.bar;
+  }
+
+  finish(): void {
+    this.bar?.finish();
+    this.bar = undefined;
+  }
+}

@@ -1,0 +1,118 @@
+import type { CorpusRecord, LabelAssignment, StageUsage, Taxonomy } from '@taxonomist/core';
+import { CliError, UsageError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CommandContext } from '../commands/types.js';
+import type { ModelSetup } from '../model/setup.js';
+import type { Ui } from '../ui/ui.js';
+import { stageUsageOf, usageDelta } from './usage.js';
+import { bool, num, str } from './values.js';
+
+/** Failure kinds that mean the provider (not the text, not the taxonomy) failed. */
+const PROVIDER_KINDS = new Set(['rate_limit', 'server', 'timeout', 'network', 'quota', 'auth', 'bad_request']);
+
+export interface LabelStageResult {
+  status: 'done' | 'stopped' | 'aborted';
+  records: number;
+  ok: number;
+  failed: number;
+  alreadyOk: number;
+  notAttempted: number;
+  failedByKind: Record<string, number>;
+  usage: StageUsage;
+  /** The exit code this outcome deserves on its own. */
+  exitCode: ExitCode;
+}
+
+/** Label options from flags (serialisable: part of the run fingerprint). */
+export function labelSettingsFromFlags(values: CommandContext['values']): Record<string, unknown> {
+  const confidence = str(values, 'confidence');
+  return {
+    mode: bool(values, 'multi') ? 'both' : 'primary',
+    pack: num(values, 'pack') ?? 1,
+    rationale: bool(values, 'rationale'),
+    ...(confidence !== undefined ? { confidence } : {}),
+    ...(str(values, 'instructions') !== undefined ? { instructions: str(values, 'instructions') } : {}),
+  };
+}
+
+/**
+ * Label records with the LLM through @taxonomist/labeler, writing `out` as it goes (resuming it unless `fresh`).
+ * Budget stops and provider failures come back as exit codes, not exceptions, so `run` can record them.
+ */
+export async function runLlmLabelStage(args: {
+  records: readonly CorpusRecord[];
+  taxonomy: Taxonomy;
+  models: Extract<ModelSetup, { online: true }>;
+  out: string;
+  fresh: boolean;
+  values: CommandContext['values'];
+  seed: number;
+  ui: Ui;
+  signal: AbortSignal;
+}): Promise<LabelStageResult> {
+  const { models, values, ui } = args;
+  const budget = num(values, 'budget');
+  if (budget !== undefined && models.gateway.cost(models.model, { inputTokens: 1_000_000, outputTokens: 1_000_000 }) === 0) {
+    throw new UsageError(`--budget needs prices, but no price is known for "${models.model}"`, {
+      hint: 'add it to your config: { "prices": { "<model>": { "input": <usd per 1M tokens>, "output": <usd per 1M tokens> } } }',
+    });
+  }
+  const { label } = await import('@taxonomist/labeler');
+  const settings = labelSettingsFromFlags(values);
+  const before = stageUsageOf(models.gateway.usage());
+  const bar = ui.progress('label', args.records.length);
+  const run = label([...args.records], args.taxonomy, {
+    ...(settings as object),
+    gateway: models.gateway,
+    model: models.model,
+    host: models.host,
+    out: args.out,
+    overwrite: args.fresh,
+    seed: args.seed,
+    signal: args.signal,
+    ...(num(values, 'concurrency') !== undefined ? { concurrency: num(values, 'concurrency') } : {}),
+    ...(budget !== undefined ? { budget } : {}),
+    progressEvery: 1,
+    onProgress: (p) => {
+      const u = usageDelta(stageUsageOf(models.gateway.usage()), before);
+      bar.update({ done: p.alreadyOk + p.done, tokens: u.inputTokens + u.outputTokens, costUsd: u.costUsd, ...(p.failed > 0 ? { note: `${p.failed} failed` } : {}) });
+    },
+  });
+  for await (const _ of run) {
+    /* lines are written by the labeler */
+  }
+  const summary = await run.summary;
+  bar.finish();
+  const usage = usageDelta(stageUsageOf(models.gateway.usage()), before);
+  const failedByKind = Object.fromEntries(Object.entries(summary.failedByKind).filter(([, n]) => (n ?? 0) > 0)) as Record<string, number>;
+  let exitCode: ExitCode = EXIT.OK;
+  if (summary.status === 'stopped') exitCode = EXIT.BUDGET;
+  else if (summary.status === 'aborted') exitCode = EXIT.INTERRUPTED;
+  else if (summary.failed > 0) exitCode = Object.keys(failedByKind).some((k) => PROVIDER_KINDS.has(k)) ? EXIT.PROVIDER : EXIT.PARTIAL;
+  if (summary.failed > 0) {
+    ui.warn(`${summary.failed} record(s) failed (${Object.entries(failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')}); they are in ${args.out} with status "failed" and a re-run retries them`);
+  }
+  if (summary.status === 'stopped') {
+    ui.warn(`budget of $${budget} reached: ${summary.notAttempted} record(s) not labeled yet; re-run with a higher --budget to continue`);
+  }
+  return {
+    status: summary.status,
+    records: args.records.length,
+    ok: summary.ok + summary.input.alreadyOk,
+    failed: summary.failed,
+    alreadyOk: summary.input.alreadyOk,
+    notAttempted: summary.notAttempted,
+    failedByKind,
+    usage,
+    exitCode,
+  };
+}
+
+/** A failure of a whole stage that must not be reported as a crash. */
+export function stageError(result: LabelStageResult): CliError | undefined {
+  if (result.exitCode === EXIT.BUDGET) return new CliError('stopped at the --budget limit', { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: labeled records are kept' });
+  if (result.exitCode === EXIT.INTERRUPTED) return new CliError('interrupted', { exitCode: EXIT.INTERRUPTED });
+  return undefined;
+}
+
+export type { LabelAssignment };

@@ -1,0 +1,15 @@
+import type { CommandContext } from '../commands/types.js';
+
+/** Typed access to flag values (already validated by the parser or the config loader). */
+export const str = (v: CommandContext['values'], k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+export const num = (v: CommandContext['values'], k: string): number | undefined => (typeof v[k] === 'number' ? (v[k] as number) : undefined);
+export const bool = (v: CommandContext['values'], k: string): boolean => v[k] === true;
+export const list = (v: CommandContext['values'], k: string): string[] => (Array.isArray(v[k]) ? (v[k] as unknown[]).map(String) : []);
+
+export const DEFAULT_SEED = 42;
+export const seedOf = (v: CommandContext['values']): number => num(v, 'seed') ?? DEFAULT_SEED;
+
+/** Drop undefined values so optional fields stay absent (exactOptionalPropertyTypes-friendly and hash-stable). */
+export function defined<T extends Record<string, unknown>>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}

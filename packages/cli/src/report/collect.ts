@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  InductionResultSchema,
+  RunManifestSchema,
+  TaxonomySchema,
+  readCorpus,
+  readJsonFile,
+  readJsonl,
+  LabelAssignmentSchema,
+  type IterationRecord,
+  type LabelAssignment,
+  type RunManifest,
+  type Taxonomy,
+} from '@taxonomist/core';
+import { ARTIFACTS } from '../pipeline/artifacts.js';
+import type { ReportDataInput, ReportEdit, ReportRound } from './data.js';
+import { ReportGoldSchema, ReportQualitySchema } from './data.js';
+
+/** distill-eval.json: how the distilled model did on held-out LLM labels. */
+export const DistillEvalSchema = z.object({ quality: ReportQualitySchema.optional() });
+/** gold-eval.json: agreement of the predictions with gold classes. */
+export const GoldEvalSchema = z.object({ gold: ReportGoldSchema });
+
+const EXAMPLES_PER_LABEL = 3;
+
+export interface CollectOptions {
+  title?: string;
+  generator: string;
+  /** Directory relative paths in the manifest were given from (default: the current directory). */
+  cwd?: string;
+}
+
+/**
+ * Gather the report's data from a run directory's artifacts. Only manifest.json and taxonomy.json are required;
+ * every other part is shown when its artifact exists.
+ */
+export async function collectReportData(outDir: string, options: CollectOptions): Promise<ReportDataInput> {
+  const manifest = await readJsonFile(join(outDir, ARTIFACTS.manifest), RunManifestSchema);
+  const taxonomy = await readJsonFile(join(outDir, ARTIFACTS.taxonomy), TaxonomySchema);
+  const predictionsPath = join(outDir, ARTIFACTS.predictions);
+  const labelsPath = join(outDir, ARTIFACTS.labels);
+  const fromPredictions = existsSync(predictionsPath);
+  const assignments = fromPredictions ? await readAssignments(predictionsPath) : existsSync(labelsPath) ? await readAssignments(labelsPath) : [];
+
+  const counts = new Map<string, number>(taxonomy.labels.map((l) => [l.name, 0]));
+  let failed = 0;
+  for (const a of assignments) {
+    if (a.status !== 'ok' || a.label === undefined) failed++;
+    else counts.set(a.label, (counts.get(a.label) ?? 0) + 1);
+  }
+  const engine = manifest.options.engine === 'llm' ? 'llm' : 'offline';
+  const data: ReportDataInput = {
+    title: options.title ?? 'Taxonomist report',
+    generator: options.generator,
+    useCase: taxonomy.useCase,
+    corpus: {
+      path: manifest.input.path,
+      records: manifest.input.records ?? assignments.length,
+      ...(typeof manifest.options.skippedInput === 'number' ? { skipped: manifest.options.skippedInput } : {}),
+    },
+    engine,
+    models: manifest.models,
+    notes:
+      engine === 'offline'
+        ? ['These results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, clusters named by their most distinctive words). Configure an LLM with --model for the TnT-LLM pipeline.']
+        : [],
+    taxonomy,
+    examples: await exampleTexts(manifest, taxonomy, assignments, options.cwd ?? process.cwd()),
+    distribution: {
+      source: fromPredictions ? 'predictions of the distilled model on the whole corpus' : 'labels of the labeled sample',
+      counts: [...counts].map(([label, count]) => ({ label, count })),
+      failed,
+    },
+    usage: manifest.stages
+      .filter((s) => s.status !== 'pending')
+      .map((s) => ({
+        stage: s.name,
+        status: s.status,
+        ...(s.usage ?? {}),
+        ...(s.counts?.durationMs !== undefined ? { durationMs: s.counts.durationMs } : {}),
+        ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}),
+      })),
+  };
+  const inductionPath = join(outDir, ARTIFACTS.induction);
+  if (existsSync(inductionPath)) {
+    const induction = await readJsonFile(inductionPath, InductionResultSchema.pick({ history: true }));
+    if (induction.history.length > 0) data.history = historyOf(induction.history);
+  }
+  const distillEvalPath = join(outDir, ARTIFACTS.distillEval);
+  if (existsSync(distillEvalPath)) {
+    const { quality } = await readJsonFile(distillEvalPath, DistillEvalSchema);
+    if (quality) data.quality = quality;
+  }
+  const goldPath = join(outDir, ARTIFACTS.goldEval);
+  if (existsSync(goldPath)) data.gold = (await readJsonFile(goldPath, GoldEvalSchema)).gold;
+  return data;
+}
+
+async function readAssignments(path: string): Promise<LabelAssignment[]> {
+  const out: LabelAssignment[] = [];
+  for await (const a of readJsonl(path, { schema: LabelAssignmentSchema })) out.push(a);
+  return out;
+}
+
+/** Up to 3 texts per label: the most confident ok assignments, ties in corpus order. */
+async function exampleTexts(manifest: RunManifest, taxonomy: Taxonomy, assignments: readonly LabelAssignment[], cwd: string): Promise<Record<string, string[]>> {
+  const corpusPath = isAbsolute(manifest.input.path) ? manifest.input.path : resolve(cwd, manifest.input.path);
+  if (!existsSync(corpusPath) || assignments.length === 0) return {};
+  const idByName = new Map(taxonomy.labels.map((l) => [l.name, l.id]));
+  const best = new Map<string, { id: string; confidence: number; order: number }[]>();
+  assignments.forEach((a, order) => {
+    if (a.status !== 'ok' || a.label === undefined) return;
+    const labelId = a.labelId ?? idByName.get(a.label);
+    if (labelId === undefined) return;
+    const list = best.get(labelId) ?? [];
+    list.push({ id: a.id, confidence: a.confidence ?? 0, order });
+    best.set(labelId, list);
+  });
+  const wanted = new Map<string, string>();
+  for (const [labelId, list] of best) {
+    list.sort((x, y) => y.confidence - x.confidence || x.order - y.order);
+    for (const x of list.slice(0, EXAMPLES_PER_LABEL)) wanted.set(x.id, labelId);
+  }
+  const flags = (manifest.options.corpus ?? {}) as Record<string, string>;
+  const texts = new Map<string, string>();
+  for await (const r of readCorpus(corpusPath, { ...flags })) if (wanted.has(r.id)) texts.set(r.id, r.text);
+  const out: Record<string, string[]> = {};
+  for (const [labelId, list] of best) {
+    out[labelId] = list
+      .slice(0, EXAMPLES_PER_LABEL)
+      .map((x) => texts.get(x.id))
+      .filter((t): t is string => t !== undefined);
+  }
+  return out;
+}
+
+/** Rounds (rating, label count) and the label edits of an LLM induction history, ids shown with names. */
+export function historyOf(history: readonly IterationRecord[]): { rounds: ReportRound[]; edits: ReportEdit[] } {
+  const rounds: ReportRound[] = [];
+  const edits: ReportEdit[] = [];
+  const previous = new Map<string, Taxonomy>();
+  history.forEach((h, round) => {
+    rounds.push({
+      round,
+      step: h.kind,
+      ...(h.batch !== null ? { batch: h.batch } : {}),
+      epoch: h.epoch,
+      ...(h.rating !== null ? { rating: Math.max(0, Math.min(100, h.rating)) } : {}),
+      labels: h.taxonomy.labels.length,
+      explanation: h.explanation,
+    });
+    const chain = `${h.trial}/${h.level}/${h.parentId ?? ''}`;
+    const before = previous.get(chain);
+    const name = (t: Taxonomy | undefined, id: string): string => {
+      const l = t?.labels.find((x) => x.id === id);
+      return l ? `${id} ${l.name}` : id;
+    };
+    const merged = new Map<string, string[]>();
+    for (const m of h.mapping) {
+      if (m.kind === 'merged' && m.from !== null) {
+        const key = m.to.join(',');
+        merged.set(key, [...(merged.get(key) ?? []), name(before, m.from)]);
+        continue;
+      }
+      if (m.kind === 'kept' && !m.descriptionChanged) continue;
+      edits.push({
+        round,
+        kind: m.kind === 'kept' ? 'redescribed' : m.kind,
+        from: m.from === null ? [] : [name(before, m.from)],
+        to: m.to.map((id) => name(h.taxonomy, id)),
+      });
+    }
+    for (const [to, from] of merged) edits.push({ round, kind: 'merged', from, to: to.split(',').map((id) => name(h.taxonomy, id)) });
+    previous.set(chain, h.taxonomy);
+  });
+  return { rounds, edits };
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { TaxonomySchema } from '@taxonomist/core';
+
+/**
+ * Everything report.html shows, as plain data gathered from a run's artifacts (see ./collect.ts). The renderer
+ * (./html.ts) is a pure function of this, so it is tested with hand-made data.
+ */
+export const ReportUsageRowSchema = z.object({
+  stage: z.string(),
+  calls: z.number().int().nonnegative().default(0),
+  cachedCalls: z.number().int().nonnegative().default(0),
+  inputTokens: z.number().int().nonnegative().default(0),
+  outputTokens: z.number().int().nonnegative().default(0),
+  costUsd: z.number().nonnegative().default(0),
+  durationMs: z.number().nonnegative().optional(),
+  records: z.number().int().nonnegative().optional(),
+  status: z.string().optional(),
+});
+
+export const ReportEditSchema = z.object({
+  /** Update round the edit happened in. */
+  round: z.number().int(),
+  kind: z.enum(['kept', 'renamed', 'merged', 'split', 'removed', 'added', 'redescribed']),
+  from: z.array(z.string()),
+  to: z.array(z.string()),
+});
+
+export const ReportRoundSchema = z.object({
+  round: z.number().int(),
+  /** What the round did: generate, update, review. */
+  step: z.string(),
+  batch: z.number().int().optional(),
+  epoch: z.number().int().optional(),
+  /** The model's 0-100 rating of the taxonomy before the update (absent for generate/review). */
+  rating: z.number().min(0).max(100).optional(),
+  labels: z.number().int().nonnegative(),
+  explanation: z.string().optional(),
+});
+
+export const ReportQualitySchema = z.object({
+  /** What the model was measured on, e.g. "20% of the LLM-labeled sample held out (170 records)". */
+  evaluatedOn: z.string(),
+  n: z.number().int().nonnegative(),
+  accuracy: z.number(),
+  macroF1: z.number(),
+  kappa: z.number().optional(),
+  perLabel: z.array(z.object({ label: z.string(), precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() })),
+  confusion: z.object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number())) }).optional(),
+});
+
+export const ReportGoldSchema = z.object({
+  field: z.string(),
+  n: z.number().int(),
+  nmi: z.number(),
+  ari: z.number(),
+  harmonicPurity: z.number(),
+  goldClasses: z.number().int(),
+});
+
+export const ReportDataSchema = z.object({
+  title: z.string(),
+  generator: z.string(),
+  useCase: z.string(),
+  corpus: z.object({ path: z.string(), records: z.number().int().nonnegative(), skipped: z.number().int().nonnegative().optional() }),
+  /** 'offline' when the clustering engine made the taxonomy and labels, 'llm' otherwise. */
+  engine: z.enum(['offline', 'llm']),
+  models: z.record(z.string(), z.string()).default({}),
+  notes: z.array(z.string()).default([]),
+  taxonomy: TaxonomySchema,
+  /** Example texts per label id. */
+  examples: z.record(z.string(), z.array(z.string())).default({}),
+  /** Records per label (by label name) and where the counts come from. */
+  distribution: z.object({ source: z.string(), counts: z.array(z.object({ label: z.string(), count: z.number().int().nonnegative() })), failed: z.number().int().nonnegative().default(0) }),
+  history: z.object({ rounds: z.array(ReportRoundSchema), edits: z.array(ReportEditSchema) }).optional(),
+  quality: ReportQualitySchema.optional(),
+  gold: ReportGoldSchema.optional(),
+  usage: z.array(ReportUsageRowSchema).default([]),
+});
+
+export type ReportData = z.infer<typeof ReportDataSchema>;
+export type ReportDataInput = z.input<typeof ReportDataSchema>;
+export type ReportEdit = z.infer<typeof ReportEditSchema>;
+export type ReportRound = z.infer<typeof ReportRoundSchema>;

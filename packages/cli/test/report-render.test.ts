@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { renderReportHtml } from '../src/report/html.js';
+import { sampleReport } from './report-fixture.js';
+
+describe('report.html rendering', () => {
+  const html = renderReportHtml(sampleReport());
+
+  it('has every main section', () => {
+    for (const id of ['summary', 'taxonomy', 'distribution', 'history', 'quality', 'gold', 'cost']) expect(html).toContain(`id="${id}"`);
+  });
+
+  it('is self-contained: no script, no external resource', () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*"(https?:)?\/\//i);
+    expect(html).not.toMatch(/url\(|@import|<link/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('escapes corpus text', () => {
+    expect(html).toContain('I want a refund &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>alert(1)</script>');
+  });
+
+  it('shows labels with descriptions, examples, counts and hierarchy', () => {
+    expect(html).toMatch(/<tr class="depth-0">\s*<td class="name"><span class="lid">L1<\/span> Card delivery<\/td>/);
+    expect(html).toMatch(/<tr class="depth-1">\s*<td class="name"><span class="lid">L3<\/span> Top-up problems/);
+    expect(html).toContain('<li>When will my card arrive?</li>');
+    expect(html).toContain('<td class="num">60</td>');
+  });
+
+  it('draws one bar per label plus failed records', () => {
+    const distribution = html.slice(html.indexOf('id="distribution"'), html.indexOf('id="history"'));
+    expect(distribution.match(/<rect /g)).toHaveLength(4);
+    expect(distribution).toContain('60 (50.0%)');
+    expect(distribution).toContain('(failed)');
+  });
+
+  it('charts the ratings and lists merges and renames but not kept labels', () => {
+    const history = html.slice(html.indexOf('id="history"'), html.indexOf('id="quality"'));
+    expect(history.match(/<circle /g)).toHaveLength(2); // two rated rounds
+    expect(history).toContain('<polyline');
+    expect(history).toContain('1 merged, 1 renamed');
+    expect(history).toContain('<td>L4, L2</td><td>L2</td>');
+    expect(history).not.toContain('edit-kept');
+  });
+
+  it('shows per-label F1 and a confusion heat map with one cell per pair', () => {
+    const quality = html.slice(html.indexOf('id="quality"'), html.indexOf('id="gold"'));
+    expect(quality).toContain('80.0%');
+    expect(quality).toContain('<td class="num">0.874</td>');
+    expect(quality.match(/class="cell"/g)).toHaveLength(9);
+    expect(quality).toContain('Card delivery → Refunds: 1');
+  });
+
+  it('totals cost and tokens per stage', () => {
+    const cost = html.slice(html.indexOf('id="cost"'));
+    expect(cost).toContain('<td class="num">0.0174</td>'); // 0.0078 + 0.0096
+    expect(cost).toContain('<td class="num">100,000</td>'); // input tokens
+  });
+
+  it('is deterministic', () => {
+    expect(renderReportHtml(sampleReport())).toBe(html);
+  });
+
+  it('explains missing parts instead of leaving them empty (offline cluster run)', () => {
+    const data = sampleReport();
+    data.engine = 'offline';
+    data.taxonomy.method = 'cluster';
+    delete data.history;
+    delete data.quality;
+    delete data.gold;
+    data.usage = [];
+    data.notes = ['These results come from the offline baseline.'];
+    const offline = renderReportHtml(data);
+    expect(offline).toContain('no update rounds');
+    expect(offline).toContain('No evaluation was recorded');
+    expect(offline).not.toContain('id="gold"');
+    expect(offline).toContain('<p class="note">These results come from the offline baseline.</p>');
+  });
+
+  it('caps the heat map at 40 labels', () => {
+    const data = sampleReport();
+    const labels = Array.from({ length: 60 }, (_, i) => `label ${i}`);
+    data.quality!.confusion = { labels, matrix: labels.map((_, i) => labels.map((_, j) => (i === j ? 60 - i : 0))) };
+    const big = renderReportHtml(data);
+    expect(big.match(/class="cell"/g)).toHaveLength(40 * 40);
+    expect(big).toContain('Showing the 40 labels with the most records of 60');
+  });
+
+  it('rejects malformed data with the field named', () => {
+    const data = sampleReport() as unknown as Record<string, unknown>;
+    data.corpus = { path: 'x', records: -1 };
+    expect(() => renderReportHtml(data as never)).toThrow(/records/);
+  });
+});

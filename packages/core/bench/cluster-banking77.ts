@@ -1,0 +1,140 @@
+/**
+ * Benchmark of the clustering taxonomy engine (offline: built-in LSA vectors, c-TF-IDF names) on the banking77 test
+ * split against its 77 gold intents. Run from the repo root:
+ *
+ *   npx tsx --conditions=source packages/core/bench/cluster-banking77.ts [--quick]
+ *
+ * Reports NMI / ARI / harmonic purity, wall time and peak RSS for k = 77 and for k chosen by silhouette, against a
+ * trivial baseline measured in the same run (uniformly random assignment to 77 clusters, seeded). `--quick` skips
+ * the automatic-k run. Figures are printed; nothing is asserted.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { clusterTaxonomy, type ClusterTaxonomyOptions } from '../src/cluster/index.js';
+import { clusteringReport, type ClusteringReport } from '../src/evaluate/clustering.js';
+import { createRng } from '../src/util/random.js';
+
+const DATA = '../shared/data/banking77/test.jsonl';
+const SEED = 42;
+
+interface Row {
+  name: string;
+  k: number;
+  report: ClusteringReport;
+  seconds: number;
+  /** CPU time of this process during the run (user + system): robust to other load on the machine. */
+  cpuSeconds: number;
+  peakRssMb: number;
+  note?: string;
+}
+
+function readBanking77(path: string): { id: string; text: string; label: string }[] {
+  const abs = resolve(process.cwd(), path);
+  if (!existsSync(abs)) {
+    throw new Error(`${abs} not found: run this script from the repository root (the data lives at ${path} relative to it)`);
+  }
+  return readFileSync(abs, 'utf8')
+    .split('\n')
+    .map((line, i) => ({ line, i }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, i }) => {
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch (err) {
+        throw new Error(`${path}:${i + 1}: invalid JSON (${(err as Error).message})`);
+      }
+      const r = v as { id?: unknown; text?: unknown; label?: unknown };
+      for (const f of ['id', 'text', 'label'] as const) {
+        if (typeof r[f] !== 'string') throw new Error(`${path}:${i + 1}: field "${f}" must be a string`);
+      }
+      return r as { id: string; text: string; label: string };
+    });
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+/** Peak resident set size of this process so far, in MB (process-wide and monotonic, not per run). */
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const data = readBanking77(DATA);
+  const records = data.map((r) => ({ id: r.id, text: r.text }));
+  const gold = data.map((r) => r.label);
+  const goldK = new Set(gold).size;
+  console.log(`banking77 test: ${records.length} texts, ${goldK} gold intents; seed ${SEED}; node ${process.version}`);
+  const rows: Row[] = [];
+
+  // Trivial baseline: each text to one of k clusters uniformly at random (seeded).
+  {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const rng = createRng(SEED);
+    const pred = gold.map(() => `R${rng.int(goldK)}`);
+    rows.push({
+      name: 'random assignment (baseline)',
+      k: goldK,
+      report: clusteringReport(gold, pred),
+      seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: cpuSince(c0),
+      peakRssMb: peakRssMb(),
+    });
+  }
+
+  const run = async (name: string, options: Omit<ClusterTaxonomyOptions, 'useCase' | 'seed'>): Promise<void> => {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const res = await clusterTaxonomy(records, { useCase: "the customer's intent in a banking support message", seed: SEED, ...options });
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = cpuSince(c0);
+    const pred = res.assignments.map((a) => a.labelId);
+    const t1 = performance.now();
+    const again = res.model.assign(records.map((r) => r.text));
+    const assignSeconds = (performance.now() - t1) / 1000;
+    const agree = again.filter((a, i) => a.labelId === pred[i]).length;
+    const note = [
+      res.silhouette !== undefined ? `silhouette ${res.silhouette.toFixed(3)} over k ∈ {${res.kCandidates!.map((c) => c.k).join(', ')}}` : undefined,
+      `model.assign: ${Math.round(records.length / assignSeconds)} texts/s, ${agree}/${records.length} match`,
+      `model JSON ${(JSON.stringify(res.model.toJSON()).length / 1e6).toFixed(1)} MB`,
+      `e.g. ${res.taxonomy.labels
+        .slice(0, 3)
+        .map((l) => `"${l.name}"`)
+        .join(', ')}`,
+    ]
+      .filter((x) => x !== undefined)
+      .join('; ');
+    rows.push({ name, k: res.k, report: clusteringReport(gold, pred), seconds, cpuSeconds, peakRssMb: peakRssMb(), note });
+  };
+
+  await run('LSA + spherical k-means, k = 77', { k: goldK });
+  if (!quick) await run('LSA + spherical k-means, k by silhouette', { kRange: { min: 40, max: 120, step: 20 } });
+
+  const base = rows[0]!.report;
+  const ratio = (x: number, b: number): string => (Math.abs(b) < 1e-9 ? 'n/a' : `${(x / b).toFixed(1)}x`);
+  console.log('');
+  console.log('| run | k | NMI | ARI | harmonic purity | wall s | CPU s | peak RSS MB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const m = r.report;
+    console.log(
+      `| ${r.name} | ${r.k} | ${m.nmi.toFixed(3)} | ${m.ari.toFixed(3)} | ${m.harmonicPurity.toFixed(3)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${r.peakRssMb.toFixed(0)} |`,
+    );
+  }
+  console.log('');
+  for (const r of rows.slice(1)) {
+    const m = r.report;
+    console.log(
+      `${r.name}: NMI ${ratio(m.nmi, base.nmi)} / harmonic purity ${ratio(m.harmonicPurity, base.harmonicPurity)} the random baseline; ARI ${m.ari.toFixed(3)} vs ${base.ari.toFixed(3)}`,
+    );
+    if (r.note) console.log(`  ${r.note}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,320 @@
+/**
+ * The clustering taxonomy engine: TnT-LLM's baseline, and Taxonomist's offline default when no chat model is
+ * configured. Texts -> vectors (built-in LSA, or any embeddings model) -> spherical k-means (k given, or chosen by
+ * silhouette) -> each cluster named by an LLM from a sample of its members, or by its c-TF-IDF terms -> a Taxonomy
+ * of the same shape as the LLM strategy's, plus a serialisable model that labels new texts offline.
+ */
+import type { Embeddings } from '@langchain/core/embeddings';
+import type { EmbeddingsRef, Gateway } from '../llm/types.js';
+import type { CorpusRecord } from '../schemas/corpus.js';
+import { TAXONOMY_SCHEMA_VERSION, TaxonomySchema, type Taxonomy } from '../schemas/taxonomy.js';
+import { normalizeTaxonomy } from '../induce/export.js';
+import type { DenseMatrix } from '../vectors/dense.js';
+import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
+import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
+import { chooseK, expandKRange, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
+import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
+import { clusterTerms, type ClusterTerm, type CtfidfOptions } from './ctfidf.js';
+import { ClusterModel, embedTexts, type ClusterVectorizer } from './model.js';
+import {
+  describeFromTerms,
+  nameClustersWithLlm,
+  nameFromTerms,
+  uniqueNames,
+  type ClusterName,
+  type LlmNamingFailure,
+  type LlmNamingOptions,
+} from './naming.js';
+
+export interface ClusterTaxonomyOptions {
+  /** What the taxonomy is for; recorded in the taxonomy and given to the naming model. */
+  useCase: string;
+  seed: number;
+  /** Number of clusters. When absent, chosen by silhouette over `kRange`. */
+  k?: number;
+  /** Candidates for k (default: 5..25 step 5, capped below the number of records). */
+  kRange?: KRange;
+  /** Embeddings model for the vectors (LangChain Embeddings, or an id resolved by `gateway`); else the built-in LSA. */
+  embeddings?: EmbeddingsRef | Embeddings;
+  /** Gateway used for embeddings (cache, accounting) when given. */
+  gateway?: Gateway;
+  /** Name clusters with a chat model (else by c-TF-IDF terms). */
+  nameWith?: LlmNamingOptions;
+  /** Built-in vectorizer: dense dimensions after SVD (default 100). */
+  dimensions?: number;
+  /** Built-in vectorizer: sparse featurizer settings (default DEFAULT_LSA_FEATURIZER). */
+  featurizer?: SparseTextConfigInput;
+  /** k-means restarts per k (default 3). */
+  nInit?: number;
+  maxIter?: number;
+  /** Points the silhouette is computed on when choosing k (default 2000). */
+  silhouetteSample?: number;
+  /** Term extraction for names and descriptions. */
+  terms?: CtfidfOptions;
+  /** Words in a term-based name (default 3). */
+  nameWords?: number;
+  /** Member texts shown as examples per label, nearest to the centroid first (default 3). */
+  examples?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ClusterProgressEvent) => void;
+}
+
+export type ClusterProgressEvent =
+  | { type: 'vectorized'; records: number; dimensions: number; vectorizer: string }
+  | { type: 'clustered'; k: number; candidate: boolean; silhouette?: number; inertia: number }
+  | { type: 'named'; labels: number; source: 'terms' | 'llm'; failures: number };
+
+export interface ClusterRecordAssignment {
+  id: string;
+  labelId: string;
+  /** Cosine distance (1 - cosine similarity) to the cluster's centroid. */
+  distance: number;
+}
+
+export interface ClusterTaxonomyResult {
+  taxonomy: Taxonomy;
+  assignments: ClusterRecordAssignment[];
+  model: ClusterModel;
+  k: number;
+  /** k-means objective (sum of squared distances of unit vectors to their centroids). */
+  inertia: number;
+  /** Mean silhouette of the chosen k (when k was chosen). */
+  silhouette?: number;
+  /** Every k tried, when k was chosen. */
+  kCandidates?: ChooseKCandidate[];
+  /** Records per label id. */
+  sizes: Record<string, number>;
+  /** Ids of records whose text gave a zero vector (no known term): they sit in a cluster by default only. */
+  unvectorized: string[];
+  naming: { source: 'terms' | 'llm'; failures: LlmNamingFailure[] };
+}
+
+export class ClusterError extends Error {
+  override name = 'ClusterError';
+}
+
+const DEFAULT_K_RANGE = { min: 5, max: 25, step: 5 } as const;
+
+export async function clusterTaxonomy(
+  records: readonly CorpusRecord[],
+  options: ClusterTaxonomyOptions,
+): Promise<ClusterTaxonomyResult> {
+  checkRecords(records);
+  const n = records.length;
+  if (options.k !== undefined) {
+    if (!Number.isInteger(options.k) || options.k < 1) throw new ClusterError(`k must be a positive integer, got ${options.k}`);
+    if (options.k > n) throw new ClusterError(`k = ${options.k} is larger than the number of records (${n})`);
+  } else {
+    if (n < 3) throw new ClusterError(`choosing k needs at least 3 records, got ${n}; pass k`);
+    try {
+      expandKRange(options.kRange ?? defaultRange(n), n);
+    } catch (err) {
+      throw new ClusterError((err as Error).message);
+    }
+  }
+  const texts = records.map((r) => r.text);
+  const emit = options.onProgress ?? (() => {});
+
+  // 1. Vectors.
+  let vectors: DenseMatrix<Float64Array>;
+  let vectorizer: ClusterVectorizer;
+  if (options.embeddings !== undefined) {
+    const res = await embedTexts(texts, options.embeddings, options.gateway, options.signal);
+    vectors = res.vectors;
+    vectorizer = { kind: 'embeddings', modelId: res.modelId };
+  } else {
+    const fitted = LsaVectorizer.fit(texts, {
+      seed: options.seed,
+      dimensions: options.dimensions ?? 100,
+      // Terms seen once carry no similarity signal in a large corpus, but a small one may have few others.
+      featurizer: options.featurizer ?? (n >= 50 ? DEFAULT_LSA_FEATURIZER : { ...DEFAULT_LSA_FEATURIZER, minDf: 1 }),
+    });
+    vectors = fitted.vectors;
+    vectorizer = { kind: 'lsa', lsa: fitted.vectorizer };
+  }
+  options.signal?.throwIfAborted();
+  const dims = vectors.cols;
+  const unitVectors = Float64Array.from(vectors.data);
+  const zero: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < dims; d++) s += unitVectors[i * dims + d]! ** 2;
+    zero.push(s === 0);
+    if (s > 0) for (let d = 0; d < dims; d++) unitVectors[i * dims + d] = unitVectors[i * dims + d]! / Math.sqrt(s);
+  }
+  emit({
+    type: 'vectorized',
+    records: n,
+    dimensions: dims,
+    vectorizer: vectorizer.kind === 'lsa' ? 'lsa' : `embeddings:${vectorizer.modelId}`,
+  });
+
+  // 2. k-means (spherical: text vectors compare by angle).
+  const unit: DenseMatrix<Float64Array> = { rows: n, cols: dims, data: unitVectors };
+  let km: KMeansResult;
+  let silhouette: number | undefined;
+  let kCandidates: ChooseKCandidate[] | undefined;
+  const common = { seed: options.seed, spherical: true, nInit: options.nInit, maxIter: options.maxIter };
+  if (options.k !== undefined) {
+    km = kmeans(unit, { ...common, k: options.k });
+    emit({ type: 'clustered', k: options.k, candidate: false, inertia: km.inertia });
+  } else {
+    const range = options.kRange ?? defaultRange(n);
+    const chosen = chooseK(unit, { ...common, kRange: range, sampleSize: options.silhouetteSample });
+    for (const c of chosen.candidates) emit({ type: 'clustered', k: c.k, candidate: true, silhouette: c.silhouette, inertia: c.inertia });
+    km = chosen.result;
+    silhouette = chosen.silhouette;
+    kCandidates = chosen.candidates;
+  }
+  options.signal?.throwIfAborted();
+  const k = km.k;
+
+  // 3. Label ids by cluster size (largest first; ties by first member), so C1 is the biggest cluster.
+  const firstMember = new Int32Array(k).fill(n);
+  for (let i = n - 1; i >= 0; i--) firstMember[km.labels[i]!] = i;
+  const order = Array.from({ length: k }, (_, j) => j).sort(
+    (a, b) => km.sizes[b]! - km.sizes[a]! || firstMember[a]! - firstMember[b]!,
+  );
+  const rank = new Int32Array(k);
+  order.forEach((j, r) => (rank[j] = r));
+  const ids = order.map((_, r) => `C${r + 1}`);
+  const labelsByRank = Int32Array.from(km.labels, (j) => rank[j]!);
+  const centroids = new Float64Array(k * dims);
+  order.forEach((j, r) => centroids.set(km.centroids.subarray(j * dims, (j + 1) * dims), r * dims));
+
+  // Cosine distance to the centroid (centroids are unit vectors; a zero vector is at distance 1).
+  const distance = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = labelsByRank[i]!;
+    let dot = 0;
+    for (let d = 0; d < dims; d++) dot += unitVectors[i * dims + d]! * centroids[c * dims + d]!;
+    distance[i] = 1 - dot;
+  }
+  const members: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < n; i++) members[labelsByRank[i]!]!.push(i);
+
+  // 4. Names: terms always (descriptions, disambiguation, hints for the model), the model when given.
+  const terms = clusterTerms(texts, labelsByRank, k, options.terms);
+  const termNames: ClusterName[] = ids.map((id, r) => {
+    const name = nameFromTerms(terms[r]!, options.nameWords ?? 3);
+    return {
+      name: name === '' ? `cluster ${id}` : name,
+      description: describeFromTerms(terms[r]!, members[r]!.length, n),
+      source: 'terms',
+    };
+  });
+  let names = termNames;
+  let failures: LlmNamingFailure[] = [];
+  if (options.nameWith) {
+    const res = await nameClustersWithLlm(
+      ids.map((id, r) => ({ labelId: id, memberTexts: members[r]!.map((i) => texts[i]!), terms: terms[r]! })),
+      termNames,
+      { ...options.nameWith, useCase: options.useCase, seed: options.seed, total: n, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    names = res.names;
+    failures = res.failures;
+  }
+  const finalNames = uniqueNames(
+    names.map((x) => x.name),
+    ids,
+    terms,
+  );
+  emit({ type: 'named', labels: k, source: options.nameWith ? 'llm' : 'terms', failures: failures.length });
+
+  // 5. Taxonomy.
+  const exampleCount = options.examples ?? 3;
+  const sizes: Record<string, number> = {};
+  ids.forEach((id, r) => (sizes[id] = members[r]!.length));
+  const taxonomy = normalizeTaxonomy(
+    TaxonomySchema.parse({
+      schemaVersion: TAXONOMY_SCHEMA_VERSION,
+      useCase: options.useCase,
+      method: 'cluster',
+      labels: ids.map((id, r) => ({
+        id,
+        name: finalNames[r]!,
+        description: names[r]!.description,
+        examples: nearestExamples(members[r]!, distance, texts, exampleCount),
+      })),
+      metadata: {
+        cluster: {
+          k,
+          seed: options.seed,
+          vectorizer: vectorizer.kind === 'lsa' ? 'lsa' : `embeddings:${vectorizer.modelId}`,
+          dimensions: dims,
+          inertia: km.inertia,
+          ...(silhouette !== undefined ? { silhouette } : {}),
+          sizes,
+          naming: options.nameWith ? 'llm' : 'terms',
+          ...(failures.length > 0 ? { namingFailures: failures.length } : {}),
+          topTerms: Object.fromEntries(ids.map((id, r) => [id, terms[r]!.slice(0, 10).map((t) => t.term)])),
+        },
+      },
+    }),
+  );
+  const model = new ClusterModel(
+    vectorizer,
+    ids.map((id, r) => ({ id, name: finalNames[r]! })),
+    centroids,
+    dims,
+    true,
+    taxonomy.id,
+  );
+  const assignments = records.map((rec, i) => ({ id: rec.id, labelId: ids[labelsByRank[i]!]!, distance: distance[i]! }));
+  return {
+    taxonomy,
+    assignments,
+    model,
+    k,
+    inertia: km.inertia,
+    ...(silhouette !== undefined ? { silhouette } : {}),
+    ...(kCandidates !== undefined ? { kCandidates } : {}),
+    sizes,
+    unvectorized: records.filter((_, i) => zero[i]).map((r) => r.id),
+    naming: { source: options.nameWith ? 'llm' : 'terms', failures },
+  };
+}
+
+function checkRecords(records: readonly CorpusRecord[]): void {
+  if (records.length === 0) throw new ClusterError('no records to cluster');
+  const seen = new Map<string, number>();
+  records.forEach((r, i) => {
+    if (typeof r?.id !== 'string' || r.id === '') throw new ClusterError(`record ${i}: field "id" must be a non-empty string`);
+    if (typeof r.text !== 'string') throw new ClusterError(`record ${i} (id "${r.id}"): field "text" must be a string`);
+    const prev = seen.get(r.id);
+    if (prev !== undefined) throw new ClusterError(`record ${i}: id "${r.id}" repeats record ${prev}; ids must be unique`);
+    seen.set(r.id, i);
+  });
+}
+
+function defaultRange(n: number): KRange {
+  if (n - 1 >= DEFAULT_K_RANGE.min) return { ...DEFAULT_K_RANGE, max: Math.min(DEFAULT_K_RANGE.max, n - 1) };
+  return [2, n - 1];
+}
+
+/** Up to `count` distinct member texts nearest to the centroid, shortened on a word boundary for display. */
+function nearestExamples(members: readonly number[], distance: Float64Array, texts: readonly string[], count: number): string[] {
+  const sorted = [...members].sort((a, b) => distance[a]! - distance[b]! || a - b);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const i of sorted) {
+    if (out.length >= count) break;
+    const t = shorten(texts[i]!.replace(/\s+/gu, ' ').trim(), 300);
+    if (t === '' || seen.has(t)) continue;
+    seen.add(t);
+    out.push(t);
+  }
+  return out;
+}
+
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(' ', max);
+  let end = cut > max / 2 ? cut : max;
+  // Never split a surrogate pair.
+  const u = text.charCodeAt(end - 1);
+  if (u >= 0xd800 && u <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+export type { ClusterTerm };

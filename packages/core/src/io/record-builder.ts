@@ -1,0 +1,104 @@
+import { sha256 } from '../util/hash.js';
+import type { CorpusItem, CorpusStats } from './types.js';
+import { type IssueSink, isBlank, issue, typeName } from './fields.js';
+
+/** Stable id for a record without one: content hash, so it survives edits elsewhere in the file. */
+export function generatedIdFor(text: string): string {
+  return 'r' + sha256(text).slice(0, 16);
+}
+
+export interface RawFields {
+  line: number;
+  text: unknown;
+  id: unknown;
+  label: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Turns the raw field values of one line into a record, or reports why not: text type, empty text, id and label
+ * types, and duplicate ids (second and later occurrences are skipped; the message names the first line).
+ */
+export class RecordBuilder {
+  private readonly firstLineOfId = new Map<string, number>();
+  /** Occurrences of each repeated generated base id (identical texts get '-2', '-3'... in order of appearance). */
+  private readonly generatedCount = new Map<string, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly fields: { text: string; id: string; label?: string },
+    private readonly sink: IssueSink,
+    private readonly stats: CorpusStats,
+  ) {}
+
+  build(raw: RawFields): CorpusItem | null {
+    const { file, fields, sink } = this;
+    const { line } = raw;
+    if (typeof raw.text !== 'string') {
+      sink.report(issue(file, line, 'wrong_type', `expected a string, got ${typeName(raw.text)}`, fields.text));
+      return null;
+    }
+    if (isBlank(raw.text)) {
+      sink.report(issue(file, line, 'empty_text', raw.text === '' ? 'empty' : 'only whitespace', fields.text));
+      return null;
+    }
+
+    let id: string | undefined;
+    if (typeof raw.id === 'string' && raw.id !== '') id = raw.id;
+    else if (typeof raw.id === 'number' && Number.isFinite(raw.id)) id = String(raw.id);
+    else if (raw.id !== undefined && raw.id !== null && raw.id !== '') {
+      sink.report(issue(file, line, 'wrong_type', `expected a string or number id, got ${typeName(raw.id)}`, fields.id));
+      return null;
+    }
+
+    let label: string | undefined;
+    let labels: string[] | undefined;
+    if (fields.label !== undefined && raw.label !== undefined && raw.label !== null && raw.label !== '') {
+      const l = raw.label;
+      if (typeof l === 'string') label = l;
+      else if (typeof l === 'number' && Number.isFinite(l)) label = String(l);
+      else if (Array.isArray(l)) {
+        const bad = l.findIndex((x) => !((typeof x === 'string' && x !== '') || (typeof x === 'number' && Number.isFinite(x))));
+        if (bad !== -1) {
+          sink.report(
+            issue(file, line, 'wrong_type', `item ${bad}: expected a non-empty string, got ${typeName(l[bad])}`, fields.label),
+          );
+          return null;
+        }
+        if (l.length > 0) {
+          labels = l.map(String);
+          label = labels[0];
+        }
+      } else {
+        sink.report(issue(file, line, 'wrong_type', `expected a string or an array of strings, got ${typeName(l)}`, fields.label));
+        return null;
+      }
+    }
+
+    let generated = false;
+    if (id === undefined) {
+      const base = generatedIdFor(raw.text);
+      // Only repeated texts touch the counter map (most texts are unique: one map lookup per record).
+      if (!this.firstLineOfId.has(base)) id = base;
+      else {
+        const n = (this.generatedCount.get(base) ?? 1) + 1;
+        this.generatedCount.set(base, n);
+        id = `${base}-${n}`;
+      }
+      generated = true;
+    }
+    const first = this.firstLineOfId.get(id);
+    if (first !== undefined) {
+      sink.report(issue(file, line, 'duplicate_id', `duplicate id "${id}" (first seen on line ${first})`, fields.id));
+      return null;
+    }
+    this.firstLineOfId.set(id, line);
+    if (generated) this.stats.generatedIds += 1;
+
+    const out: CorpusItem = { id, text: raw.text };
+    if (label !== undefined) out.label = label;
+    if (labels !== undefined) out.labels = labels;
+    if (raw.metadata !== undefined && Object.keys(raw.metadata).length > 0) out.metadata = raw.metadata;
+    return out;
+  }
+}

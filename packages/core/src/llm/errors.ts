@@ -1,0 +1,213 @@
+/**
+ * Typed LLM errors and the classification of whatever a provider SDK throws into them.
+ *
+ * The shapes read here are the ones the real clients produce: openai v6 `APIError` (`status`, `headers` as a Headers
+ * object, `code`, `error`), @langchain/openai's wrappers (timeouts become `Error` named "TimeoutError", user aborts
+ * "AbortError", other API errors pass through with `lc_error_code` added), undici/fetch network failures
+ * (`TypeError('fetch failed')` with a `cause` carrying `code: 'ECONNRESET'`), and `SyntaxError` from parsing a
+ * malformed or truncated response body.
+ */
+
+export type LlmErrorKind =
+  | 'rate_limit'
+  | 'server'
+  | 'timeout'
+  | 'network'
+  | 'quota'
+  | 'auth'
+  | 'bad_request'
+  | 'invalid_output'
+  | 'refusal'
+  | 'aborted'
+  | 'unknown';
+
+/** Kinds worth another transport attempt. */
+export const RETRYABLE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'network']);
+
+export interface LlmErrorInit {
+  kind: LlmErrorKind;
+  status?: number;
+  attempts?: number;
+  retryable?: boolean;
+  raw?: string;
+  code?: string;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class LlmError extends Error {
+  readonly kind: LlmErrorKind;
+  readonly status?: number;
+  /** Transport attempts made before giving up. */
+  attempts: number;
+  /** Whether this kind of failure is transient (it may still be final because the attempt limit was reached). */
+  readonly retryable: boolean;
+  /** The model's raw answer, for invalid_output and refusal. */
+  readonly raw?: string;
+  /** Provider error code, e.g. 'insufficient_quota'. */
+  readonly code?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, init: LlmErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'LlmError';
+    this.kind = init.kind;
+    this.status = init.status;
+    this.attempts = init.attempts ?? 0;
+    this.retryable = init.retryable ?? RETRYABLE_KINDS.has(init.kind);
+    this.raw = init.raw;
+    this.code = init.code;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+export function isLlmError(err: unknown): err is LlmError {
+  return err instanceof LlmError;
+}
+
+export interface ErrorClassification {
+  kind: LlmErrorKind;
+  retryable: boolean;
+  status?: number;
+  code?: string;
+  /** Server-requested wait (Retry-After / retry-after-ms), in ms. */
+  retryAfterMs?: number;
+  message: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
+
+/** The error and the objects providers nest the real cause in (LangChain and fetch wrap errors). */
+function layers(err: unknown): Obj[] {
+  const out: Obj[] = [];
+  const seen = new Set<unknown>();
+  const visit = (v: unknown, depth: number): void => {
+    if (!isObj(v) || seen.has(v) || depth > 4) return;
+    seen.add(v);
+    out.push(v);
+    visit(v.cause, depth + 1);
+    visit(v.response, depth + 1);
+    visit(v.error, depth + 1);
+  };
+  visit(err, 0);
+  return out;
+}
+
+function firstNumber(ls: Obj[], keys: string[]): number | undefined {
+  for (const l of ls) {
+    for (const k of keys) {
+      const v = l[k];
+      if (typeof v === 'number' && Number.isFinite(v)) return v;
+      if (typeof v === 'string' && /^\d{3}$/.test(v) && k !== 'code') return Number(v);
+    }
+  }
+  return undefined;
+}
+
+function firstString(ls: Obj[], key: string): string | undefined {
+  for (const l of ls) {
+    const v = l[key];
+    if (typeof v === 'string' && v) return v;
+  }
+  return undefined;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!isObj(headers)) return undefined;
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    const v = (headers as { get(n: string): string | null }).get(name);
+    return v ?? undefined;
+  }
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : v == null ? undefined : String(v);
+  }
+  return undefined;
+}
+
+/**
+ * Server-requested delay from `retry-after-ms` (OpenAI's precise header) or `retry-after` (seconds or an HTTP date,
+ * resolved against `now`).
+ */
+export function readRetryAfterMs(err: unknown, now: number = Date.now()): number | undefined {
+  for (const l of layers(err)) {
+    const ms = headerValue(l.headers, 'retry-after-ms');
+    if (ms !== undefined && ms.trim() !== '') {
+      const n = Number(ms);
+      if (Number.isFinite(n) && n >= 0) return n;
+    }
+    const ra = headerValue(l.headers, 'retry-after');
+    if (ra !== undefined && ra.trim() !== '') {
+      const secs = Number(ra);
+      if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+      const date = Date.parse(ra);
+      if (!Number.isNaN(date)) return Math.max(0, date - now);
+    }
+  }
+  return undefined;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT',
+]);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const NETWORK_MESSAGES = /socket hang up|fetch failed|\bterminated\b|other side closed|connection error|network error|ECONNRESET|ECONNREFUSED|premature close/i;
+const TIMEOUT_MESSAGES = /timed? ?out|timeout/i;
+const MALFORMED_MESSAGES = /Unexpected end of JSON|Unexpected token|is not valid JSON|JSON at position|Unterminated string in JSON|Bad control character|invalid json response body/i;
+const QUOTA_MESSAGES = /insufficient[_ -]?quota|exceeded your current quota|quota (?:has been )?exhausted|billing|credit balance|out of credits/i;
+
+/** Classify any thrown value into an LlmError kind; `now` resolves HTTP-date Retry-After headers. */
+export function classifyError(err: unknown, now: number = Date.now()): ErrorClassification {
+  const message = err instanceof Error ? err.message : isObj(err) && typeof err.message === 'string' ? err.message : String(err);
+  if (err instanceof LlmError) {
+    return { kind: err.kind, retryable: err.retryable, status: err.status, code: err.code, retryAfterMs: err.retryAfterMs, message };
+  }
+  const ls = layers(err);
+  const status = firstNumber(ls, ['status', 'statusCode']);
+  const code = firstString(ls, 'code');
+  const type = firstString(ls, 'type');
+  const names = ls.map((l) => (l instanceof Error ? l.name : typeof l.name === 'string' ? l.name : '')).concat(
+    ls.map((l) => (l.constructor && typeof l.constructor.name === 'string' ? l.constructor.name : '')),
+  );
+  const messages = ls.map((l) => (typeof l.message === 'string' ? l.message : '')).join('\n');
+  const base = { status, code, message };
+
+  if (names.includes('AbortError') || names.includes('APIUserAbortError') || /^AbortError/.test(message)) return { ...base, kind: 'aborted', retryable: false };
+  if (names.includes('ContentFilterFinishReasonError')) return { ...base, kind: 'refusal', retryable: false };
+  if (names.includes('LengthFinishReasonError')) return { ...base, kind: 'invalid_output', retryable: false };
+  if (names.includes('TimeoutError') || names.includes('APIConnectionTimeoutError')) return { ...base, kind: 'timeout', retryable: true };
+
+  if (status !== undefined) {
+    if (status === 429) {
+      if (code === 'insufficient_quota' || type === 'insufficient_quota' || QUOTA_MESSAGES.test(messages)) {
+        return { ...base, kind: 'quota', retryable: false };
+      }
+      return { ...base, kind: 'rate_limit', retryable: true, retryAfterMs: readRetryAfterMs(err, now) };
+    }
+    if (status === 401 || status === 403) return { ...base, kind: 'auth', retryable: false };
+    if (status === 408) return { ...base, kind: 'timeout', retryable: true, retryAfterMs: readRetryAfterMs(err, now) };
+    if (status === 409 || status >= 500) return { ...base, kind: 'server', retryable: true, retryAfterMs: readRetryAfterMs(err, now) };
+    if (status >= 400) return { ...base, kind: 'bad_request', retryable: false };
+  }
+
+  if (code && TIMEOUT_CODES.has(code)) return { ...base, kind: 'timeout', retryable: true };
+  if (code && NETWORK_CODES.has(code)) return { ...base, kind: 'network', retryable: true };
+  if (names.includes('APIConnectionError')) return { ...base, kind: 'network', retryable: true };
+  // A body cut off mid-way or a non-JSON body surfaces as a SyntaxError from JSON parsing inside the client.
+  if (names.includes('SyntaxError') || names.includes('MalformedResponseError') || MALFORMED_MESSAGES.test(messages)) return { ...base, kind: 'server', retryable: true };
+  if (NETWORK_MESSAGES.test(messages)) return { ...base, kind: 'network', retryable: true };
+  if (TIMEOUT_MESSAGES.test(messages) && !/context|token/i.test(messages)) return { ...base, kind: 'timeout', retryable: true };
+  if (names.includes('ContextOverflowError') || /context_length_exceeded|maximum context length/i.test(messages)) {
+    return { ...base, kind: 'bad_request', retryable: false };
+  }
+  return { ...base, kind: 'unknown', retryable: false };
+}

@@ -1,0 +1,118 @@
+import type { Clock } from './types.js';
+import { abortError } from './clock.js';
+
+/** Counting semaphore with FIFO waiters; a waiter whose signal aborts leaves the queue. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiters: { grant: () => void; fail: (e: Error) => void }[] = [];
+
+  constructor(readonly max: number) {
+    if (!(max >= 1)) throw new RangeError(`concurrency must be >= 1, got ${max}`);
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** Resolves with a release function once a slot is free. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const release = this.makeRelease();
+    if (this.active < this.max) {
+      this.active++;
+      return Promise.resolve(release);
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.active++;
+          resolve(release);
+        },
+        fail: reject,
+      };
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(abortError(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  private makeRelease(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.active--;
+      const next = this.waiters.shift();
+      if (next) next.grant();
+    };
+  }
+}
+
+/**
+ * Token bucket refilled continuously on the injected clock: `perMinute` units per 60 s, holding at most `perMinute`.
+ * Takers are served in arrival order. `adjust` settles an estimate against the real amount afterwards (the bucket
+ * may go negative, which delays later takers).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly perMs: number;
+
+  constructor(
+    readonly perMinute: number,
+    private readonly clock: Clock,
+  ) {
+    if (!(perMinute > 0)) throw new RangeError(`rate per minute must be > 0, got ${perMinute}`);
+    this.tokens = perMinute;
+    this.last = clock.now();
+    this.perMs = perMinute / 60_000;
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    if (now > this.last) {
+      this.tokens = Math.min(this.perMinute, this.tokens + (now - this.last) * this.perMs);
+      this.last = now;
+    }
+  }
+
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Wait until n units are available and take them. n above the capacity is clamped (it could never fit). */
+  take(n: number, signal?: AbortSignal): Promise<void> {
+    const p = this.tail.then(() => this.waitAndTake(Math.min(Math.max(0, n), this.perMinute), signal));
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private async waitAndTake(n: number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw abortError(signal);
+      this.refill();
+      if (this.tokens >= n) {
+        this.tokens -= n;
+        return;
+      }
+      await this.clock.sleep(Math.max(1, Math.ceil((n - this.tokens) / this.perMs)), signal);
+    }
+  }
+
+  /** Take (delta > 0) or give back (delta < 0) units without waiting. */
+  adjust(delta: number): void {
+    this.refill();
+    this.tokens = Math.min(this.perMinute, this.tokens - delta);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './encoders.js';
+export * from './count.js';
+export * from './truncate.js';

@@ -1,0 +1,130 @@
+/**
+ * The built-in offline text vectorizer (latent semantic analysis): sparse TF-IDF from ./sparse reduced by a seeded
+ * randomized truncated SVD to a few dense dimensions, each row L2-normalised (the usual LSA-for-clustering recipe).
+ * Needs no model and no network; serialisable so texts can be vectorised the same way later.
+ */
+import { z } from 'zod';
+import { SparseTextFeaturizer } from './sparse/featurizer.js';
+import { SparseTextFeaturizerStateSchema, type SparseTextConfigInput } from './sparse/config.js';
+import {
+  base64ToFloat32,
+  base64ToFloat64,
+  base64ToInt32,
+  float32ToBase64,
+  float64ToBase64,
+  int32ToBase64,
+} from './sparse/typed-base64.js';
+import { projectCsr, randomizedSvd, type TruncatedSvd } from './svd.js';
+import type { DenseMatrix } from './dense.js';
+
+/**
+ * Featurizer settings for clustering: character 2-4-grams inside words (robust to inflection and typos: "arrive",
+ * "arrived" and "arrival" share most of their n-grams), seen in 2+ texts and at most half of them, sublinear TF-IDF,
+ * at most 20 000 features (the model stores 100 float32 weights per feature). Chosen on the banking77 *train* split,
+ * where it beat word unigrams (NMI 0.61 vs 0.51) and word uni+bigrams (0.44) at k = 77; see the README.
+ */
+export const DEFAULT_LSA_FEATURIZER: SparseTextConfigInput = {
+  blocks: [{ analyzer: 'char_wb', ngramRange: [2, 4] }],
+  minDf: 2,
+  maxDf: 0.5,
+  maxFeatures: 20_000,
+  sublinearTf: true,
+};
+
+export interface LsaOptions {
+  /** Dense dimensions (default 100). */
+  dimensions?: number;
+  featurizer?: SparseTextConfigInput;
+  /** Power iterations of the randomized SVD (default 2). */
+  powerIterations?: number;
+  seed: number;
+}
+
+export const LSA_STATE_VERSION = 1 as const;
+
+export const LsaStateSchema = z.object({
+  kind: z.literal('lsa'),
+  version: z.literal(LSA_STATE_VERSION),
+  featurizer: SparseTextFeaturizerStateSchema,
+  svd: z.object({
+    k: z.number().int().nonnegative(),
+    inputCols: z.number().int().nonnegative(),
+    /** int32 little-endian base64 */
+    columns: z.string(),
+    /** float32 little-endian base64, columns.length x k */
+    weights: z.string(),
+    /** float64 little-endian base64 */
+    singularValues: z.string(),
+  }),
+});
+export type LsaState = z.infer<typeof LsaStateSchema>;
+
+export class LsaVectorizer {
+  private constructor(
+    readonly featurizer: SparseTextFeaturizer,
+    readonly svd: TruncatedSvd,
+  ) {}
+
+  /** Output dimensions. */
+  get dimensions(): number {
+    return this.svd.k;
+  }
+
+  /** Fits TF-IDF and the SVD on `texts`; returns the vectorizer and the texts' vectors. */
+  static fit(texts: readonly string[], opts: LsaOptions): { vectorizer: LsaVectorizer; vectors: DenseMatrix<Float64Array> } {
+    if (texts.length === 0) throw new Error('LSA vectorizer: cannot fit on zero texts');
+    const featurizer = new SparseTextFeaturizer(opts.featurizer ?? DEFAULT_LSA_FEATURIZER);
+    const x = featurizer.fitTransform(texts);
+    if (featurizer.dimension === 0) {
+      throw new Error(
+        `LSA vectorizer: no term survives the vocabulary limits on ${texts.length} texts (minDf/maxDf too strict for so few texts?)`,
+      );
+    }
+    const svd = randomizedSvd(x, {
+      components: opts.dimensions ?? 100,
+      seed: opts.seed,
+      powerIterations: opts.powerIterations,
+    });
+    const vectorizer = new LsaVectorizer(featurizer, svd);
+    // Project through the float32-rounded components, exactly as `transform` will for a reloaded model.
+    return { vectorizer, vectors: { rows: texts.length, cols: svd.k, data: projectCsr(x, svd, { normalize: true }) } };
+  }
+
+  transform(texts: readonly string[]): DenseMatrix<Float64Array> {
+    const x = this.featurizer.transform(texts);
+    return { rows: texts.length, cols: this.svd.k, data: projectCsr(x, this.svd, { normalize: true }) };
+  }
+
+  toJSON(): LsaState {
+    return {
+      kind: 'lsa',
+      version: LSA_STATE_VERSION,
+      featurizer: this.featurizer.toJSON(),
+      svd: {
+        k: this.svd.k,
+        inputCols: this.svd.inputCols,
+        columns: int32ToBase64(this.svd.columns),
+        weights: float32ToBase64(this.svd.weights),
+        singularValues: float64ToBase64(this.svd.singularValues),
+      },
+    };
+  }
+
+  static fromJSON(state: unknown): LsaVectorizer {
+    const s = LsaStateSchema.parse(state);
+    const featurizer = SparseTextFeaturizer.fromJSON(s.featurizer);
+    const columns = base64ToInt32(s.svd.columns, 'lsa.svd.columns');
+    const weights = base64ToFloat32(s.svd.weights, 'lsa.svd.weights');
+    const singularValues = base64ToFloat64(s.svd.singularValues, 'lsa.svd.singularValues');
+    if (weights.length !== columns.length * s.svd.k) {
+      throw new Error(`LSA state: svd.weights has ${weights.length} values, expected columns x k = ${columns.length * s.svd.k}`);
+    }
+    if (s.svd.inputCols !== featurizer.dimension) {
+      throw new Error(`LSA state: svd.inputCols ${s.svd.inputCols} differs from the featurizer's ${featurizer.dimension} columns`);
+    }
+    for (const c of columns) {
+      if (c < 0 || c >= s.svd.inputCols) throw new Error(`LSA state: svd.columns holds ${c}, outside [0, ${s.svd.inputCols})`);
+    }
+    return new LsaVectorizer(featurizer, { k: s.svd.k, inputCols: s.svd.inputCols, columns, weights, singularValues });
+  }
+}

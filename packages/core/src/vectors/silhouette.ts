@@ -1,0 +1,158 @@
+/**
+ * Silhouette score on a seeded sample, and the choice of k by silhouette. The pairwise distances of the sample are
+ * computed once and reused for every candidate k, so trying a range of k costs one k-means run per k plus O(s²).
+ */
+import { createRng, hashString32, sampleWithoutReplacement } from '../util/random.js';
+import { sqDistAt, type DenseMatrix } from './dense.js';
+import { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
+
+/** Euclidean distances among a sample of points, to score several labelings of the same points. */
+export interface SilhouetteSample {
+  /** Indices of the sampled points, ascending. */
+  indices: Int32Array;
+  /** Mean silhouette of the sampled points under `labels` (labels of all points, indexed like the matrix). */
+  score(labels: ArrayLike<number>): number;
+}
+
+export function silhouetteSample(points: DenseMatrix, opts: { sampleSize?: number; seed: number }): SilhouetteSample {
+  const n = points.rows;
+  const dims = points.cols;
+  const size = Math.min(n, opts.sampleSize ?? 2000);
+  const all = Array.from({ length: n }, (_, i) => i);
+  const picked = size >= n ? all : sampleWithoutReplacement(all, size, createRng(opts.seed));
+  const indices = Int32Array.from(picked).sort();
+  const s = indices.length;
+  const dist = new Float32Array(s * s);
+  for (let a = 0; a < s; a++) {
+    for (let b = a + 1; b < s; b++) {
+      const d = Math.sqrt(sqDistAt(points.data, indices[a]! * dims, points.data, indices[b]! * dims, dims));
+      dist[a * s + b] = d;
+      dist[b * s + a] = d;
+    }
+  }
+  return {
+    indices,
+    score(labels: ArrayLike<number>): number {
+      if (labels.length !== n) throw new RangeError(`silhouette: ${labels.length} labels for ${n} points`);
+      // Re-index the clusters present in the sample to 0..m-1.
+      const remap = new Map<number, number>();
+      const lab = new Int32Array(s);
+      for (let a = 0; a < s; a++) {
+        const l = labels[indices[a]!]!;
+        let r = remap.get(l);
+        if (r === undefined) remap.set(l, (r = remap.size));
+        lab[a] = r;
+      }
+      const m = remap.size;
+      if (m < 2 || m >= s) {
+        throw new RangeError(`silhouette: needs 2 to ${s - 1} clusters among the ${s} sampled points, got ${m}`);
+      }
+      const sizes = new Int32Array(m);
+      for (let a = 0; a < s; a++) sizes[lab[a]!]!++;
+      const sums = new Float64Array(m);
+      let total = 0;
+      for (let a = 0; a < s; a++) {
+        sums.fill(0);
+        const o = a * s;
+        for (let b = 0; b < s; b++) sums[lab[b]!] = sums[lab[b]!]! + dist[o + b]!;
+        const own = lab[a]!;
+        // A point alone in its cluster scores 0 (Rousseeuw's convention, as sklearn).
+        if (sizes[own]! <= 1) continue;
+        const ai = sums[own]! / (sizes[own]! - 1);
+        let bi = Infinity;
+        for (let c = 0; c < m; c++) if (c !== own && sums[c]! / sizes[c]! < bi) bi = sums[c]! / sizes[c]!;
+        const den = Math.max(ai, bi);
+        if (den > 0) total += (bi - ai) / den;
+      }
+      return total / s;
+    },
+  };
+}
+
+/** Mean silhouette coefficient (Euclidean) of a labeling, on a seeded sample of at most `sampleSize` points. */
+export function silhouetteScore(
+  points: DenseMatrix,
+  labels: ArrayLike<number>,
+  opts: { sampleSize?: number; seed?: number } = {},
+): number {
+  return silhouetteSample(points, { sampleSize: opts.sampleSize, seed: opts.seed ?? 0 }).score(labels);
+}
+
+/**
+ * Candidate values of k: `[min, max]` (every integer in between, inclusive), `{ min, max, step }` (every step-th
+ * from min, plus max), or `{ values: [...] }` (exactly these).
+ */
+export type KRange = readonly [number, number] | { min: number; max: number; step?: number } | { values: readonly number[] };
+
+export interface ChooseKOptions extends Omit<KMeansOptions, 'k'> {
+  kRange: KRange;
+  /** Points the silhouette is computed on (default 2000). */
+  sampleSize?: number;
+}
+
+export interface ChooseKCandidate {
+  k: number;
+  silhouette: number;
+  inertia: number;
+}
+
+export interface ChooseKResult {
+  k: number;
+  silhouette: number;
+  result: KMeansResult;
+  candidates: ChooseKCandidate[];
+}
+
+/** The candidate values of k, ascending and unique, each in [2, n - 1]. */
+export function expandKRange(range: KRange, n: number): number[] {
+  let ks: number[];
+  // Arrays have a `values` method, so test for the tuple form first.
+  if (!Array.isArray(range) && 'values' in range) ks = [...(range as { values: readonly number[] }).values];
+  else {
+    let min: number;
+    let max: number;
+    let step = 1;
+    if (Array.isArray(range)) {
+      if (range.length !== 2) throw new RangeError(`kRange: a tuple must be [min, max], got ${range.length} values`);
+      [min, max] = range as readonly [number, number];
+    } else {
+      const r = range as { min: number; max: number; step?: number };
+      ({ min, max } = r);
+      step = r.step ?? 1;
+    }
+    if (!(step >= 1) || !Number.isInteger(step)) throw new RangeError(`kRange.step must be a positive integer, got ${step}`);
+    if (!(min <= max)) throw new RangeError(`kRange: min (${min}) must not exceed max (${max})`);
+    ks = [];
+    for (let k = min; k <= max; k += step) ks.push(k);
+    if (ks[ks.length - 1] !== max) ks.push(max);
+  }
+  for (const k of ks) {
+    if (!Number.isInteger(k) || k < 2) throw new RangeError(`kRange: every k must be an integer >= 2, got ${k}`);
+  }
+  const valid = [...new Set(ks)].filter((k) => k < n).sort((a, b) => a - b);
+  if (valid.length === 0) throw new RangeError(`kRange: no candidate k below the number of points (${n})`);
+  return valid;
+}
+
+/**
+ * Runs k-means for every k of the range and keeps the one with the highest silhouette (the smaller k on ties).
+ * Each k gets its own seed derived from (seed, k), so its clustering does not depend on which other k were tried.
+ */
+export function chooseK(points: DenseMatrix, opts: ChooseKOptions): ChooseKResult {
+  const ks = expandKRange(opts.kRange, points.rows);
+  const sample = silhouetteSample(points, { sampleSize: opts.sampleSize, seed: opts.seed });
+  const candidates: ChooseKCandidate[] = [];
+  let best: ChooseKResult | undefined;
+  for (const k of ks) {
+    const result = kmeans(points, { ...opts, k, seed: kSeed(opts.seed, k) });
+    const silhouette = sample.score(result.labels);
+    candidates.push({ k, silhouette, inertia: result.inertia });
+    if (!best || silhouette > best.silhouette) best = { k, silhouette, result, candidates };
+  }
+  return { ...best!, candidates };
+}
+
+/** Seed for the k-means run of a given k inside `chooseK` (exported so a caller can reproduce one run). */
+export function kSeed(seed: number, k: number): number {
+  return hashString32(`${seed}:k=${k}`);
+}

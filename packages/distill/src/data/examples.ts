@@ -1,0 +1,135 @@
+/**
+ * Training examples and where they come from: arrays, a plain labeled JSONL/CSV file, or a labeler output file
+ * (LabelAssignment lines, joined with the corpus by id). Only `status: ok` assignments with a label are used; every
+ * other line is counted, never silently dropped.
+ */
+import { LabelAssignmentSchema, readCorpus, readJsonl, type CorpusIssue, type LabelAssignment } from '@taxonomist/core';
+
+export interface LabeledExample {
+  id?: string;
+  text: string;
+  /** The (primary) label. */
+  label: string;
+  /** All labels (multi-label data); `label` is the first. */
+  labels?: string[];
+}
+
+export interface ExampleCounts {
+  /** Examples produced. */
+  used: number;
+  /** Assignments with status failed. */
+  failed: number;
+  /** Assignments answered "none of these" (no label to learn). */
+  none: number;
+  /** Assignments whose id has no text in the corpus. */
+  missingText: number;
+  /** Lines/records skipped by the readers (malformed, wrong type...), see `issues`. */
+  invalid: number;
+}
+
+export interface LoadedExamples {
+  examples: LabeledExample[];
+  counts: ExampleCounts;
+  issues: CorpusIssue[];
+}
+
+/** Check an in-memory array, with a message naming the offending index and id. */
+export function validateExamples(examples: readonly LabeledExample[]): void {
+  examples.forEach((e, i) => {
+    const where = `examples[${i}]${e?.id !== undefined ? ` (id ${JSON.stringify(e.id)})` : ''}`;
+    if (e === null || typeof e !== 'object') throw new TypeError(`${where}: expected an object with text and label`);
+    if (typeof e.text !== 'string') throw new TypeError(`${where}: field "text" must be a string, got ${typeof e.text}`);
+    if (typeof e.label !== 'string' || e.label === '') throw new TypeError(`${where}: field "label" must be a non-empty string`);
+    if (e.labels !== undefined && (!Array.isArray(e.labels) || e.labels.some((l) => typeof l !== 'string' || l === ''))) {
+      throw new TypeError(`${where}: field "labels" must be an array of non-empty strings`);
+    }
+  });
+}
+
+/** Examples from a labeled corpus file (JSONL/CSV/TSV) with a label field (default "label"). */
+export async function readLabeledFile(
+  path: string,
+  opts: { textField?: string; idField?: string; labelField?: string; strict?: boolean } = {},
+): Promise<LoadedExamples> {
+  const reader = readCorpus(path, {
+    labelField: opts.labelField ?? 'label',
+    ...(opts.textField ? { textField: opts.textField } : {}),
+    ...(opts.idField ? { idField: opts.idField } : {}),
+    ...(opts.strict ? { strict: true } : {}),
+  });
+  const examples: LabeledExample[] = [];
+  let unlabeled = 0;
+  const issues: CorpusIssue[] = [];
+  for await (const r of reader) {
+    if (r.label === undefined) {
+      unlabeled++;
+      issues.push({ file: path, line: 0, field: opts.labelField ?? 'label', kind: 'missing_field', message: `${path}: record ${r.id} has no label` });
+      continue;
+    }
+    examples.push({ id: r.id, text: r.text, label: r.label, ...(r.labels ? { labels: r.labels } : {}) });
+  }
+  return {
+    examples,
+    counts: { used: examples.length, failed: 0, none: 0, missingText: 0, invalid: reader.stats.skipped + unlabeled },
+    issues: [...reader.issues, ...issues],
+  };
+}
+
+/**
+ * Join labeler assignments with corpus texts by id. Only ok assignments with a label become examples; failed and
+ * "none" ones are counted. An ok assignment whose id is not in the corpus is an error unless `skipMissingText`.
+ */
+export function examplesFromAssignments(
+  assignments: Iterable<LabelAssignment>,
+  texts: ReadonlyMap<string, string>,
+  opts: { skipMissingText?: boolean; source?: string } = {},
+): { examples: LabeledExample[]; counts: ExampleCounts } {
+  const counts: ExampleCounts = { used: 0, failed: 0, none: 0, missingText: 0, invalid: 0 };
+  const examples: LabeledExample[] = [];
+  for (const a of assignments) {
+    if (a.status !== 'ok') {
+      counts.failed++;
+      continue;
+    }
+    if (a.label === undefined || a.none) {
+      counts.none++;
+      continue;
+    }
+    const text = texts.get(a.id);
+    if (text === undefined) {
+      if (!opts.skipMissingText) {
+        throw new Error(`${opts.source ?? 'assignments'}: id ${JSON.stringify(a.id)} is labeled but not in the corpus (pass skipMissingText to skip such ids)`);
+      }
+      counts.missingText++;
+      continue;
+    }
+    const labels = a.labels && a.labels.length > 0 ? a.labels : undefined;
+    examples.push({ id: a.id, text, label: a.label, ...(labels ? { labels } : {}) });
+  }
+  counts.used = examples.length;
+  return { examples, counts };
+}
+
+/** Examples from a labeler output file (labels.jsonl) and the corpus it labeled. */
+export async function readLabelerOutput(
+  labelsPath: string,
+  corpusPath: string,
+  opts: { textField?: string; idField?: string; skipMissingText?: boolean; strict?: boolean } = {},
+): Promise<LoadedExamples> {
+  const corpus = readCorpus(corpusPath, {
+    ...(opts.textField ? { textField: opts.textField } : {}),
+    ...(opts.idField ? { idField: opts.idField } : {}),
+    ...(opts.strict ? { strict: true } : {}),
+  });
+  const texts = new Map<string, string>();
+  for await (const r of corpus) texts.set(r.id, r.text);
+  const reader = readJsonl<LabelAssignment>(labelsPath, { schema: LabelAssignmentSchema, ...(opts.strict ? { strict: true } : {}) });
+  const assignments: LabelAssignment[] = [];
+  for await (const a of reader) assignments.push(a);
+  const { examples, counts } = examplesFromAssignments(assignments, texts, {
+    ...(opts.skipMissingText !== undefined ? { skipMissingText: opts.skipMissingText } : {}),
+    source: labelsPath,
+  });
+  counts.invalid = reader.stats.skipped + corpus.stats.skipped;
+  return { examples, counts, issues: [...corpus.issues, ...reader.issues] };
+}

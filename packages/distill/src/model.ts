@@ -1,0 +1,140 @@
+/**
+ * A trained classifier: featurizer + linear model + label set. Predicts the top label, its probability and the
+ * top-k labels; for multi-label models also every label whose probability reaches the threshold.
+ */
+import type { CsrMatrix } from '@taxonomist/core';
+import { scoreRow, scoresToProbabilities, topKIndices, type LinearModel } from './classifiers/linear-model.js';
+import type { TextFeaturizer } from './featurizers/types.js';
+
+export interface LabelProbability {
+  label: string;
+  probability: number;
+}
+
+export interface Prediction {
+  label: string;
+  probability: number;
+  /** The k most probable labels, most probable first (k = 1 gives just the top label). */
+  topK: LabelProbability[];
+  /** Multi-label models: every label with probability >= threshold (may be empty). */
+  labels?: string[];
+}
+
+export interface PredictOptions {
+  /** How many labels to list in `topK` (default 5, capped at the number of labels). */
+  k?: number;
+}
+
+export interface ModelMeta {
+  /** Classifier config as trained (type + hyper-parameters). */
+  classifier: { type: string } & Record<string, unknown>;
+  multiLabel: boolean;
+  /** Probability threshold for multi-label predictions. */
+  threshold: number;
+  taxonomyId?: string;
+  /** Training facts: seed, example counts, diagnostics, metrics. */
+  training: Record<string, unknown>;
+}
+
+export class DistilledClassifier {
+  private readonly scratch: Float64Array;
+
+  constructor(
+    readonly labels: readonly string[],
+    readonly featurizer: TextFeaturizer,
+    readonly linear: LinearModel,
+    readonly meta: ModelMeta,
+  ) {
+    if (labels.length !== linear.classes) throw new Error(`model has ${linear.classes} classes but ${labels.length} labels`);
+    this.scratch = new Float64Array(linear.classes);
+  }
+
+  get taxonomyId(): string | undefined {
+    return this.meta.taxonomyId;
+  }
+
+  /** Whether `predictSync` is available (sparse featurizers). */
+  get canPredictSync(): boolean {
+    return typeof this.featurizer.featurizeRow === 'function';
+  }
+
+  async predict(texts: readonly string[], opts: PredictOptions = {}): Promise<Prediction[]> {
+    if (this.canPredictSync) return this.predictSync(texts, opts);
+    const X = await this.featurizer.transform(texts);
+    return this.predictMatrix(X, opts);
+  }
+
+  /** Synchronous prediction (featurizers with a row fast path only). */
+  predictSync(texts: readonly string[], opts: PredictOptions = {}): Prediction[] {
+    const row = this.featurizer.featurizeRow;
+    if (!row) throw new Error(`featurizer "${this.featurizer.type}" has no synchronous path: use predict()`);
+    const k = this.kOf(opts);
+    const out: Prediction[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const r = row.call(this.featurizer, texts[i]!);
+      scoreRow(this.linear, r.indices, r.values, r.count, this.scratch);
+      out[i] = this.toPrediction(this.scratch, k);
+    }
+    return out;
+  }
+
+  /** Predictions for already featurised rows. */
+  predictMatrix(X: CsrMatrix, opts: PredictOptions = {}): Prediction[] {
+    const k = this.kOf(opts);
+    const out: Prediction[] = new Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      const a = X.indptr[i]!;
+      scoreRow(this.linear, X.indices.subarray(a), X.data.subarray(a), X.indptr[i + 1]! - a, this.scratch);
+      out[i] = this.toPrediction(this.scratch, k);
+    }
+    return out;
+  }
+
+  /** n x K probabilities (row-major) for featurised rows. */
+  probabilities(X: CsrMatrix): Float64Array {
+    const K = this.linear.classes;
+    const out = new Float64Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) {
+      const a = X.indptr[i]!;
+      scoreRow(this.linear, X.indices.subarray(a), X.data.subarray(a), X.indptr[i + 1]! - a, this.scratch);
+      scoresToProbabilities(this.linear, this.scratch);
+      out.set(this.scratch, i * K);
+    }
+    return out;
+  }
+
+  /** Just the top label of each text (the cheapest call; used by the throughput benchmark alongside predict). */
+  predictLabelsSync(texts: readonly string[]): string[] {
+    const row = this.featurizer.featurizeRow;
+    if (!row) throw new Error(`featurizer "${this.featurizer.type}" has no synchronous path: use predict()`);
+    const K = this.linear.classes;
+    const out: string[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const r = row.call(this.featurizer, texts[i]!);
+      const s = scoreRow(this.linear, r.indices, r.values, r.count, this.scratch);
+      let best = 0;
+      for (let c = 1; c < K; c++) if (s[c]! > s[best]!) best = c;
+      out[i] = this.labels[best]!;
+    }
+    return out;
+  }
+
+  private kOf(opts: PredictOptions): number {
+    const k = opts.k ?? 5;
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`predict: k must be a positive integer, got ${k}`);
+    return Math.min(k, this.labels.length);
+  }
+
+  private toPrediction(scores: Float64Array, k: number): Prediction {
+    scoresToProbabilities(this.linear, scores);
+    const top = topKIndices(scores, this.linear.classes, k);
+    const topK = top.map((c) => ({ label: this.labels[c]!, probability: scores[c]! }));
+    const p: Prediction = { label: topK[0]!.label, probability: topK[0]!.probability, topK };
+    if (this.meta.multiLabel) {
+      const labels: string[] = [];
+      for (let c = 0; c < this.linear.classes; c++) if (scores[c]! >= this.meta.threshold) labels.push(this.labels[c]!);
+      p.labels = labels;
+    }
+    return p;
+  }
+}

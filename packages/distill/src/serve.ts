@@ -1,0 +1,84 @@
+/**
+ * Serving over a corpus: stream records (any iterable, or a JSONL/CSV/TXT corpus file) to prediction lines that follow
+ * the LabelAssignment contract (status ok, label, confidence with confidenceMethod 'classifier', taxonomyId) plus the
+ * top-k labels, in batches so memory stays flat on corpora of any size.
+ */
+import { openJsonlWriter, readCorpus, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
+import type { DistilledClassifier, LabelProbability } from './model.js';
+
+export type PredictionRecord = LabelAssignment & { topK: LabelProbability[] };
+
+export interface PredictStreamOptions {
+  /** Top-k labels per record (default 5). */
+  k?: number;
+  /** Texts featurised and scored per batch (default 1024). */
+  batchSize?: number;
+  /** Value of the `model` field (default "distill:<classifier type>"). */
+  modelName?: string;
+}
+
+export async function* predictStream(
+  model: DistilledClassifier,
+  records: AsyncIterable<{ id: string; text: string }> | Iterable<{ id: string; text: string }>,
+  opts: PredictStreamOptions = {},
+): AsyncGenerator<PredictionRecord> {
+  const batchSize = opts.batchSize ?? 1024;
+  const name = opts.modelName ?? `distill:${model.meta.classifier.type}`;
+  let batch: { id: string; text: string }[] = [];
+  const flush = async function* (): AsyncGenerator<PredictionRecord> {
+    const preds = await model.predict(batch.map((r) => r.text), { k: opts.k ?? 5 });
+    for (let i = 0; i < batch.length; i++) {
+      const p = preds[i]!;
+      yield {
+        id: batch[i]!.id,
+        status: 'ok',
+        label: p.label,
+        ...(p.labels ? { labels: p.labels } : {}),
+        confidence: Math.min(1, Math.max(0, p.probability)),
+        confidenceMethod: 'classifier',
+        model: name,
+        ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
+        topK: p.topK,
+      };
+    }
+    batch = [];
+  };
+  for await (const r of records as AsyncIterable<{ id: string; text: string }>) {
+    batch.push(r);
+    if (batch.length >= batchSize) yield* flush();
+  }
+  if (batch.length > 0) yield* flush();
+}
+
+export interface PredictFileResult {
+  written: number;
+  /** Input records that could not be read (see issues). */
+  skipped: number;
+  issues: CorpusIssue[];
+}
+
+/** Predict every record of a corpus file into a JSONL file of prediction lines (overwritten). */
+export async function predictFile(
+  model: DistilledClassifier,
+  inputPath: string,
+  outputPath: string,
+  opts: PredictStreamOptions & Pick<ReadCorpusOptions, 'textField' | 'idField' | 'format'> = {},
+): Promise<PredictFileResult> {
+  const reader = readCorpus(inputPath, {
+    ...(opts.textField ? { textField: opts.textField } : {}),
+    ...(opts.idField ? { idField: opts.idField } : {}),
+    ...(opts.format ? { format: opts.format } : {}),
+  });
+  const writer = await openJsonlWriter(outputPath, { append: false });
+  const pending: PredictionRecord[] = [];
+  try {
+    for await (const rec of predictStream(model, reader, opts)) {
+      pending.push(rec);
+      if (pending.length >= 1024) await writer.writeMany(pending.splice(0));
+    }
+    if (pending.length) await writer.writeMany(pending.splice(0));
+  } finally {
+    await writer.close();
+  }
+  return { written: writer.written, skipped: reader.stats.skipped, issues: reader.issues };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { FeaturizerContext } from './featurizers/types.js';
+import type { DistillRegistry } from './registry.js';
+
+/** The default featurizer: TF-IDF (sublinear tf, L2 per block) of word 1-2-grams and char_wb 2-5-grams. */
+export const DEFAULT_FEATURIZER = { type: 'sparse' } as const;
+/** The default classifier: one-vs-rest linear SVM (squared hinge, C = 0.5), temperature-calibrated probabilities. */
+export const DEFAULT_CLASSIFIER = { type: 'linear-svm' } as const;
+
+export const TrainOptionsSchema = z.object({
+  featurizer: z.looseObject({ type: z.string().min(1) }).default({ ...DEFAULT_FEATURIZER }),
+  classifier: z.looseObject({ type: z.string().min(1) }).default({ ...DEFAULT_CLASSIFIER }),
+  seed: z.number().int().default(0),
+  /** Learn every label of `labels` per example (sigmoid probabilities) instead of one label per text. */
+  multiLabel: z.boolean().default(false),
+  /** Multi-label: probability from which a label is predicted. */
+  threshold: z.number().gt(0).lt(1).default(0.5),
+  /** The label set, in this order (default: sorted labels of the examples). Examples with other labels are an error. */
+  labels: z.array(z.string().min(1)).optional(),
+  /** Id of the taxonomy the labels come from, recorded in the model file. */
+  taxonomyId: z.string().optional(),
+  /** Early stopping: hold out a stratified `fraction` and stop after `patience` rounds without validation gain. */
+  validation: z
+    .object({ fraction: z.number().gt(0).lt(1).default(0.1), patience: z.number().int().positive().default(3) })
+    .optional(),
+  /** Grid search: classifier hyper-parameter -> values, chosen by k-fold cross-validation (e.g. { C: [0.01, 0.1, 1, 10] }). */
+  grid: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)).optional(),
+  /** Folds of cross-validation (grid search, crossValidate, auditLabels). */
+  folds: z.number().int().min(2).default(5),
+  /** What the grid search maximises. */
+  gridMetric: z.enum(['macroF1', 'accuracy']).default('macroF1'),
+});
+export type TrainConfig = z.output<typeof TrainOptionsSchema>;
+
+/** Options of train / crossValidate / auditLabels: the serialisable config plus runtime objects. */
+export type TrainOptions = z.input<typeof TrainOptionsSchema> & {
+  /** Embedding models for 'embeddings' featurizers. */
+  embeddings?: FeaturizerContext['embeddings'];
+  registry?: DistillRegistry;
+  /** Progress messages (stage name and a short human-readable text). */
+  onProgress?(event: { stage: string; message: string }): void;
+};

@@ -1,0 +1,540 @@
+import { rm } from 'node:fs/promises';
+import { openJsonlWriter, readCorpus } from '@taxonomist/core';
+import type { AssignmentErrorKind, CorpusReader, CorpusRecord, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
+import { createRunSetup, callsPerBatch } from './setup.js';
+import type { RunSetup } from './setup.js';
+import type { CorpusInput, LabelOptions } from './options.js';
+import { Channel, Limiter } from './channel.js';
+import { emptyPackStats } from './call-model.js';
+import type { CallEnv, PreparedRecord } from './call-model.js';
+import { labelBatch } from './combine.js';
+import type { LabelingPlan } from './combine.js';
+import { EnsembleAgreement } from './ensemble-agreement.js';
+import { UsageTracker } from './usage.js';
+import { callTokens } from './cost-model.js';
+import { prepareRecord, recordId } from './prepare.js';
+import { failedAssignment, toAssignment } from './assignment.js';
+import { readResumeState } from './resume.js';
+import type { ResumeState } from './resume.js';
+import { compactOutput, compactTempPath } from './compact.js';
+import type { CompactResult } from './compact.js';
+import type { LabelProgress, LabelSummary } from './summary.js';
+import './hooks.js';
+
+/** A labeling run: iterate it for the assignments; `summary` resolves when the iteration ends. */
+export interface LabelRun extends AsyncIterable<LabelAssignment> {
+  /** Resolves once the run has ended (iteration finished, broke off, or failed). */
+  readonly summary: Promise<LabelSummary>;
+  /** Stop: no new calls start, calls in flight are aborted, their records stay unwritten (resumable). */
+  abort(): void;
+}
+
+type StopReason = 'budget' | 'signal' | 'consumer';
+
+function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSignal): {
+  iterator: AsyncIterator<unknown> | Iterator<unknown>;
+  reader?: CorpusReader;
+} {
+  if (typeof corpus === 'string') {
+    const reader = readCorpus(corpus, { ...(options.corpusOptions ?? {}), signal });
+    return { iterator: reader[Symbol.asyncIterator](), reader };
+  }
+  if (corpus !== null && typeof (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator] === 'function') {
+    return { iterator: (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator]() };
+  }
+  if (corpus !== null && typeof (corpus as Iterable<CorpusRecord>)[Symbol.iterator] === 'function') {
+    return { iterator: (corpus as Iterable<CorpusRecord>)[Symbol.iterator]() };
+  }
+  throw new TypeError('label: corpus must be a file path, an iterable or an async iterable of records');
+}
+
+class Counters {
+  seen = 0;
+  alreadyOk = 0;
+  duplicateIds = 0;
+  ok = 0;
+  failed = 0;
+  none = 0;
+  mapped = 0;
+  truncated = 0;
+  notAttempted = 0;
+  confidenceMissing = 0;
+  failedByKind: Partial<Record<AssignmentErrorKind, number>> = {};
+}
+
+/**
+ * One run of the labeler. The producer reads the corpus, skips ids already ok in the output file, prepares records
+ * (bad ones become failed 'input' lines), packs them and dispatches packs under a concurrency limit and the budget.
+ * Every outcome goes through ONE serial emit chain: write the line (durably, one write per line), count it, report
+ * progress, hand it to the consumer. In ordered mode a reorder buffer feeds that chain in input order.
+ */
+class LabelingRun {
+  private readonly controller = new AbortController();
+  private stopReason: StopReason | undefined;
+  private fatal: unknown;
+  private readonly counters = new Counters();
+  private emitChain: Promise<void> = Promise.resolve();
+  // Ordered mode: outcomes waiting for their turn (null = a record that will never be written: aborted/stopped).
+  private readonly pending = new Map<number, LabelAssignment | null>();
+  private nextSeq = 0;
+  private pendingWaiters: (() => void)[] = [];
+  private spent = 0;
+  private reserved = 0;
+  private readonly started = Date.now();
+  private writer: JsonlWriter | undefined;
+
+  constructor(
+    private readonly corpus: CorpusInput,
+    private readonly taxonomy: Taxonomy,
+    private readonly options: LabelOptions,
+    private readonly channel: Channel<LabelAssignment>,
+  ) {}
+
+  abort(reason: StopReason): void {
+    if (this.stopReason === undefined || this.stopReason === 'budget') this.stopReason = reason;
+    this.controller.abort();
+  }
+
+  async run(): Promise<LabelSummary> {
+    const signal = this.options.signal;
+    const onAbort = (): void => this.abort('signal');
+    if (signal?.aborted) this.abort('signal');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.execute();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await this.writer?.close().catch(() => undefined);
+    }
+  }
+
+  private async execute(): Promise<LabelSummary> {
+    const setup = await createRunSetup(this.taxonomy, this.options);
+    const { opts, catalog } = setup;
+    const gateway = opts.gateway;
+    if (this.options.budget !== undefined) {
+      for (const m of setup.models) {
+        if (gateway.cost(m.id, { inputTokens: 1_000_000, outputTokens: 1_000_000 }) === 0) {
+          throw new TypeError(
+            `label: a budget needs prices, but the gateway has no price for model "${m.id}" (pass prices to createGateway)`,
+          );
+        }
+      }
+    }
+
+    // Output file: open (repairing a torn last line), then read what an earlier run left.
+    const out = this.options.out;
+    let resume: ResumeState | undefined;
+    let repairedBytes = 0;
+    if (out !== undefined) {
+      await rm(compactTempPath(out), { force: true });
+      this.writer = await openJsonlWriter(out, {
+        append: !(this.options.overwrite ?? false),
+        ...(this.options.fsync !== undefined ? { fsync: this.options.fsync } : {}),
+      });
+      repairedBytes = this.writer.repairedBytes;
+      resume = await readResumeState(out);
+    }
+    const needsCompaction = resume !== undefined && (resume.failedIds > 0 || resume.duplicateIds > 0 || resume.badLines > 0);
+    const inputOrder = needsCompaction && opts.ordered ? new Map<string, number>() : undefined;
+
+    const usage = new UsageTracker(gateway);
+    const pack = emptyPackStats();
+    const agreement = setup.models.length > 1 ? new EnsembleAgreement(setup.models.map((m) => m.id)) : undefined;
+    const env: CallEnv = {
+      gateway,
+      catalog,
+      shape: setup.shape,
+      systemSingle: setup.systems.single,
+      systemPacked: setup.systems.packed,
+      singleSchema: setup.singleSchema,
+      packedSchema: (k) => setup.packedSchema(k),
+      stage: opts.stage,
+      ...(this.options.maxRepairs !== undefined ? { maxRepairs: this.options.maxRepairs } : {}),
+      ...(this.options.maxOutputTokens !== undefined ? { maxTokens: this.options.maxOutputTokens } : {}),
+      ...(setup.fewShot ? { fewShot: setup.fewShot } : {}),
+      usage,
+      pack,
+      signal: this.controller.signal,
+      onCost: (c) => {
+        this.spent += c;
+      },
+    };
+    const plan: LabelingPlan = {
+      models: setup.models,
+      confidence: setup.confidence,
+      temperature: opts.temperature,
+      samples: opts.samples,
+      sampleTemperature: opts.sampleTemperature,
+      ...(agreement ? { agreement } : {}),
+    };
+    const modelLabel = setup.models.map((m) => m.id).join('+');
+    const limiter = new Limiter(opts.concurrency);
+    const tasks = new Set<Promise<void>>();
+    const maxPending = Math.max(64, opts.concurrency * opts.pack * 4);
+    const batchCalls = callsPerBatch(setup);
+    const c = this.counters;
+
+    const dispatch = async (batch: PreparedRecord[]): Promise<void> => {
+      await limiter.acquire();
+      // Ordered mode: do not run further ahead of the slowest pack than the reorder buffer allows.
+      while (opts.ordered && this.pending.size > maxPending && !this.controller.signal.aborted) {
+        await new Promise<void>((resolve) => this.pendingWaiters.push(resolve));
+      }
+      if (this.controller.signal.aborted || this.stopReason !== undefined) {
+        limiter.release();
+        this.notAttempted(batch);
+        return;
+      }
+      const est = this.estimateBatchCost(setup, batch, batchCalls);
+      if (this.options.budget !== undefined && this.spent + this.reserved + est > this.options.budget) {
+        this.stopReason = 'budget';
+        limiter.release();
+        this.notAttempted(batch);
+        return;
+      }
+      this.reserved += est;
+      const task = (async () => {
+        try {
+          let outcomes;
+          try {
+            outcomes = await labelBatch(env, plan, batch);
+          } catch (err) {
+            // A bug or an unexpected throw must not lose records: each becomes a failed line.
+            const message = err instanceof Error ? err.message : String(err);
+            outcomes = batch.map(() => ({ status: 'failed' as const, kind: 'unknown' as const, message, modelId: modelLabel }));
+          }
+          const emits: Promise<void>[] = [];
+          batch.forEach((r, i) => {
+            const o = outcomes[i]!;
+            if (o.status === 'failed' && o.kind === 'aborted') {
+              this.notAttempted([r]);
+              return;
+            }
+            const a = toAssignment(r.id, o, { catalog, mode: opts.mode, ...(r.truncated ? { truncated: r.truncated } : {}) });
+            if (o.status === 'ok' && setup.confidence !== 'none' && o.confidence === undefined) c.confidenceMissing++;
+            emits.push(this.emit(r.seq, a));
+          });
+          await Promise.all(emits);
+        } catch (err) {
+          this.fail(err);
+        } finally {
+          this.reserved -= est;
+          limiter.release();
+        }
+      })();
+      tasks.add(task);
+      void task.finally(() => tasks.delete(task));
+    };
+
+    const { iterator, reader } = openSource(this.corpus, this.options, this.controller.signal);
+    const seenIds = typeof this.corpus === 'string' ? undefined : new Set<string>();
+    let batch: PreparedRecord[] = [];
+    let seq = 0;
+    try {
+      for (;;) {
+        if (this.stopReason !== undefined || this.fatal !== undefined) break;
+        let next: IteratorResult<unknown>;
+        try {
+          next = await iterator.next();
+        } catch (err) {
+          if (this.controller.signal.aborted) break;
+          throw err;
+        }
+        if (next.done) break;
+        const raw = next.value;
+        const index = c.seen++;
+        const id = recordId(raw, index);
+        if (seenIds !== undefined) {
+          // readCorpus reports duplicate ids itself; in-memory corpora are checked here.
+          if (seenIds.has(id)) {
+            c.duplicateIds++;
+            continue;
+          }
+          seenIds.add(id);
+        }
+        inputOrder?.set(id, index);
+        if (resume?.okIds.has(id)) {
+          c.alreadyOk++;
+          continue;
+        }
+        const mySeq = seq++;
+        const prepared = prepareRecord(raw, id, mySeq, opts);
+        if (prepared.kind === 'bad') {
+          await this.emit(mySeq, failedAssignment(id, 'input', prepared.message, undefined, { taxonomyId: catalog.taxonomyId }));
+          continue;
+        }
+        batch.push(prepared.record);
+        if (batch.length >= opts.pack) {
+          const full = batch;
+          batch = [];
+          await dispatch(full);
+        }
+      }
+      if (batch.length > 0) {
+        if (this.stopReason === undefined && this.fatal === undefined) await dispatch(batch);
+        else this.notAttempted(batch);
+        batch = [];
+      }
+      while (tasks.size > 0) await Promise.all([...tasks]);
+      if (this.stopReason === 'budget' && this.fatal === undefined) {
+        // Count what the budget left undone, so the summary says exactly how much a resume will label.
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) break;
+          c.seen++;
+          const id = recordId(next.value, c.seen - 1);
+          if (seenIds?.has(id)) {
+            c.duplicateIds++;
+            continue;
+          }
+          seenIds?.add(id);
+          if (resume?.okIds.has(id)) c.alreadyOk++;
+          else c.notAttempted++;
+        }
+      }
+    } finally {
+      if (this.controller.signal.aborted || this.fatal !== undefined) {
+        // Release the source (close the file of a corpus reader).
+        try {
+          await iterator.return?.();
+        } catch {
+          /* closing a source that already failed */
+        }
+      }
+      while (tasks.size > 0) await Promise.allSettled([...tasks]);
+      this.flushOrdered(true);
+      await this.emitChain.catch(() => undefined);
+    }
+    if (this.fatal !== undefined) throw this.fatal;
+
+    await this.writer?.close();
+    let compacted: CompactResult | undefined;
+    let fileCounts: CompactResult | undefined;
+    const aborted = this.stopReason === 'signal' || this.stopReason === 'consumer';
+    if (out !== undefined && resume !== undefined) {
+      if (needsCompaction && !aborted) {
+        compacted = await compactOutput(out, inputOrder);
+        fileCounts = compacted;
+      } else {
+        fileCounts = {
+          lines: resume.lines + c.ok + c.failed,
+          ok: resume.okIds.size + c.ok,
+          failed: resume.lines - resume.okIds.size + c.failed,
+          badLines: resume.badLines,
+        };
+      }
+    }
+
+    const status: LabelSummary['status'] = this.stopReason === undefined ? 'done' : this.stopReason === 'budget' ? 'stopped' : 'aborted';
+    const summary: LabelSummary = {
+      status,
+      ...(this.stopReason !== undefined ? { stopReason: this.stopReason } : {}),
+      input: {
+        records: c.seen,
+        alreadyOk: c.alreadyOk,
+        duplicateIds: c.duplicateIds,
+        issues: reader?.stats.skipped ?? 0,
+        issuesByKind: Object.fromEntries(Object.entries(reader?.stats.byKind ?? {}).filter(([, n]) => n > 0)),
+        issueExamples: (reader?.issues ?? []).slice(0, 20).map((i) => i.message),
+      },
+      ok: c.ok,
+      failed: c.failed,
+      failedByKind: { ...c.failedByKind },
+      none: c.none,
+      mapped: c.mapped,
+      truncated: c.truncated,
+      notAttempted: c.notAttempted,
+      confidence: { method: setup.confidence, missing: c.confidenceMissing },
+      usage: { ...usage.usage },
+      ...(this.options.budget !== undefined ? { budgetUsd: this.options.budget } : {}),
+      pack: { ...pack },
+      ...(agreement ? { ensemble: agreement.report() } : {}),
+      models: setup.models.map((m) => m.id),
+      taxonomyId: catalog.taxonomyId,
+      ...(out !== undefined && fileCounts !== undefined
+        ? {
+            out: {
+              path: out,
+              lines: fileCounts.lines,
+              ok: fileCounts.ok,
+              failed: fileCounts.failed,
+              compacted: compacted !== undefined,
+              repairedBytes,
+              badLines: fileCounts.badLines,
+            },
+          }
+        : {}),
+      elapsedMs: Date.now() - this.started,
+    };
+    this.reportProgress(true);
+    await this.options.host?.emit('label:done', summary);
+    return summary;
+  }
+
+  private estimateBatchCost(setup: RunSetup, batch: PreparedRecord[], batchCalls: number): number {
+    if (this.options.budget === undefined) return 0;
+    const t = callTokens(setup.tokens, batch.map((r) => r.tokens));
+    let cost = 0;
+    for (const m of setup.models) cost += this.options.gateway.cost(m.id, t);
+    return (cost * batchCalls) / setup.models.length;
+  }
+
+  private notAttempted(records: readonly PreparedRecord[]): void {
+    this.counters.notAttempted += records.length;
+    if (this.options.ordered) {
+      for (const r of records) this.pending.set(r.seq, null);
+      this.flushOrdered(false);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.fatal === undefined) this.fatal = err;
+    this.controller.abort();
+  }
+
+  /** Queue an assignment for output; resolves once it has been written and handed to the consumer. */
+  private emit(seq: number, a: LabelAssignment): Promise<void> {
+    if (!this.options.ordered) return this.enqueue(a);
+    this.pending.set(seq, a);
+    return this.flushOrdered(false);
+  }
+
+  private flushOrdered(all: boolean): Promise<void> {
+    let last: Promise<void> = this.emitChain;
+    const drain = (): void => {
+      while (this.pending.has(this.nextSeq)) {
+        const a = this.pending.get(this.nextSeq)!;
+        this.pending.delete(this.nextSeq);
+        this.nextSeq++;
+        if (a !== null) last = this.enqueue(a);
+      }
+    };
+    drain();
+    if (all && this.pending.size > 0) {
+      // End of run: whatever is left waits behind gaps that will never fill; write it in order.
+      for (const s of [...this.pending.keys()].sort((x, y) => x - y)) {
+        const a = this.pending.get(s)!;
+        this.pending.delete(s);
+        if (a !== null) last = this.enqueue(a);
+      }
+    }
+    for (const w of this.pendingWaiters.splice(0)) w();
+    return last;
+  }
+
+  private enqueue(a: LabelAssignment): Promise<void> {
+    const p = this.emitChain.then(() => this.write(a));
+    this.emitChain = p.catch((err: unknown) => this.fail(err));
+    return p;
+  }
+
+  private async write(a: LabelAssignment): Promise<void> {
+    if (this.fatal !== undefined) return;
+    if (this.writer) await this.writer.write(a);
+    const c = this.counters;
+    if (a.status === 'ok') {
+      c.ok++;
+      if (a.none) c.none++;
+      if (a.mapped !== undefined) c.mapped++;
+    } else {
+      c.failed++;
+      const k = a.error!.kind;
+      c.failedByKind[k] = (c.failedByKind[k] ?? 0) + 1;
+    }
+    if (a.truncated !== undefined) c.truncated++;
+    const host = this.options.host;
+    if (host && (host.hasHook?.('label:record') ?? true)) await host.emit('label:record', { assignment: a });
+    this.reportProgress(false);
+    await this.channel.push(a);
+  }
+
+  private reportProgress(final: boolean): void {
+    const c = this.counters;
+    const done = c.ok + c.failed;
+    const every = this.options.progressEvery ?? 1;
+    if (!final && done % every !== 0) return;
+    const p: LabelProgress = { seen: c.seen, alreadyOk: c.alreadyOk, done, ok: c.ok, failed: c.failed, costUsd: this.spent };
+    this.options.onProgress?.(p);
+    const host = this.options.host;
+    if (host && (host.hasHook?.('label:progress') ?? true)) void Promise.resolve(host.emit('label:progress', p)).catch((e: unknown) => this.fail(e));
+  }
+}
+
+/**
+ * Label a corpus against a taxonomy. Returns an async iterable of assignments (one per input record: ok or
+ * failed), written to `options.out` as they come when given; `run.summary` resolves at the end. Nothing starts
+ * until the iteration does. Breaking out of the loop aborts the run (records in flight stay unwritten and are
+ * labeled by the next run on the same output file).
+ */
+export function label(corpus: CorpusInput, taxonomy: Taxonomy, options: LabelOptions): LabelRun {
+  let resolveSummary!: (s: LabelSummary) => void;
+  let rejectSummary!: (e: unknown) => void;
+  const summary = new Promise<LabelSummary>((res, rej) => {
+    resolveSummary = res;
+    rejectSummary = rej;
+  });
+  // The summary is often only awaited after the loop; a failure is rethrown by the loop itself.
+  summary.catch(() => undefined);
+  let started = false;
+  let current: LabelingRun | undefined;
+  let abortedEarly = false;
+
+  async function* iterate(): AsyncGenerator<LabelAssignment> {
+    const channel = new Channel<LabelAssignment>(Math.max(16, (options.concurrency ?? 8) * (options.pack ?? 1) * 2));
+    const run = new LabelingRun(corpus, taxonomy, options, channel);
+    current = run;
+    if (abortedEarly) run.abort('consumer');
+    const driven = run.run().then(
+      (s) => {
+        channel.close();
+        return s;
+      },
+      (err: unknown) => {
+        channel.close(err);
+        throw err;
+      },
+    );
+    driven.then(resolveSummary, rejectSummary);
+    let finished = false;
+    try {
+      for await (const a of channel) yield a;
+      await driven;
+      finished = true;
+    } finally {
+      if (!finished) {
+        run.abort('consumer');
+        // Nobody reads any more: let pending pushes through (their lines are already in the file).
+        channel.close();
+        // Let the run settle (close the file, count what was not attempted); its errors surface via summary.
+        await driven.catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    summary,
+    abort() {
+      abortedEarly = true;
+      current?.abort('consumer');
+    },
+    [Symbol.asyncIterator]() {
+      if (started) throw new Error('label(): a run can be iterated only once; call label() again to run again');
+      started = true;
+      return iterate()[Symbol.asyncIterator]();
+    },
+  };
+}
+
+/** Label a corpus into `options.out` (JSONL) and return the summary. */
+export async function labelToFile(
+  corpus: CorpusInput,
+  taxonomy: Taxonomy,
+  options: LabelOptions & { out: string },
+): Promise<LabelSummary> {
+  const run = label(corpus, taxonomy, options);
+  for await (const _ of run) {
+    /* the lines are written by the run */
+  }
+  return run.summary;
+}

@@ -1,0 +1,245 @@
+import { describe, it, expect } from 'vitest';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { createScriptedChatModel } from '@taxonomist/testing';
+import type { LabelAssignment } from '@taxonomist/core';
+import { label, labelToFile } from '../src/index.js';
+import type { LabelProgress } from '../src/index.js';
+import { TAXONOMY, answerBy, collect, corpus, gateway, keywordLabel, labelingMessage, readLines, tempDir, textsOf } from './helpers.js';
+
+const keyword = () => createScriptedChatModel({ responses: answerBy((t) => keywordLabel(t)!) });
+const sortById = (xs: LabelAssignment[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** A model whose answers come back in a scrambled order (small, deterministic per-text delays). */
+function scrambled() {
+  return createScriptedChatModel({
+    responses: async (call) => {
+      const texts = textsOf(labelingMessage(call));
+      const n = Number(/#(\d+)/.exec(texts[0]!.text)?.[1] ?? 0);
+      await new Promise((r) => setTimeout(r, (n * 7) % 5));
+      return answerBy((t) => keywordLabel(t)!)(call);
+    },
+  });
+}
+
+describe('output file, ordering, resume', () => {
+  it('ordered mode writes in input order and is byte-identical across runs; unordered has the same content', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const records = corpus(30);
+      for (const name of ['a', 'b']) {
+        await labelToFile(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out: `${dir}/${name}.jsonl`, ordered: true, concurrency: 6, pack: 2 });
+      }
+      const a = await readFile(`${dir}/a.jsonl`, 'utf8');
+      expect(await readFile(`${dir}/b.jsonl`, 'utf8')).toBe(a);
+      expect((await readLines(`${dir}/a.jsonl`)).map((x) => x.id)).toEqual(records.map((r) => r.id));
+      await labelToFile(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out: `${dir}/c.jsonl`, concurrency: 6, pack: 2 });
+      expect(sortById(await readLines(`${dir}/c.jsonl`))).toEqual(sortById(await readLines(`${dir}/a.jsonl`)));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('resume skips ids already ok, retries failed ones, repairs a torn line and compacts to one line per id', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/labels.jsonl`;
+      const records = corpus(6);
+      const okLine = { id: 'r0', status: 'ok', label: 'card arrival', labelId: 'L1', model: 'earlier', taxonomyId: 't' };
+      const failedLine = { id: 'r1', status: 'failed', error: { kind: 'rate_limit', message: '429' } };
+      await writeFile(out, `${JSON.stringify(okLine)}\n${JSON.stringify(failedLine)}\n{"id":"r2","status":"o`);
+      const model = keyword();
+      const summary = await labelToFile(records, TAXONOMY, { gateway: gateway(), model, out, ordered: true });
+      expect(summary.input).toMatchObject({ records: 6, alreadyOk: 1 });
+      expect(summary).toMatchObject({ status: 'done', ok: 5, failed: 0 });
+      expect(summary.out).toMatchObject({ lines: 6, ok: 6, failed: 0, compacted: true });
+      expect(summary.out!.repairedBytes).toBeGreaterThan(0);
+      expect(model.calls).toHaveLength(5); // r0 not asked again
+      const lines = await readLines(out);
+      expect(lines.map((l) => l.id)).toEqual(records.map((r) => r.id)); // input order after compaction
+      expect(lines[0]).toEqual(okLine); // kept byte for byte
+      expect(lines[1]).toMatchObject({ id: 'r1', status: 'ok', labelId: 'L2' });
+      // Nothing left to do: a third run calls nothing and leaves the file as it is.
+      const before = await readFile(out, 'utf8');
+      const again = await labelToFile(records, TAXONOMY, { gateway: gateway(), model, out });
+      expect(again).toMatchObject({ ok: 0, failed: 0, input: { alreadyOk: 6 } });
+      expect(model.calls).toHaveLength(5);
+      expect(await readFile(out, 'utf8')).toBe(before);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a failed line followed by an ok line for the same id (killed before compaction) counts as done', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/labels.jsonl`;
+      await writeFile(
+        out,
+        [
+          { id: 'r0', status: 'failed', error: { kind: 'server', message: '500' } },
+          { id: 'r0', status: 'ok', label: 'card arrival', labelId: 'L1' },
+          { id: 'r1', status: 'failed', error: { kind: 'server', message: '500' } },
+        ].map((x) => `${JSON.stringify(x)}\n`).join(''),
+      );
+      const model = keyword();
+      const summary = await labelToFile(corpus(2), TAXONOMY, { gateway: gateway(), model, out });
+      expect(model.calls).toHaveLength(1);
+      const lines = await readLines(out);
+      expect(lines.map((l) => [l.id, l.status])).toEqual([['r0', 'ok'], ['r1', 'ok']]);
+      expect(summary.out).toMatchObject({ lines: 2, compacted: true });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('overwrite starts over', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/labels.jsonl`;
+      await writeFile(out, `${JSON.stringify({ id: 'r0', status: 'ok', label: 'x' })}\n`);
+      await labelToFile(corpus(2), TAXONOMY, { gateway: gateway(), model: keyword(), out, overwrite: true });
+      expect((await readLines(out)).map((l) => l.labelId).sort()).toEqual(['L1', 'L2']);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('budget', () => {
+  it('stops cleanly when the next call would exceed the cap, then a resume finishes the job', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/labels.jsonl`;
+      const records = corpus(10);
+      // 1000 USD per 1M tokens: about 0.3 USD per call of ~300 tokens.
+      const prices = { 'scripted:scripted-model': { input: 1000, output: 1000 } };
+      const first = await labelToFile(records, TAXONOMY, { gateway: gateway({ prices }), model: keyword(), out, budget: 1.5, concurrency: 1 });
+      expect(first.status).toBe('stopped');
+      expect(first.stopReason).toBe('budget');
+      expect(first.ok).toBeGreaterThan(0);
+      expect(first.ok).toBeLessThan(10);
+      expect(first.failed).toBe(0);
+      expect(first.notAttempted).toBe(10 - first.ok);
+      expect(first.usage.costUsd).toBeLessThanOrEqual(1.5);
+      const lines = await readLines(out);
+      expect(lines).toHaveLength(first.ok); // records not attempted are NOT written as failed
+      expect(lines.every((l) => l.status === 'ok')).toBe(true);
+
+      const second = await labelToFile(records, TAXONOMY, { gateway: gateway({ prices }), model: keyword(), out, budget: 100 });
+      expect(second).toMatchObject({ status: 'done', ok: 10 - first.ok, notAttempted: 0, input: { alreadyOk: first.ok } });
+      const all = await readLines(out);
+      expect(sortById(all).map((l) => l.id)).toEqual(sortById(records.map((r) => ({ id: r.id }) as LabelAssignment)).map((r) => r.id));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses a budget when the model has no price', async () => {
+    await expect(collect(label(corpus(1), TAXONOMY, { gateway: gateway(), model: keyword(), budget: 1 }))).rejects.toThrow(/no price for model "scripted:scripted-model"/);
+  });
+});
+
+describe('stopping early', () => {
+  it('breaking out of the loop aborts: nothing in flight is written as failed, a resume completes', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/labels.jsonl`;
+      const records = corpus(20);
+      const run = label(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out, concurrency: 3 });
+      let seen = 0;
+      for await (const _ of run) if (++seen === 4) break;
+      const summary = await run.summary;
+      expect(summary.status).toBe('aborted');
+      expect(summary.stopReason).toBe('consumer');
+      const lines = await readLines(out);
+      expect(lines.length).toBe(summary.ok + summary.failed);
+      expect(lines.every((l) => l.status === 'ok')).toBe(true);
+      const rest = await labelToFile(records, TAXONOMY, { gateway: gateway(), model: keyword(), out });
+      expect(rest.ok).toBe(20 - lines.length);
+      const all = await readLines(out);
+      expect(new Set(all.map((l) => l.id)).size).toBe(20);
+      expect(all).toHaveLength(20);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('an abort signal stops the run; progress callbacks and hooks see every record', async () => {
+    const controller = new AbortController();
+    const progress: LabelProgress[] = [];
+    const events: { name: string; payload: unknown }[] = [];
+    const host = {
+      emit: async (name: string, payload: unknown) => {
+        events.push({ name, payload });
+      },
+    };
+    const run = label(corpus(30), TAXONOMY, {
+      gateway: gateway(),
+      model: scrambled(),
+      concurrency: 2,
+      signal: controller.signal,
+      host,
+      onProgress: (p) => {
+        progress.push(p);
+        if (p.done === 5) controller.abort();
+      },
+    });
+    const out = await collect(run);
+    const summary = await run.summary;
+    expect(summary).toMatchObject({ status: 'aborted', stopReason: 'signal' });
+    expect(out.length).toBeGreaterThanOrEqual(5);
+    expect(out.length).toBeLessThan(30);
+    expect(events.filter((e) => e.name === 'label:record')).toHaveLength(out.length);
+    expect(events.filter((e) => e.name === 'label:done')).toHaveLength(1);
+    expect(progress.at(-1)).toMatchObject({ done: out.length, ok: out.length });
+  });
+});
+
+describe('iteration', () => {
+  it('a run can be iterated once', async () => {
+    const run = label(corpus(1), TAXONOMY, { gateway: gateway(), model: keyword() });
+    await collect(run);
+    expect(() => run[Symbol.asyncIterator]()).toThrow(/only once/);
+  });
+  it('appends to a file opened by an earlier run without touching its lines', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/l.jsonl`;
+      await labelToFile(corpus(2), TAXONOMY, { gateway: gateway(), model: keyword(), out });
+      await appendFile(out, '');
+      const s = await labelToFile(corpus(4), TAXONOMY, { gateway: gateway(), model: keyword(), out });
+      expect(s).toMatchObject({ ok: 2, input: { alreadyOk: 2 }, out: { lines: 4, compacted: false } });
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('corpus files', () => {
+  it('reads a JSONL corpus through readCorpus; reader issues are reported, records accounted for', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const path = `${dir}/corpus.jsonl`;
+      await writeFile(
+        path,
+        [
+          '{"id":"a","text":"card will arrive"}',
+          '{"id":"b","text":""}',
+          'not json',
+          '{"id":"a","text":"duplicate"}',
+          '{"id":"c","text":"refund me"}',
+          '',
+        ].join('\n'),
+      );
+      const run = label(path, TAXONOMY, { gateway: gateway(), model: keyword() });
+      const out = await collect(run);
+      const s = await run.summary;
+      expect(out.map((a) => [a.id, a.labelId]).sort()).toEqual([['a', 'L1'], ['c', 'L4']]);
+      expect(s.input).toMatchObject({ records: 2, issues: 3, issuesByKind: { empty_text: 1, malformed: 1, duplicate_id: 1 } });
+      expect(s.input.issueExamples.join('\n')).toContain('corpus.jsonl:3');
+      expect(s.input.records).toBe(s.input.alreadyOk + s.input.duplicateIds + s.ok + s.failed + s.notAttempted);
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -1,0 +1,10 @@
+import { ChatOpenAI } from '@langchain/openai';
+import { startOpenAIServer } from '@taxonomist/testing';
+const server = await startOpenAIServer({ script: () => 'streamed hello' });
+const m = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'x', configuration: { baseURL: server.url }, maxRetries: 0, streaming: true, streamUsage: true });
+const out = await m.invoke('hi');
+console.log(JSON.stringify(out.content), out.usage_metadata);
+let s = '';
+for await (const c of await m.stream('hi')) s += c.content;
+console.log(s);
+await server.close();

@@ -1,0 +1,3 @@
+export * from './types.js';
+export { startOpenAIServer } from './server.js';
+export { encodeBase64Float32 } from './embeddings.js';

@@ -1,0 +1,168 @@
+import type { JsonSchema } from '../json-schema-sample.js';
+import type { ReplyLogprob, ScriptedReply } from '../reply.js';
+import type { RequestedFormat, ScriptedMessage } from '../scripted-chat-model.js';
+
+/**
+ * Faults the local server can inject, described as data so tests and benchmarks can list, schedule and count them.
+ * Transport faults: rate_limit, quota, server_error, http_error, auth, hang, reset, malformed_body, truncated_body.
+ * Content faults (chat only; the HTTP exchange succeeds but the answer is bad): truncated_json, schema_invalid,
+ * refusal.
+ */
+export type Fault =
+  /** 429 with a Retry-After header in seconds and/or retry-after-ms (neither = no Retry-After at all). */
+  | { kind: 'rate_limit'; retryAfterSeconds?: number; retryAfterMs?: number }
+  /** 429 with error code insufficient_quota (must not be retried). */
+  | { kind: 'quota' }
+  /** 5xx (default 500). */
+  | { kind: 'server_error'; status?: number }
+  /** Any other HTTP error, e.g. 400, 404, 408, 409. */
+  | { kind: 'http_error'; status: number; code?: string; message?: string; headers?: Record<string, string> }
+  /** 401 invalid_api_key. */
+  | { kind: 'auth' }
+  /** Never answers; the exchange ends when the client aborts (or the server closes). */
+  | { kind: 'hang' }
+  /** Destroys the connection without a response. */
+  | { kind: 'reset' }
+  /** Status 200 with a body that is not JSON (labelled application/json unless contentType says otherwise). */
+  | { kind: 'malformed_body'; contentType?: string }
+  /** Content-Length larger than what is sent, then the connection ends. */
+  | { kind: 'truncated_body' }
+  /** Valid HTTP JSON whose message content (or tool arguments) is cut-off JSON. */
+  | { kind: 'truncated_json' }
+  /** Valid JSON content that does not follow the requested schema. */
+  | { kind: 'schema_invalid' }
+  /** message.refusal set, content null. */
+  | { kind: 'refusal'; message?: string };
+
+export type FaultKind = Fault['kind'];
+
+export const CONTENT_FAULTS: ReadonlySet<FaultKind> = new Set(['truncated_json', 'schema_invalid', 'refusal']);
+
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'other';
+
+/** A recorded request. Authorization / api-key headers are redacted. */
+export interface RecordedRequest {
+  /** 0-based index over all requests. */
+  index: number;
+  /** 0-based index over requests to the same endpoint. */
+  endpointIndex: number;
+  endpoint: Endpoint;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body (or the raw text when it was not JSON; undefined for GET). */
+  body: unknown;
+  /** The fault injected into this request, if any. */
+  fault?: FaultKind;
+  /** HTTP status sent (undefined for hang / reset / while pending). */
+  status?: number;
+  /** Token usage reported in the answer (chat and embeddings answers that carried one). */
+  usage?: { promptTokens: number; completionTokens: number };
+}
+
+/** When a fault fires. All given conditions must hold; a rule with none fires on every request (up to `times`). */
+export interface FaultRule {
+  fault: Fault;
+  /** Endpoint the rule watches (default 'chat'). Content faults only ever fire on chat. */
+  endpoint?: 'chat' | 'embeddings' | 'any';
+  /** 0-based request indices (per endpoint) to fire on. */
+  at?: number | number[];
+  /** Predicate on the request. */
+  when?: (request: RecordedRequest) => boolean;
+  /**
+   * Fire on this fraction of matching requests. The draw is a seeded hash of (seed, request body, how many times that
+   * same body was seen), so it does not depend on the arrival order of concurrent requests, and a retried request
+   * gets a fresh draw.
+   */
+  probability?: number;
+  /** Fire at most this many times in total. */
+  times?: number;
+}
+
+/** A chat completion request as scripts see it. */
+export interface ChatRequestInfo {
+  /** 0-based index among chat requests. */
+  index: number;
+  model: string;
+  messages: ScriptedMessage[];
+  lastUserMessage: string;
+  format: RequestedFormat;
+  schema?: JsonSchema;
+  schemaName?: string;
+  tools: { name: string; description?: string; parameters: JsonSchema }[];
+  /** The raw request body. */
+  body: Record<string, unknown>;
+  /** A schema-following value for `schema` (deterministic per seed). */
+  sample(): unknown;
+}
+
+const FAULT = Symbol.for('@taxonomist/testing.fault');
+export interface FaultAnswer {
+  readonly [FAULT]: Fault;
+}
+/** A script answer that injects a fault into this one request. */
+export function faultAnswer(fault: Fault): FaultAnswer {
+  return { [FAULT]: fault } as FaultAnswer;
+}
+export function isFaultAnswer(v: unknown): v is FaultAnswer {
+  return typeof v === 'object' && v !== null && FAULT in v;
+}
+export function faultOf(v: FaultAnswer): Fault {
+  return v[FAULT];
+}
+
+/** What a chat script returns: text, an object (JSON / tool args), a reply.*, a faultAnswer(...), or undefined for the default. */
+export type ServerAnswer = string | object | ScriptedReply | FaultAnswer | undefined;
+export type ChatScriptFunction = (request: ChatRequestInfo) => ServerAnswer | Promise<ServerAnswer>;
+/** A function, or a queue consumed one answer per chat request (then the default answer). */
+export type ChatScript = ChatScriptFunction | ServerAnswer[];
+
+export interface OpenAIServerOptions {
+  /** Port on 127.0.0.1 (default 0: a random free port). */
+  port?: number;
+  script?: ChatScript;
+  faults?: FaultRule[];
+  /** Seed for probabilistic faults and seeded schema samples (default 0). */
+  seed?: number;
+  /** How default answers choose enum values / union branches: 'first' (default) or 'seeded'. */
+  choice?: 'first' | 'seeded';
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401. */
+  apiKey?: string;
+  /** Artificial latency before every answer, in ms (for benchmarks; real timers). Default 0. */
+  latencyMs?: number;
+  /** Default embedding size when the request does not ask for `dimensions` (default 64). */
+  embeddingDimensions?: number;
+  /** Custom embedding function (default: deterministic hashed bag-of-words vectors). */
+  embed?: (text: string, dimensions: number) => number[];
+  /** Custom logprobs for answers when a request asks for them. */
+  logprobs?: (request: ChatRequestInfo, tokens: string[]) => ReplyLogprob[];
+  /** Model ids listed by GET /v1/models. */
+  models?: string[];
+}
+
+export interface ServerStats {
+  requests: number;
+  byEndpoint: Record<Endpoint, number>;
+  /** Requests per injected fault kind. */
+  faults: Partial<Record<FaultKind, number>>;
+  /** Requests answered normally with 2xx. */
+  succeeded: number;
+}
+
+export interface OpenAIServer {
+  /** Base URL ending in /v1, e.g. http://127.0.0.1:43123/v1 (give it to the OpenAI client as baseURL). */
+  url: string;
+  port: number;
+  /** Every request so far, in arrival order. */
+  requests: RecordedRequest[];
+  stats(): ServerStats;
+  /** Number of requests so far, optionally to one endpoint. */
+  count(endpoint?: Endpoint): number;
+  setScript(script: ChatScript | undefined): void;
+  setFaults(rules: FaultRule[]): void;
+  setLatency(ms: number): void;
+  /** Forget recorded requests, counters and fault/body history (keeps script and faults). */
+  reset(): void;
+  /** Stop listening and destroy every open socket (hung requests included). */
+  close(): Promise<void>;
+}

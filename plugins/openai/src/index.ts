@@ -1,0 +1,15 @@
+/**
+ * @taxonomist/openai: OpenAI and OpenAI-compatible servers (Ollama, vLLM, llama.cpp, LM Studio) as a Taxonomist
+ * provider plugin, via @langchain/openai.
+ */
+export { openaiPlugin, createOpenAIProvider, OPENAI_PROVIDER_ID } from './plugin.js';
+export {
+  resolveOpenAISettings,
+  OpenAIConfigError,
+  OPENAI_PUBLIC_BASE_URL,
+  PLACEHOLDER_API_KEY,
+  type OpenAIProviderSettings,
+  type ResolvedOpenAISettings,
+} from './settings.js';
+export { createOpenAIChatModel, createOpenAIEmbeddingsModel } from './chat-model.js';
+export { OPENAI_PRICES } from './prices.js';

@@ -1,0 +1,13 @@
+import { runProviderConformance } from '@taxonomist/testing';
+import { createOpenAIProvider } from '@taxonomist/openai';
+
+// The plugin's own factories, pointed at the local OpenAI-compatible server: what users get from 'openai:<model>'.
+runProviderConformance({
+  name: '@taxonomist/openai',
+  createChatModel: ({ baseURL, apiKey, modelName }) =>
+    createOpenAIProvider({ baseURL, apiKey }).chatModel!(modelName, {}),
+  createEmbeddings: ({ baseURL, apiKey, modelName, dimensions }) =>
+    createOpenAIProvider({ baseURL, apiKey, dimensions }).embeddings!(modelName, {}),
+  structuredMethods: ['jsonSchema', 'functionCalling', 'jsonMode', 'prompt'],
+  supportsLogprobs: true,
+});
