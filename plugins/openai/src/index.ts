@@ -11,5 +11,5 @@ export {
   type OpenAIProviderSettings,
   type ResolvedOpenAISettings,
 } from './settings.js';
-export { createOpenAIChatModel, createOpenAIEmbeddingsModel } from './chat-model.js';
+export { createOpenAIChatModel, createOpenAIEmbeddingsModel, TaxonomistChatOpenAI, TaxonomistOpenAIEmbeddings } from './chat-model.js';
 export { OPENAI_PRICES } from './prices.js';

@@ -74,7 +74,8 @@ export async function collectReportData(outDir: string, options: CollectOptions)
       failed,
     },
     usage: manifest.stages
-      .filter((s) => s.status !== 'pending')
+      // A stage still running is the one rendering this report (or one that crashed): no figures to show yet.
+      .filter((s) => s.status !== 'pending' && s.status !== 'running')
       .map((s) => ({
         stage: s.name,
         status: s.status,

@@ -89,6 +89,8 @@ export function heatMap(labels: readonly string[], matrix: readonly (readonly nu
   const cell = options.cell ?? Math.max(8, Math.min(28, Math.floor(560 / Math.max(1, n))));
   const labelSpace = 170;
   const size = labelSpace + n * cell + 8;
+  // Column labels are rotated up and to the right: leave room for the last ones.
+  const width = size + 110;
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
     const row = matrix[i] ?? [];
@@ -108,7 +110,7 @@ export function heatMap(labels: readonly string[], matrix: readonly (readonly nu
     const x = labelSpace + j * cell + cell * 0.7;
     parts.push(`<text transform="translate(${num(x)} ${labelSpace - 4}) rotate(-60)" class="axis small">${esc(truncate(labels[j]!, 26))}</text>`);
   }
-  return `<svg class="chart heatmap" role="img" aria-label="${esc(options.ariaLabel)}" viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+  return `<svg class="chart heatmap" role="img" aria-label="${esc(options.ariaLabel)}" viewBox="0 0 ${width} ${size}" width="${width}" height="${size}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
 /** White -> blue for the diagonal (correct), white -> red off the diagonal (confusions). */

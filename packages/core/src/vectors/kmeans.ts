@@ -23,7 +23,11 @@ export interface KMeansOptions {
    * formed by cosine similarity (the right geometry for TF-IDF/LSA and most embedding models).
    */
   spherical?: boolean;
-  /** Candidates tried per k-means++ step, the best kept (greedy k-means++; default 2 + floor(ln k), as sklearn). */
+  /**
+   * Candidates tried per k-means++ step, the best kept (greedy k-means++). Default 2 + floor(ln k) as sklearn up to
+   * GREEDY_INIT_MAX_POINTS points; above, 1 (plain k-means++): the greedy trials would cost more than Lloyd itself,
+   * and the restarts (`nInit`) already guard against a poor start.
+   */
   localTrials?: number;
   /** Bounds used to skip distance computations (default 'auto': Elkan unless n x k > ELKAN_MAX_BOUNDS). */
   algorithm?: 'auto' | 'elkan' | 'hamerly';
@@ -38,6 +42,9 @@ export interface KMeansRestart {
   /** Point-centre distances computed (the work the bounds did not save). */
   distanceEvaluations: number;
 }
+
+/** Above this many points the default k-means++ is plain (one candidate per step) rather than greedy. */
+export const GREEDY_INIT_MAX_POINTS = 20_000;
 
 /** Above this many (point, centre) pairs `algorithm: 'auto'` uses Hamerly's O(n) bounds instead of Elkan's O(n k). */
 export const ELKAN_MAX_BOUNDS = 1 << 23;
@@ -76,7 +83,7 @@ export function kmeans(points: DenseMatrix, opts: KMeansOptions): KMeansResult {
   }
   if (spherical) normalizeRows(x, n, dims);
   const tolAbs = (opts.tol ?? 1e-4) * meanVariance(x, n, dims);
-  const trials = opts.localTrials ?? 2 + Math.floor(Math.log(k));
+  const trials = opts.localTrials ?? (n <= GREEDY_INIT_MAX_POINTS ? 2 + Math.floor(Math.log(k)) : 1);
   const algorithm = opts.algorithm === 'hamerly' || opts.algorithm === 'elkan' ? opts.algorithm : n * k <= ELKAN_MAX_BOUNDS ? 'elkan' : 'hamerly';
 
   const base = createRng(opts.seed);

