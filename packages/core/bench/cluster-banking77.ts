@@ -6,13 +6,16 @@
  *
  * Reports NMI / ARI / harmonic purity, wall time and peak RSS for k = 77 and for k chosen by silhouette, against a
  * trivial baseline measured in the same run (uniformly random assignment to 77 clusters, seeded). `--quick` skips
- * the automatic-k run. Figures are printed; nothing is asserted.
+ * the automatic-k run; `--scale` adds k-means timings on 10k and 50k synthetic 100-dimensional unit vectors
+ * (k = 77, one restart, Elkan vs Hamerly bounds). Figures are printed; nothing is asserted.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { clusterTaxonomy, type ClusterTaxonomyOptions } from '../src/cluster/index.js';
 import { clusteringReport, type ClusteringReport } from '../src/evaluate/clustering.js';
 import { createRng } from '../src/util/random.js';
+import { denseMatrix, normalizeRowsInPlace } from '../src/vectors/dense.js';
+import { kmeans } from '../src/vectors/kmeans.js';
 
 const DATA = '../shared/data/banking77/test.jsonl';
 const SEED = 42;
@@ -134,7 +137,38 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-});
+/** k-means alone at scale: unit vectors around 120 random directions (more than k, so clusters must merge). */
+function scale(): void {
+  console.log('');
+  console.log('k-means at scale (synthetic, 100 dims, k = 77, nInit 1, spherical):');
+  console.log('| points | bounds | iterations | distance evaluations / (n k) | wall s | CPU s |');
+  console.log('|---:|---|---:|---:|---:|---:|');
+  for (const n of [10_000, 50_000]) {
+    const dims = 100;
+    const rng = createRng(SEED);
+    const centres = Array.from({ length: 120 }, () => Array.from({ length: dims }, () => rng.normal()));
+    const m = denseMatrix(n, dims);
+    for (let i = 0; i < n; i++) {
+      const c = centres[rng.int(centres.length)]!;
+      for (let d = 0; d < dims; d++) m.data[i * dims + d] = c[d]! + 1.5 * rng.normal();
+    }
+    normalizeRowsInPlace(m);
+    for (const algorithm of ['elkan', 'hamerly'] as const) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const r = kmeans(m, { k: 77, seed: SEED, spherical: true, nInit: 1, algorithm });
+      const cpu = cpuSince(c0);
+      const evals = r.restarts[0]!.distanceEvaluations / (n * 77);
+      console.log(`| ${n} | ${algorithm} | ${r.iterations} | ${evals.toFixed(1)} | ${((performance.now() - t0) / 1000).toFixed(2)} | ${cpu.toFixed(2)} |`);
+    }
+  }
+}
+
+main()
+  .then(() => {
+    if (process.argv.includes('--scale')) scale();
+  })
+  .catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });

@@ -196,6 +196,26 @@ describe('stopping early', () => {
 });
 
 describe('iteration', () => {
+  it('run.abort() stops an ordered run; what was written stays consistent', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/l.jsonl`;
+      const run = label(corpus(40), TAXONOMY, { gateway: gateway(), model: scrambled(), out, ordered: true, concurrency: 4 });
+      const got: string[] = [];
+      for await (const a of run) {
+        got.push(a.id);
+        if (got.length === 6) run.abort();
+      }
+      const s = await run.summary;
+      expect(s).toMatchObject({ status: 'aborted', stopReason: 'consumer' });
+      expect(got.slice(0, 6)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
+      expect((await readLines(out)).map((l) => l.id)).toEqual(got);
+      expect(s.ok + s.notAttempted).toBe(s.input.records);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('a run can be iterated once', async () => {
     const run = label(corpus(1), TAXONOMY, { gateway: gateway(), model: keyword() });
     await collect(run);

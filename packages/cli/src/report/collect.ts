@@ -158,6 +158,11 @@ export function historyOf(history: readonly IterationRecord[]): { rounds: Report
       const l = t?.labels.find((x) => x.id === id);
       return l ? `${id} ${l.name}` : id;
     };
+    // The first draft "adds" every label: that is the taxonomy itself, not a change.
+    if (h.kind === 'generate') {
+      previous.set(chain, h.taxonomy);
+      return;
+    }
     const merged = new Map<string, string[]>();
     for (const m of h.mapping) {
       if (m.kind === 'merged' && m.from !== null) {

@@ -134,8 +134,8 @@ function historySection(d: ReportData): string {
   const chart =
     rated.length > 0
       ? lineChart(
-          rated.map((r) => ({ x: r.round, y: r.rating!, title: `round ${r.round} (${r.step}${r.batch !== undefined ? `, batch ${r.batch}` : ''}): rating ${r.rating}, ${r.labels} labels` })),
-          { yMin: 0, yMax: 100, xLabel: 'update round', yLabel: 'rating (0-100)', ariaLabel: 'taxonomy rating per update round' },
+          rated.map((r) => ({ x: r.round, y: r.rating!, title: `round ${r.round} (${r.step}${r.batch !== undefined ? `, batch ${r.batch + 1}` : ''}): rating ${r.rating}, ${r.labels} labels` })),
+          { yMin: 0, yMax: 100, xLabel: 'round', yLabel: 'rating (0-100)', ariaLabel: 'taxonomy rating per update round' },
         )
       : '<p class="muted">The model gave no ratings.</p>';
   const changes = h.edits.filter((e) => e.kind !== 'kept');
@@ -146,7 +146,7 @@ function historySection(d: ReportData): string {
 <p>${h.rounds.length} rounds; ${changes.length ? [...counts].map(([k, n]) => `${n} ${k}`).join(', ') : 'no label edits'}.</p>
 ${chart}
 <table class="rounds"><thead><tr><th>Round</th><th>Step</th><th class="num">Rating</th><th class="num">Labels</th><th>Explanation</th></tr></thead><tbody>
-${h.rounds.map((r) => `<tr><td class="num">${r.round}</td><td>${esc(r.step)}${r.batch !== undefined ? ` ${r.batch}` : ''}${r.epoch !== undefined && r.epoch > 0 ? ` (epoch ${r.epoch + 1})` : ''}</td><td class="num">${r.rating ?? ''}</td><td class="num">${r.labels}</td><td>${esc(truncate(r.explanation ?? '', 300))}</td></tr>`).join('\n')}
+${h.rounds.map((r) => `<tr><td class="num">${r.round}</td><td>${esc(r.step)}${r.batch !== undefined ? `, batch ${r.batch + 1}` : ''}${r.epoch !== undefined && r.epoch > 0 ? ` (epoch ${r.epoch + 1})` : ''}</td><td class="num">${r.rating ?? ''}</td><td class="num">${r.labels}</td><td>${esc(truncate(r.explanation ?? '', 300))}</td></tr>`).join('\n')}
 </tbody></table>
 ${
   changes.length

@@ -1,11 +1,16 @@
+import * as crypto from 'node:crypto';
 import { sha256 } from '../util/hash.js';
 import type { CorpusItem, CorpusStats } from './types.js';
 import { type IssueSink, isBlank, issue, typeName } from './fields.js';
 
 /** Stable id for a record without one: content hash, so it survives edits elsewhere in the file. */
 export function generatedIdFor(text: string): string {
-  return 'r' + sha256(text).slice(0, 16);
+  return 'r' + sha256Hex(text).slice(0, 16);
 }
+
+// crypto.hash (Node >= 20.12) is about 3x cheaper than createHash for short texts; same digest.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex: (text: string) => string = oneShot ? (text) => oneShot('sha256', text, 'hex') : sha256;
 
 export interface RawFields {
   line: number;

@@ -17,6 +17,12 @@ export interface BinarySvmOptions {
   maxEpochs: number;
   /** Value of the constant bias feature (0 = no bias). */
   bias: number;
+  /**
+   * Shrinking threshold cap: an example at alpha = 0 leaves the active set once its gradient exceeds
+   * min(previous max violation, shrinkCap). Infinity = liblinear's rule. The final full check (every example
+   * re-activated once the shrunk problem converged) keeps the result exact whatever the cap.
+   */
+  shrinkCap?: number;
 }
 
 /** Rows per block of the cache-friendly visiting order. */
@@ -95,7 +101,7 @@ export class BinarySvmSolver {
     const qd = this.qd;
     const B = this.opts.bias;
     const size = this.activeSize;
-    const pgMaxOld = this.pgMaxOld;
+    const pgMaxOld = Math.min(this.pgMaxOld, this.opts.shrinkCap ?? Infinity);
     const pgMinOld = this.pgMinOld;
     let wBias = this.wBias;
     let pgMaxNew = -Infinity;
