@@ -19,6 +19,8 @@ import {
   taxonomyToJson,
   taxonomyToMarkdown,
   type InductionResult,
+  type LabelEdit,
+  type Taxonomy,
 } from '@taxonomist/core';
 import { openaiPlugin } from '@taxonomist/openai';
 import { startOpenAIServer } from '@taxonomist/testing';
@@ -72,11 +74,8 @@ export async function main(options: MainOptions = {}): Promise<MainResult> {
       onProgress: (e) => {
         if (e.type === 'taxonomy:generated' || e.type === 'taxonomy:updated' || e.type === 'taxonomy:reviewed') {
           const r = e.record;
-          const name = (id: string): string => e.taxonomy.labels.find((l) => l.id === id)?.name ?? id;
-          const edits = r.mapping
-            .filter((m) => m.kind !== 'kept')
-            .map((m) => (m.kind === 'added' ? `added "${name(m.to[0]!)}"` : `${m.kind} ${m.from} -> ${m.to.map(name).join(', ') || '(nothing)'}`));
-          log(`${r.kind.padEnd(8)} batch ${r.batch ?? '-'}: ${e.taxonomy.labels.length} labels, rating ${r.rating ?? '-'}${edits.length ? `; ${edits.join(', ')}` : ''}`);
+          const edits = r.kind === 'generate' ? '' : describeEdits(r.mapping, e.taxonomy);
+          log(`${r.kind.padEnd(8)} batch ${r.batch ?? '-'}: ${e.taxonomy.labels.length} labels, rating ${r.rating ?? '-'}${edits ? `; ${edits}` : ''}`);
         }
       },
     });
@@ -112,6 +111,20 @@ export async function main(options: MainOptions = {}): Promise<MainResult> {
     log(`wrote taxonomy-llm.{json,md} and taxonomy-cluster.{json,md} to ${options.outDir}`);
   }
   return { llm, cluster, markdown, llmRequests };
+}
+
+/** "added X, merged L9+L14 -> Y" from a step's label mapping (kept labels are not mentioned). */
+function describeEdits(mapping: LabelEdit[], taxonomy: Taxonomy): string {
+  const name = (id: string): string => taxonomy.labels.find((l) => l.id === id)?.name ?? id;
+  const merged = new Map<string, string[]>();
+  const out: string[] = [];
+  for (const m of mapping) {
+    if (m.kind === 'added') out.push(`added "${name(m.to[0]!)}"`);
+    else if (m.kind === 'merged') merged.set(m.to[0]!, [...(merged.get(m.to[0]!) ?? []), m.from!]);
+    else if (m.kind !== 'kept') out.push(`${m.kind} ${m.from} -> ${m.to.map((id) => `"${name(id)}"`).join(', ') || 'nothing'}`);
+  }
+  for (const [to, from] of merged) out.push(`merged ${from.join('+')} -> "${name(to)}"`);
+  return out.join(', ');
 }
 
 // Run when executed directly (npm start), not when imported by the test.

@@ -9,7 +9,7 @@ import type { ChatRequestInfo } from '@taxonomist/testing';
  *   understanding) and proposes a label for every theme with enough support;
  * - update: rates how much of the new batch the current labels cover, keeps them, and adds labels for themes the
  *   batch shows that the taxonomy lacks;
- * - review: fixes overlaps by merging labels the lexicon marks as parts of a broader one.
+ * - review: fixes overlaps by merging labels the lexicon marks as overlapping, under a broader name.
  *
  * A real model reads the use case and writes its own names; this one only knows banking themes. Swap it for a real
  * model by pointing the OpenAI plugin at a real endpoint (see README).
@@ -19,15 +19,15 @@ interface Theme {
   name: string;
   description: string;
   keywords: readonly string[];
-  /** The review merges this theme into that one (they overlap). */
-  mergeInto?: string;
+  /** The review merges this theme's label into the target theme's label (they overlap), renaming the result. */
+  mergeInto?: { target: string; name: string; description: string };
 }
 
 export const THEMES: readonly Theme[] = [
   { name: 'Card Delivery', description: 'When an ordered or replacement card arrives, and tracking its delivery.', keywords: ['arrive', 'arrived', 'delivery', 'deliver', 'delivered', 'track', 'mail'] },
   { name: 'Lost or Stolen Card', description: 'A card or phone that was lost, stolen or compromised, and blocking it.', keywords: ['lost', 'stolen', 'compromised', 'lose', 'swallowed', 'keep my card'] },
   { name: 'Card Payment Problems', description: 'Card payments that were declined, are pending or did not work, including contactless.', keywords: ['declined', 'contactless', 'not working', "doesn't work", 'rejected', 'payment'] },
-  { name: 'Mobile Wallets', description: 'Adding the card to Apple Pay or Google Pay and paying with them.', keywords: ['apple pay', 'google pay', 'apple', 'google'], mergeInto: 'Card Payment Problems' },
+  { name: 'Mobile Wallets', description: 'Adding the card to Apple Pay or Google Pay and paying with them.', keywords: ['apple pay', 'google pay', 'apple', 'google'] },
   { name: 'Top-Ups', description: 'Adding money to the account by card, bank transfer, cash or cheque, and top-up limits.', keywords: ['top up', 'top-up', 'topped', 'topping', 'top-ups', 'topup'] },
   { name: 'Transfers', description: 'Sending and receiving bank transfers, their status and their recipients.', keywords: ['transfer', 'transfers', 'transferred', 'beneficiary', 'recipient', 'sent'] },
   { name: 'Cash Withdrawals', description: 'Getting cash from ATMs, declined or wrong withdrawals, and ATM problems.', keywords: ['atm', 'cash', 'withdraw', 'withdrawal', 'withdrawals', 'withdrawl'] },
@@ -37,7 +37,7 @@ export const THEMES: readonly Theme[] = [
   { name: 'Identity Verification', description: 'Verifying identity or source of funds, and why it is needed.', keywords: ['verify', 'verification', 'identity', 'verified', 'id', 'source'] },
   { name: 'PIN and Passcode', description: 'Changing or unblocking a PIN, and forgotten passcodes.', keywords: ['pin', 'passcode', 'password', 'blocked'] },
   { name: 'Virtual and Spare Cards', description: 'Getting virtual, disposable or extra cards, and their limits.', keywords: ['virtual', 'disposable', 'spare', 'extra card', 'another card'] },
-  { name: 'Unrecognised Transactions', description: "Payments, withdrawals or direct debits on the statement the customer doesn't recognise.", keywords: ["don't recognise", "don't recognize", 'not recognise', 'not recognize', "didn't make", 'strange', 'unauthorized', 'direct debit'] },
+  { name: 'Unrecognised Transactions', description: "Payments, withdrawals or direct debits on the statement the customer doesn't recognise.", keywords: ["don't recognise", "don't recognize", 'not recognise', 'not recognize', "didn't make", 'strange', 'unauthorized', 'direct debit'], mergeInto: { target: 'Lost or Stolen Card', name: 'Card Security and Fraud', description: "Lost, stolen or compromised cards and phones, and payments the customer doesn't recognise." } },
   { name: 'Account Settings', description: 'Personal details, account closure, age limits and supported countries.', keywords: ['details', 'address', 'close my account', 'delete', 'terminate', 'age', 'old', 'country', 'countries'] },
 ];
 
@@ -131,23 +131,29 @@ export function scriptedTaxonomist(request: ChatRequestInfo): object {
     case 'taxonomy_review': {
       const labels = currentLabels(prompt);
       const byName = new Map(labels.map((l) => [l.name, l]));
-      const mergedAway = new Map<string, string>(); // label id -> id of the label it is merged into
+      // label id -> the label it merges into, and the merged label's new name and description
+      const merges = new Map<string, { into: string; name: string; description: string }>();
       for (const l of labels) {
-        const into = THEMES.find((t) => t.name === l.name)?.mergeInto;
-        const target = into === undefined ? undefined : byName.get(into);
-        if (target) mergedAway.set(l.id, target.id);
+        const merge = THEMES.find((t) => t.name === l.name)?.mergeInto;
+        const target = merge === undefined ? undefined : byName.get(merge.target);
+        if (merge && target) merges.set(l.id, { into: target.id, name: merge.name, description: merge.description });
       }
+      const mergedInto = (id: string) => [...merges].filter(([, m]) => m.into === id);
       return {
-        rating: mergedAway.size === 0 ? 95 : 85,
-        explanation: mergedAway.size === 0 ? 'The labels are distinct and specific.' : 'Some labels overlap; merged them.',
-        suggestions: [...mergedAway].map(([from, into]) => `merge ${from} into ${into}`),
+        rating: merges.size === 0 ? 95 : 85,
+        explanation: merges.size === 0 ? 'The labels are distinct and specific.' : 'Some labels overlapped; merged them under a broader name.',
+        suggestions: [...merges].map(([from, m]) => `merge ${from} into ${m.into} as "${m.name}"`),
         labels: labels
-          .filter((l) => !mergedAway.has(l.id))
-          .map((l) => ({
-            name: l.name,
-            description: l.description,
-            fromIds: [l.id, ...[...mergedAway].filter(([, into]) => into === l.id).map(([from]) => from)],
-          })),
+          .filter((l) => !merges.has(l.id))
+          .map((l) => {
+            const sources = mergedInto(l.id);
+            const renamed = sources[0]?.[1];
+            return {
+              name: renamed?.name ?? l.name,
+              description: renamed?.description ?? l.description,
+              fromIds: [l.id, ...sources.map(([from]) => from)],
+            };
+          }),
       };
     }
     default:

@@ -12,7 +12,7 @@
  * - peak memory (max RSS).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
@@ -98,9 +98,10 @@ async function main(): Promise<void> {
   const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-local', configuration: { baseURL: server.url }, maxRetries: 0 });
   const newGateway = () => createGateway({ maxConcurrency: CONCURRENCY });
   try {
+    server.reset();
     console.log(
       `labeler throughput: ${records.length} texts, ${taxonomy.labels.length} labels, concurrency ${CONCURRENCY}, ` +
-        `latency ${LATENCY_MS} ms, node ${process.version}`,
+        `latency ${LATENCY_MS} ms, node ${process.version}, load average ${os.loadavg().map((x) => fmt(x, 2)).join(' ')} on ${os.cpus().length} CPUs`,
     );
 
     // Baseline: bare structured calls at the same concurrency, no labeler.
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
       const secs = (performance.now() - t0) / 1000;
       const ideal = CONCURRENCY / (LATENCY_MS / 1000);
       baseline = BASELINE_CALLS / secs;
+      server.reset();
       console.log(
         `baseline  bare gateway calls: ${BASELINE_CALLS} calls in ${fmt(secs, 2)} s = ${fmt(baseline)} calls/s ` +
           `(${fmt((100 * baseline) / ideal)}% of ideal ${fmt(ideal, 0)} calls/s)`,
@@ -139,6 +141,8 @@ async function main(): Promise<void> {
         out: join(dir, `labels-pack${pack}.jsonl`),
         overwrite: true,
         progressEvery: 1000,
+        // The test server records every request body; drop them as we go so peak RSS measures the labeler side.
+        onProgress: () => server.reset(),
       });
       const secs = (performance.now() - t0) / 1000;
       rows.push({ pack, summary, secs, estimateIn: est.inputTokens });
@@ -162,7 +166,10 @@ async function main(): Promise<void> {
         )} fewer)`,
     );
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    console.log(`peak RSS ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))}`);
+    console.log(
+      `peak RSS ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))} (whole process: labeler, client, gateway and ` +
+        `the in-process test server); load average at the end ${os.loadavg().map((x) => fmt(x, 2)).join(' ')} on ${os.cpus().length} CPUs`,
+    );
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });

@@ -207,7 +207,9 @@ class LabelingRun {
           const emits: Promise<void>[] = [];
           batch.forEach((r, i) => {
             const o = outcomes[i]!;
-            if (o.status === 'failed' && o.kind === 'aborted') {
+            // Aborted by THIS run (signal, consumer gone): not attempted, left for the next run. An 'aborted' error
+            // from elsewhere is an ordinary failure and gets its line.
+            if (o.status === 'failed' && o.kind === 'aborted' && this.controller.signal.aborted) {
               this.notAttempted([r]);
               return;
             }

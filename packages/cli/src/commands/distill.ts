@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { corpusFlags, loadCorpus, reportIssues } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
-import { seedOf, str } from '../pipeline/values.js';
+import { inputPath, seedOf, str } from '../pipeline/values.js';
 import { formatPercent } from '../ui/format.js';
 import type { CommandContext } from './types.js';
 
@@ -13,7 +13,7 @@ import type { CommandContext } from './types.js';
  * Which of the two the file is, is decided by its first line: LabelAssignment lines have "status".
  */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const [labeledPath] = ctx.positionals as [string];
+  const labeledPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
   const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'model.json');
   const labelField = str(values, 'labelField') ?? 'label';
@@ -28,7 +28,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     if (corpusPath === undefined) {
       throw new UsageError(`${labeledPath} holds labels without texts: pass --corpus <file> with the texts (joined by id)`, { command: 'distill' });
     }
-    loaded = await distill.readLabelerOutput(labeledPath, corpusPath, { ...readerOpts, skipMissingText: true });
+    loaded = await distill.readLabelerOutput(labeledPath, inputPath(ctx.io.cwd, corpusPath), { ...readerOpts, skipMissingText: true });
   } else {
     loaded = await distill.readLabeledFile(labeledPath, { ...readerOpts, labelField });
   }
@@ -44,10 +44,15 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   let evaluation: unknown;
   const evalPath = str(values, 'eval');
   if (evalPath !== undefined) {
-    const gold = await loadCorpus(evalPath, { ...flags, labelField }, ui, ctx.signal);
+    const gold = await loadCorpus(inputPath(ctx.io.cwd, evalPath), { ...flags, labelField }, ui, ctx.signal);
     const examples = gold.records.filter((r) => r.label !== undefined).map((r) => ({ id: r.id, text: r.text, label: r.label! }));
     if (examples.length === 0) throw new InputError(`${evalPath}: no record has a "${labelField}"`, { hint: 'see --label-field' });
     const model = await distill.loadClassifier(out);
+    const known = new Set(model.labels);
+    const shared = examples.filter((e) => known.has(e.label)).length / examples.length;
+    if (shared < 0.5) {
+      ui.warn(`only ${Math.round(shared * 100)}% of the --eval labels are labels of the model: accuracy compares names, so it is meaningless here; \`taxonomist eval\` on the predictions gives NMI/ARI/purity for differently named labels`);
+    }
     const report = await distill.evaluate(model, examples);
     evaluation = { n: report.n, accuracy: report.accuracy, macroF1: report.macroF1, kappa: report.kappa, topK: report.topK };
     lines.push(`on ${evalPath} (${report.n} records): accuracy ${formatPercent(report.accuracy)}, macro-F1 ${report.macroF1.toFixed(3)}, kappa ${report.kappa.toFixed(3)}`);

@@ -8,7 +8,7 @@ import { estimateInduce, type StepEstimate } from '../pipeline/estimate-induce.j
 import { induceSettingsFromFlags } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags } from '../pipeline/label-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
-import { num, seedOf, str } from '../pipeline/values.js';
+import { inputPath, num, seedOf, str } from '../pipeline/values.js';
 import { formatCost, formatCount } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
@@ -18,7 +18,8 @@ const DEFAULT_LABEL_SAMPLE = 1000;
 
 /** `taxonomist estimate <induce|label|run> <corpus>`: calls, tokens and cost before spending anything. */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const [what, corpusPath] = ctx.positionals as [string, string];
+  const [what, typedCorpus] = ctx.positionals as [string, string];
+  const corpusPath = inputPath(ctx.io.cwd, typedCorpus);
   if (!(TARGETS as readonly string[]).includes(what)) {
     throw new UsageError(`cannot estimate "${what}"`, { command: 'estimate', hint: 'estimate induce, label or run, e.g. taxonomist estimate label chats.jsonl --taxonomy taxonomy.json --model openai:gpt-4o-mini' });
   }
@@ -35,7 +36,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   let assumedTaxonomy: Taxonomy | undefined;
 
   if (what === 'induce' || what === 'run') {
-    const settings = await induceSettingsFromFlags({ ...values, strategy: 'llm' }, models, seed);
+    const settings = await induceSettingsFromFlags({ ...values, strategy: 'llm' }, models, seed, ctx.io.cwd);
     const e = await estimateInduce(corpus.records, settings, { main: models.model, summarize: models.summarizeModel }, models.gateway);
     rows.push(...e.steps.map((s) => ({ ...s, stage: `induce: ${s.stage}` })));
     assumptions.push(`induce: ${e.sampled} records sampled, ${e.summarized} summarized, ${e.batches} batches`, ...e.assumptions.map((a) => `induce: ${a}`));
@@ -51,7 +52,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     if (what === 'label') {
       const path = str(values, 'taxonomy');
       if (path === undefined) throw new UsageError('estimate label needs --taxonomy <file>', { command: 'estimate' });
-      taxonomy = await readJsonFile(path, TaxonomySchema);
+      taxonomy = await readJsonFile(inputPath(ctx.io.cwd, path), TaxonomySchema);
     } else assumptions.push(`label: a taxonomy of ${taxonomy!.labels.length} labels (--max-labels) is assumed`);
     const n = what === 'run' ? (num(values, 'labelSample') ?? DEFAULT_LABEL_SAMPLE) : (num(values, 'sample') ?? corpus.records.length);
     const records = sampleInOrder(corpus.records, n, seed, 'label-sample');

@@ -4,6 +4,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { loadAssignments } from '../pipeline/assignments.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { formatCount } from '../ui/format.js';
+import { inputPath } from '../pipeline/values.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
 
@@ -20,11 +21,11 @@ export interface EvalResult {
 
 /** `taxonomist eval`: join predictions and gold labels by id and score them. */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const [predictedPath] = ctx.positionals as [string];
+  const predictedPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const goldPath = ctx.values.gold;
   if (typeof goldPath !== 'string') throw new UsageError('missing --gold <file>', { command: 'eval', hint: 'the file with the reference labels, e.g. --gold test.jsonl' });
   const goldField = typeof ctx.values.goldField === 'string' ? ctx.values.goldField : 'label';
-  const result = await evaluateFiles(ctx, predictedPath, goldPath, goldField, (ctx.values.mode as string | undefined) ?? 'auto');
+  const result = await evaluateFiles(ctx, predictedPath, inputPath(ctx.io.cwd, goldPath), goldField, (ctx.values.mode as string | undefined) ?? 'auto');
   ctx.ui.result(renderEval(result), result);
   return EXIT.OK;
 }

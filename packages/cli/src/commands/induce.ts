@@ -3,17 +3,17 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { setupModels } from '../model/setup.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
-import { seedOf, str } from '../pipeline/values.js';
+import { inputPath, seedOf, str } from '../pipeline/values.js';
 import { formatCost, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
 
 /** `taxonomist induce`: corpus -> taxonomy.json (+ .cluster.json offline, + checkpoint and history with an LLM). */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const [corpusPath] = ctx.positionals as [string];
+  const corpusPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
   const models = await setupModels(ctx);
-  const settings = await induceSettingsFromFlags(values, models, seedOf(values));
+  const settings = await induceSettingsFromFlags(values, models, seedOf(values), ctx.io.cwd);
   const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);
   const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'taxonomy.json');
   const base = out.replace(/\.json$/i, '');

@@ -8,18 +8,18 @@ import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
 import { offlineNotice } from '../pipeline/offline-notice.js';
 import { sampleInOrder } from '../pipeline/sample.js';
-import { bool, num, seedOf, str } from '../pipeline/values.js';
+import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
 import { formatCost, formatCount, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
 
 /** `taxonomist label`: corpus + taxonomy -> labels.jsonl, one line per record, resumable. */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const [corpusPath] = ctx.positionals as [string];
+  const corpusPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
   const taxonomyPath = str(values, 'taxonomy');
   if (taxonomyPath === undefined) throw new UsageError('missing --taxonomy <file>', { command: 'label', hint: 'make one with `taxonomist induce`' });
-  const taxonomy = await readJsonFile(resolve(ctx.io.cwd, taxonomyPath), TaxonomySchema);
+  const taxonomy = await readJsonFile(inputPath(ctx.io.cwd, taxonomyPath), TaxonomySchema);
   const models = await setupModels(ctx);
   const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'labels.jsonl');
   const seed = seedOf(values);

@@ -2,16 +2,16 @@ import { resolve } from 'node:path';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { corpusFlags } from '../pipeline/corpus.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
-import { str } from '../pipeline/values.js';
+import { inputPath, str } from '../pipeline/values.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { CommandContext } from './types.js';
 
 /** `taxonomist predict model.json corpus`: one prediction line per record, streaming, no LLM. */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const [modelPath, corpusPath] = ctx.positionals as [string, string];
+  const [modelPath, corpusPath] = ctx.positionals.map((p) => inputPath(ctx.io.cwd, p)) as [string, string];
   const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? 'predictions.jsonl');
   const { loadClassifier } = await import('@taxonomist/distill');
-  const model = await loadClassifier(resolve(ctx.io.cwd, modelPath));
+  const model = await loadClassifier(modelPath);
   const t0 = ctx.io.now();
   const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, labelIds: new Map(), ui: ctx.ui, signal: ctx.signal });
   const ms = ctx.io.now() - t0;

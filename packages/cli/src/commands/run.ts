@@ -28,7 +28,7 @@ import { offlineNotice } from '../pipeline/offline-notice.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
 import { ZERO_USAGE } from '../pipeline/usage.js';
-import { bool, num, seedOf, str } from '../pipeline/values.js';
+import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
 import { collectReportData } from '../report/collect.js';
 import { renderReportHtml } from '../report/html.js';
 import { formatCost, formatCount, formatDuration, formatTokens } from '../ui/format.js';
@@ -73,10 +73,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const seed = seedOf(values);
   const goldField = str(values, 'goldField');
   const flags = corpusFlags(values);
-  const corpus = await loadCorpus(corpusPath, { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal);
+  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal);
   const inputSha = await sha256File(resolve(io.cwd, corpusPath));
 
-  const induceSettings = await induceSettingsFromFlags(values, models, seed);
+  const induceSettings = await induceSettingsFromFlags(values, models, seed, io.cwd);
   const labelSettings = labelSettingsFromFlags(values);
   const labelSample = num(values, 'labelSample') ?? DEFAULT_LABEL_SAMPLE;
   const holdout = num(values, 'holdout') ?? DEFAULT_HOLDOUT;
@@ -182,7 +182,13 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   let labelResult: LabelStageResult | undefined;
   await stage('label', [ARTIFACTS.labels], async (mode) => {
     if (models.online) {
-      labelResult = await runLlmLabelStage({ records: sample, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal: ctx.signal });
+      // --budget caps this invocation: what induction just spent comes off the labeling budget.
+      const budget = num(values, 'budget');
+      const left = budget === undefined ? undefined : budget - models.gateway.usage().total.costUsd;
+      if (left !== undefined && left <= 0) {
+        throw new CliError(`label: the --budget of $${budget} was used up by induction`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: the taxonomy is kept and labeling starts' });
+      }
+      labelResult = await runLlmLabelStage({ records: sample, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal: ctx.signal, ...(left !== undefined ? { budget: left } : {}) });
     } else {
       const model = await loadClusterModel(p(ARTIFACTS.clusterModel), tax);
       labelResult = await runCentroidLabelStage({ records: sample, taxonomy: tax, model, out: p(ARTIFACTS.labels), ui });

@@ -51,7 +51,8 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
   const plugins: TaxonomistPlugin[] = [...ctx.config.plugins];
   const provides = (id: string): boolean => plugins.some((p) => p.providers?.some((d) => d.id === id));
   const needed = new Set([main.provider, summarize.provider]);
-  if (needed.has('openai') && !provides('openai')) {
+  // The built-in provider is always there (unless a config plugin replaces it), so errors can list it.
+  if (!provides('openai')) {
     const { openaiPlugin } = await import('@taxonomist/openai');
     plugins.push(openaiPlugin({ env: ctx.io.env }));
   }

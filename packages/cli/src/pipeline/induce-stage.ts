@@ -22,7 +22,7 @@ import type { ProgressBar } from '../ui/progress.js';
 import type { Ui } from '../ui/ui.js';
 import { offlineNotice } from './offline-notice.js';
 import { stageUsageOf } from './usage.js';
-import { defined, list, num, str } from './values.js';
+import { defined, inputPath, list, num, str } from './values.js';
 
 export interface InducePaths {
   taxonomy: string;
@@ -42,7 +42,7 @@ export interface InduceStageResult {
 }
 
 /** The induction settings the flags ask for (part of the run fingerprint, so only serialisable values). */
-export async function induceSettingsFromFlags(values: CommandContext['values'], models: ModelSetup, seed: number): Promise<Omit<InduceOptions, keyof import('@taxonomist/core').InduceRuntimeOptions>> {
+export async function induceSettingsFromFlags(values: CommandContext['values'], models: ModelSetup, seed: number, cwd: string): Promise<Omit<InduceOptions, keyof import('@taxonomist/core').InduceRuntimeOptions>> {
   const strategy = (str(values, 'strategy') as 'llm' | 'cluster' | undefined) ?? (models.online ? 'llm' : 'cluster');
   if (strategy === 'llm' && !models.online) {
     throw new UsageError('--strategy llm needs a model', { hint: 'add --model openai:gpt-4o-mini (with OPENAI_API_KEY) or drop --strategy to use the offline clustering engine' });
@@ -52,7 +52,7 @@ export async function induceSettingsFromFlags(values: CommandContext['values'], 
     throw new UsageError('missing --use-case <text>', { hint: 'say what the taxonomy is for, e.g. --use-case "the customer\'s intent in support chats"' });
   }
   const seedTaxonomyPath = str(values, 'seedTaxonomy');
-  const seedTaxonomy = seedTaxonomyPath === undefined ? undefined : await readJsonFile(seedTaxonomyPath, TaxonomySchema);
+  const seedTaxonomy = seedTaxonomyPath === undefined ? undefined : await readJsonFile(inputPath(cwd, seedTaxonomyPath), TaxonomySchema);
   const k = num(values, 'k');
   const locked = list(values, 'lock');
   return defined({

@@ -49,9 +49,11 @@ export async function runLlmLabelStage(args: {
   seed: number;
   ui: Ui;
   signal: AbortSignal;
+  /** What is left of --budget for this stage (run: the budget minus what induction spent in this invocation). */
+  budget?: number;
 }): Promise<LabelStageResult> {
   const { models, values, ui } = args;
-  const budget = num(values, 'budget');
+  const budget = args.budget ?? num(values, 'budget');
   if (budget !== undefined && models.gateway.cost(models.model, { inputTokens: 1_000_000, outputTokens: 1_000_000 }) === 0) {
     throw new UsageError(`--budget needs prices, but no price is known for "${models.model}"`, {
       hint: 'add it to your config: { "prices": { "<model>": { "input": <usd per 1M tokens>, "output": <usd per 1M tokens> } } }',
@@ -93,7 +95,7 @@ export async function runLlmLabelStage(args: {
     ui.warn(`${summary.failed} record(s) failed (${Object.entries(failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')}); they are in ${args.out} with status "failed" and a re-run retries them`);
   }
   if (summary.status === 'stopped') {
-    ui.warn(`budget of $${budget} reached: ${summary.notAttempted} record(s) not labeled yet; re-run with a higher --budget to continue`);
+    ui.warn(`budget reached ($${budget?.toFixed(4)} for labeling): ${summary.notAttempted} record(s) not labeled yet; re-run with a higher --budget to continue`);
   }
   return {
     status: summary.status,

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { CommandContext } from '../commands/types.js';
 
 /** Typed access to flag values (already validated by the parser or the config loader). */
@@ -12,4 +13,12 @@ export const seedOf = (v: CommandContext['values']): number => num(v, 'seed') ??
 /** Drop undefined values so optional fields stay absent (exactOptionalPropertyTypes-friendly and hash-stable). */
 export function defined<T extends Record<string, unknown>>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/**
+ * An input path as the user typed it, made usable when the command runs in-process with another working directory
+ * (tests, embedding): kept as typed when it already resolves from process.cwd(), so messages show what was typed.
+ */
+export function inputPath(cwd: string, path: string): string {
+  return isAbsolute(path) || resolve(cwd) === process.cwd() ? path : resolve(cwd, path);
 }

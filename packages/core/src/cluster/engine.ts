@@ -14,7 +14,7 @@ import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
 import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
 import { chooseK, expandKRange, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
 import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
-import { clusterTerms, type ClusterTerm, type CtfidfOptions } from './ctfidf.js';
+import { clusterTerms, type CtfidfOptions } from './ctfidf.js';
 import { ClusterModel, embedTexts, type ClusterVectorizer } from './model.js';
 import {
   describeFromTerms,
@@ -317,4 +317,3 @@ function shorten(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-export type { ClusterTerm };

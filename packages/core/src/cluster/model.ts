@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { EmbeddingsRef, Gateway } from '../llm/types.js';
-import { denseFromRows, type DenseMatrix } from '../vectors/dense.js';
+import { denseFromRows, dotAt, sqDistAt, type DenseMatrix } from '../vectors/dense.js';
 import { LsaStateSchema, LsaVectorizer } from '../vectors/lsa.js';
 import { base64ToFloat64, float64ToBase64 } from '../vectors/sparse/typed-base64.js';
 
@@ -116,24 +116,19 @@ export class ClusterModel {
       }
       let best = 0;
       let bestScore = -Infinity;
-      let bestCos = 0;
       for (let j = 0; j < this.k; j++) {
-        let dot = 0;
-        let sq = 0;
-        for (let d = 0; d < dims; d++) {
-          const x = m.data[o + d]!;
-          const y = c[j * dims + d]!;
-          dot += x * y;
-          if (!this.spherical) sq += (x - y) * (x - y);
-        }
-        const cos = cnorm[j]! === 0 ? 0 : dot / (xn * cnorm[j]!);
-        const score = this.spherical ? cos : -sq;
+        // Spherical: highest cosine; else nearest in Euclidean distance.
+        const score = this.spherical
+          ? cnorm[j]! === 0
+            ? 0
+            : dotAt(m.data, o, c, j * dims, dims) / cnorm[j]!
+          : -sqDistAt(m.data, o, c, j * dims, dims);
         if (score > bestScore) {
           bestScore = score;
           best = j;
-          bestCos = cos;
         }
       }
+      const bestCos = cnorm[best]! === 0 ? 0 : dotAt(m.data, o, c, best * dims, dims) / (xn * cnorm[best]!);
       out.push({ labelId: this.labels[best]!.id, similarity: bestCos });
     }
     return out;

@@ -39,11 +39,6 @@ export class CsvRecordParser {
     }
   }
 
-  /** Whether a record is open across lines (inside a quoted field). */
-  get inRecord(): boolean {
-    return this.state === State.Quoted;
-  }
-
   /** Feed one physical line; returns the record it completes, if any. */
   push(text: string, line: number, validUtf8 = true): CsvRecord | null {
     const continuing = this.state === State.Quoted;

@@ -1,7 +1,8 @@
 /**
- * k-means on dense vectors: seeded greedy k-means++ initialisation, then Lloyd iterations accelerated with Hamerly's
- * bounds (same result as plain Lloyd, but most points skip the scan over all centroids once clusters settle), several
- * restarts keeping the lowest inertia, and a spherical (cosine) mode for L2-normalised text vectors.
+ * k-means on dense vectors: seeded (greedy) k-means++ initialisation, then Lloyd iterations accelerated with Elkan's
+ * or Hamerly's triangle-inequality bounds (same result as plain Lloyd, but most distance computations are skipped
+ * once clusters settle), several restarts keeping the lowest inertia, and a spherical (cosine) mode for
+ * L2-normalised text vectors.
  */
 import { createRng, type Rng } from '../util/random.js';
 import { sqDistAt, type DenseMatrix } from './dense.js';

@@ -83,6 +83,14 @@ describe('kmeans', () => {
     const fast = kmeans(m, { k, seed: 0, init, tol: 0, maxIter: 500 });
     expect(fast.converged).toBe(true);
     expect(Array.from(fast.labels)).toEqual(Array.from(naiveLloyd(m, init, k, fast.iterations + 5)));
+    // both kinds of bounds are exact: same clustering, Elkan needing fewer distance computations
+    const hamerly = kmeans(m, { k, seed: 0, init, tol: 0, maxIter: 500, algorithm: 'hamerly' });
+    const elkan = kmeans(m, { k, seed: 0, init, tol: 0, maxIter: 500, algorithm: 'elkan' });
+    expect(Array.from(hamerly.labels)).toEqual(Array.from(fast.labels));
+    expect(Array.from(elkan.labels)).toEqual(Array.from(fast.labels));
+    const full = m.rows * k * (elkan.iterations + 1);
+    expect(elkan.restarts[0]!.distanceEvaluations).toBeLessThan(full);
+    expect(hamerly.restarts[0]!.distanceEvaluations).toBeLessThan(full);
   });
 
   it('is deterministic for a seed and differs across seeds on ambiguous data', () => {
@@ -122,6 +130,10 @@ describe('kmeans', () => {
     const res = kmeans(m, { k: 3, seed: 1 });
     expect(res.inertia).toBe(0);
     expect(new Set(res.labels).size).toBe(3);
+    // two identical starting centres: the second gets no point and is re-seeded with the farthest point
+    const relocated = kmeans(m, { k: 3, seed: 1, init: new Float64Array([0, 0, 9]) });
+    expect(Array.from(relocated.sizes).every((s) => s > 0)).toBe(true);
+    expect(relocated.inertia).toBeCloseTo(0, 12);
     expect(() => kmeans(m, { k: 7, seed: 1 })).toThrow(/larger than the number of points/);
     expect(() => kmeans(m, { k: 0, seed: 1 })).toThrow(/positive integer/);
     expect(() => kmeans(m, { k: 2, seed: 1, init: new Float64Array(3) })).toThrow(/init has 3 values/);
