@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { clusterTaxonomy, type ClusterTaxonomyOptions } from '../src/cluster/index.js';
 import { clusteringReport, type ClusteringReport } from '../src/evaluate/clustering.js';
 import { createRng } from '../src/util/random.js';
@@ -32,9 +33,13 @@ interface Row {
 }
 
 function readBanking77(path: string): { id: string; text: string; label: string }[] {
-  const abs = resolve(process.cwd(), path);
+  // Relative to the repo root: the working directory when run from the root, else found from this file's location
+  // (npm runs a workspace's scripts in the package directory).
+  const fromCwd = resolve(process.cwd(), path);
+  const fromScript = resolve(fileURLToPath(new URL('../../..', import.meta.url)), path);
+  const abs = existsSync(fromCwd) ? fromCwd : fromScript;
   if (!existsSync(abs)) {
-    throw new Error(`${abs} not found: run this script from the repository root (the data lives at ${path} relative to it)`);
+    throw new Error(`${path} not found (looked at ${fromCwd} and ${fromScript}); it lives at ${path} relative to the repo root`);
   }
   return readFileSync(abs, 'utf8')
     .split('\n')
