@@ -106,7 +106,13 @@ async function checkArtifacts(dir: string, labelSample: number): Promise<{ taxon
 
 beforeAll(async () => {
   // The CLI under test is the BUILT one (dist/), exactly as `npx taxonomist` would run it.
-  await promisify(execFile)('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  try {
+    await promisify(execFile)('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    // tsc reports type errors on stdout: show them instead of a bare "Command failed".
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`the build failed (npx tsc -b tsconfig.build.json):\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
 }, 600_000);
 
 describe('taxonomist (built binary)', () => {

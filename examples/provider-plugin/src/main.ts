@@ -36,7 +36,7 @@ export interface MainResult {
   /** The ticket most similar to the first one, by the provider's embeddings. */
   nearest: { to: string; id: string; similarity: number };
   usage: UsageReport;
-  /** Requests the Echo service received (one more than the calls: a 429 was injected once and retried). */
+  /** Requests the Echo service received: chat and embeddings, plus the retry of the one injected 429. */
   serviceRequests: number;
 }
 

@@ -55,7 +55,7 @@ const PROVIDER_HINTS: Record<string, string> = {
   bad_request: 'the provider rejected the request: check the model name in --model',
 };
 
-const INPUT_ERROR_NAMES = new Set(['ModelFileError', 'ClusterModelError', 'DataFileError', 'CorpusError', 'InductionError']);
+const INPUT_ERROR_NAMES = new Set(['ModelFileError', 'ClusterModelError', 'ClusterError', 'DataFileError', 'CorpusError', 'InductionError']);
 
 interface ErrorLike {
   message?: unknown;

@@ -69,6 +69,12 @@ describe('single commands, offline', () => {
     expect(r.out).toMatch(/^activate_my_card\s+\d\.\d{3}\s+\d\.\d{3}\s+\d\.\d{3}\s+\d+$/m);
   }, 60_000);
 
+  it('LLM-only flags are reported as ignored offline, not silently dropped', async () => {
+    const r = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--sample', '20', '--out', 'l20.jsonl', '--pack', '4', '--rationale']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('warning: without --model these flags have no effect: --pack, --rationale');
+  });
+
   it('label without a model needs the offline cluster model and says how to use an LLM', async () => {
     writeFileSync(join(dir, 'hand.json'), JSON.stringify({ schemaVersion: 1, useCase: 'x', labels: [{ id: 'A', name: 'a', description: '' }, { id: 'B', name: 'b', description: '' }] }));
     const r = await run(['label', 'corpus.jsonl', '--taxonomy', 'hand.json']);
@@ -104,6 +110,17 @@ describe('single commands, offline', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('--base-url needs --model');
   });
+
+  it('CSV corpora: the missing text column is named with the fix, and --text-field/--id-field read it', async () => {
+    const csv = resolve(import.meta.dirname, '../../../examples/data/support-tickets.csv');
+    const bad = await run(['induce', csv, '--k', '4']);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toContain('support-tickets.csv:1: no "text" column in the header (columns: "ticket_id", "message", "channel")');
+    expect(bad.err).toContain('hint: pass --text-field <name>');
+    const ok = await run(['induce', csv, '--k', '4', '--text-field', 'message', '--id-field', 'ticket_id', '--out', 'csv-tax.json', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ labels: 4 });
+  }, 60_000);
 
   it('a missing corpus file is bad input naming the file', async () => {
     const r = await run(['run', 'nope.jsonl', '--use-case', 'x']);

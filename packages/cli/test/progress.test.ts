@@ -10,7 +10,6 @@ describe('progress bar', () => {
     const io = memoryIO({ tty: true });
     const bar = new ProgressBar({ stream: io.stderr, label: 'label', total: 100, enabled: true, now: io.now });
     io.advance(10_000);
-    bar.update({ done: 0 });
     bar.update({ done: 25, tokens: 12_345, costUsd: 0.0042 });
     // 25 records in 10 s = 2.5/s; 75 left -> 30 s
     expect(bar.render()).toBe('label    [#####---------------]  25/100  2.5/s  ETA 0:30  12.3k tok  $0.0042');
@@ -19,10 +18,18 @@ describe('progress bar', () => {
   it('a resumed run does not count work done before this session in the rate', () => {
     const io = memoryIO({ tty: true });
     const bar = new ProgressBar({ stream: io.stderr, label: 'label', total: 1000, enabled: true, now: io.now });
-    bar.update({ done: 900 }); // already done in a previous run
+    bar.update({ done: 900, already: 900 }); // done in a previous run
     io.advance(4000);
     bar.update({ done: 920 });
     expect(bar.render()).toContain('920/1,000  5.0/s  ETA 0:16');
+  });
+
+  it('a first update that covers a whole batch still counts toward the rate', () => {
+    const io = memoryIO({ tty: true });
+    const bar = new ProgressBar({ stream: io.stderr, label: 'predict', total: 4096, enabled: true, now: io.now });
+    io.advance(2000);
+    bar.update({ done: 4096 });
+    expect(bar.render()).toContain('4,096/4,096  2,048/s  ETA 0:00');
   });
 
   it('writes nothing when disabled (not a TTY / --quiet)', () => {

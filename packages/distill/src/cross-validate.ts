@@ -7,7 +7,7 @@ import { confidentLearning, type ConfidentLearningResult } from './audit.js';
 import { reportFromProbabilities, type EvaluationReport } from './evaluate.js';
 import { outOfFoldProbabilities, prepareExamples, resolveClassifier } from './pipeline.js';
 import { defaultRegistry } from './registry.js';
-import { stripRuntime } from './train.js';
+import { resolveThreads, stripRuntime } from './train.js';
 import { TrainOptionsSchema, type TrainOptions } from './train-options.js';
 
 export interface CrossValidationResult {
@@ -33,7 +33,7 @@ export async function crossValidate(examples: readonly LabeledExample[], options
   await featurizer.fit(data.texts);
   const X = await featurizer.transform(data.texts);
   options.onProgress?.({ stage: 'cv', message: `${cfg.folds}-fold cross-validation of ${config.type} on ${X.rows} examples` });
-  const { probabilities, foldOf } = outOfFoldProbabilities(def, config, X, data, cfg.folds, cfg.seed);
+  const { probabilities, foldOf } = await outOfFoldProbabilities(def, config, X, data, cfg.folds, cfg.seed, resolveThreads(options.threads));
   const K = data.labels.length;
   const gold = Array.from(data.y, (k) => data.labels[k]!);
   const perFold: { accuracy: number; macroF1: number }[] = [];

@@ -29,19 +29,19 @@ export function gridPoints(grid: Record<string, ReadonlyArray<number | string | 
   return points;
 }
 
-export function gridSearchOnMatrix(
+export async function gridSearchOnMatrix(
   def: ClassifierDefinition<any>,
   base: { type: string } & Record<string, unknown>,
   grid: Record<string, ReadonlyArray<number | string | boolean>>,
   X: CsrMatrix,
   data: PreparedData,
-  opts: { folds: number; seed: number; metric: 'macroF1' | 'accuracy'; onProgress?(e: { stage: string; message: string }): void },
-): GridSearchResult {
+  opts: { folds: number; seed: number; metric: 'macroF1' | 'accuracy'; threads?: number; onProgress?(e: { stage: string; message: string }): void },
+): Promise<GridSearchResult> {
   const results: GridPointResult[] = [];
   for (const params of gridPoints(grid)) {
     const config = def.schema.parse({ ...base, ...params });
     // Per-fold metric from the out-of-fold probabilities of each fold's rows.
-    const { probabilities, foldOf } = outOfFoldProbabilities(def, config, X, data, opts.folds, opts.seed);
+    const { probabilities, foldOf } = await outOfFoldProbabilities(def, config, X, data, opts.folds, opts.seed, opts.threads);
     const K = data.labels.length;
     const perFold: number[] = [];
     for (let f = 0; f < opts.folds; f++) {

@@ -66,7 +66,7 @@ export function sliceTarget(target: Target, rows: Int32Array, K: number): Target
   return { kind: 'multi', Y };
 }
 
-export function fitOnMatrix(
+export async function fitOnMatrix(
   def: ClassifierDefinition<any>,
   config: { type: string },
   X: CsrMatrix,
@@ -74,25 +74,27 @@ export function fitOnMatrix(
   labels: readonly string[],
   seed: number,
   validation?: ValidationSplit,
-): ClassifierFit {
-  return def.train({ X, target, labels, seed, ...(validation ? { validation } : {}) }, config);
+  threads?: number,
+): Promise<ClassifierFit> {
+  return def.train({ X, target, labels, seed, ...(validation ? { validation } : {}), ...(threads ? { threads } : {}) }, config);
 }
 
 /** Out-of-fold probabilities (n x K): each example scored by a model trained without its fold. */
-export function outOfFoldProbabilities(
+export async function outOfFoldProbabilities(
   def: ClassifierDefinition<any>,
   config: { type: string },
   X: CsrMatrix,
   data: PreparedData,
   folds: number,
   seed: number,
-): { probabilities: Float64Array; foldOf: Int32Array } {
+  threads?: number,
+): Promise<{ probabilities: Float64Array; foldOf: Int32Array }> {
   const K = data.labels.length;
   const foldOf = stratifiedFolds(data.y, K, folds, createRng(seed).fork('folds'));
   const probabilities = new Float64Array(X.rows * K);
   for (let f = 0; f < folds; f++) {
     const { train, test } = foldRows(foldOf, f);
-    const fit = fitOnMatrix(def, config, csrSelectRows(X, train), sliceTarget(data.target, train, K), data.labels, seed + 1 + f);
+    const fit = await fitOnMatrix(def, config, csrSelectRows(X, train), sliceTarget(data.target, train, K), data.labels, seed + 1 + f, undefined, threads);
     const p = linearProbabilities(fit.model, csrSelectRows(X, test));
     test.forEach((r, i) => probabilities.set(p.subarray(i * K, i * K + K), r * K));
   }

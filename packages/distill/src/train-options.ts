@@ -37,6 +37,8 @@ export type TrainOptions = z.input<typeof TrainOptionsSchema> & {
   /** Embedding models for 'embeddings' featurizers. */
   embeddings?: FeaturizerContext['embeddings'];
   registry?: DistillRegistry;
+  /** Worker threads for training ('auto': up to 2). Results are identical for any value. */
+  threads?: number | 'auto';
   /** Progress messages (stage name and a short human-readable text). */
   onProgress?(event: { stage: string; message: string }): void;
 };

@@ -47,7 +47,7 @@ describe('dual coordinate descent SVM', () => {
     }
   });
 
-  it('one-vs-rest separates three well-separated clusters, identically for the same seed', () => {
+  it('one-vs-rest separates three well-separated clusters, identically for the same seed', async () => {
     const rng = createRng(5);
     const rows: number[] = [];
     const y: number[] = [];
@@ -58,14 +58,14 @@ describe('dual coordinate descent SVM', () => {
     }
     const X = csrFromDense(rows, 90, 3);
     const opts = { C: 1, loss: 'squared_hinge' as const, tol: 0.01, maxEpochs: 1000, bias: 1, classWeights: new Float64Array(3).fill(1), seed: 4 };
-    const res = trainOvrSvm(X, { kind: 'single', y: Int32Array.from(y) }, 3, opts);
+    const res = await trainOvrSvm(X, { kind: 'single', y: Int32Array.from(y) }, 3, opts);
     let correct = 0;
     for (let i = 0; i < 90; i++) {
       const s = [0, 1, 2].map((k) => res.bias[k]! + [0, 1, 2].reduce((acc, d) => acc + rows[i * 3 + d]! * res.weights[d * 3 + k]!, 0));
       if (s.indexOf(Math.max(...s)) === y[i]) correct++;
     }
     expect(correct).toBe(90);
-    const again = trainOvrSvm(X, { kind: 'single', y: Int32Array.from(y) }, 3, opts);
+    const again = await trainOvrSvm(X, { kind: 'single', y: Int32Array.from(y) }, 3, opts);
     expect(Array.from(again.weights)).toEqual(Array.from(res.weights));
   });
 });

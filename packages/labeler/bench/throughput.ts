@@ -9,10 +9,13 @@
  * - a baseline measured in the same run: bare gateway.structured() calls at the same concurrency (no labeler), so
  *   the labeler's own overhead shows as a ratio against what the client + gateway + server can do on this machine;
  * - prompt tokens per record without packing and with packing (server-reported usage), and the estimate;
- * - peak memory (max RSS).
+ * - peak memory (max RSS of the whole process, in-process test server included) and the heap retained after a full
+ *   GC at the end of each run (what the labeler keeps, as opposed to garbage not yet collected).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
@@ -81,6 +84,12 @@ function labelingTexts(request: ChatRequestInfo): { key?: string; text: string }
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
+
+/** A full GC without the --expose-gc flag (the bench is run through npx tsx). */
+function forceGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024, 0)} MB`;
 
 async function main(): Promise<void> {
@@ -104,20 +113,25 @@ async function main(): Promise<void> {
         `latency ${LATENCY_MS} ms, node ${process.version}, load average ${os.loadavg().map((x) => fmt(x, 2)).join(' ')} on ${os.cpus().length} CPUs`,
     );
 
-    // Baseline: bare structured calls at the same concurrency, no labeler.
+    // Baseline: bare structured calls at the same concurrency, no labeler (after a warm-up: JIT, token tables).
     {
       const g = newGateway();
       const schema = z.object({ label: z.string() });
-      let next = 0;
+      const bareCalls = async (n: number): Promise<void> => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < n) {
+              const i = next++;
+              await g.structured({ stage: 'bench', model, schema, messages: [{ role: 'user', content: `Say a label for call ${i}.` }] });
+            }
+          }),
+        );
+      };
+      await bareCalls(Math.min(200, BASELINE_CALLS));
+      await estimate(records.slice(0, 100), taxonomy, { gateway: g, model });
       const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < BASELINE_CALLS) {
-            const i = next++;
-            await g.structured({ stage: 'bench', model, schema, messages: [{ role: 'user', content: `Say a label for call ${i}.` }] });
-          }
-        }),
-      );
+      await bareCalls(BASELINE_CALLS);
       const secs = (performance.now() - t0) / 1000;
       const ideal = CONCURRENCY / (LATENCY_MS / 1000);
       baseline = BASELINE_CALLS / secs;
@@ -156,6 +170,9 @@ async function main(): Promise<void> {
           `prompt tokens/record ${fmt(summary.usage.inputTokens / summary.ok)} (estimated ${fmt(est.inputTokens / est.records)}), ` +
           `output tokens/record ${fmt(summary.usage.outputTokens / summary.ok)}`,
       );
+      // Retained memory after the run: tells a leak from garbage the GC had not collected yet.
+      forceGc();
+      console.log(`  heap used after GC: ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`);
     }
     const [one, packed] = rows;
     console.log(

@@ -82,6 +82,12 @@ export async function labelBatch(env: CallEnv, plan: LabelingPlan, records: read
     if (!aborted(outcomes)) {
       plan.agreement?.add(outcomes.map((o) => (o.status === 'ok' ? voteKey(o.answer) : undefined)));
     }
-    return vote(outcomes, ensembleId, 'vote');
+    const v = vote(outcomes, ensembleId, 'vote');
+    if (plan.confidence === 'none' && v.status === 'ok') {
+      // Asked for no confidence: the vote still decides, its share is not reported.
+      const { confidence: _c, confidenceMethod: _m, ...rest } = v;
+      return rest;
+    }
+    return v;
   });
 }

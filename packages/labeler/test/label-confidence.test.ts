@@ -118,6 +118,10 @@ describe('ensembles', () => {
     // Reversing the order makes C the tie-breaker for the three-way tie.
     const reversed = await collect(label([records[1]!], TAXONOMY, { gateway: gateway(), models: [c, b, a] }));
     expect(reversed[0]!.labelId).toBe('L1');
+    // confidence 'none': the vote decides, no share reported.
+    const quiet = await collect(label([records[2]!], TAXONOMY, { gateway: gateway(), models: [a, b, c], confidence: 'none' }));
+    expect(quiet[0]).toMatchObject({ labelId: 'L3' });
+    expect(quiet[0]!.confidence).toBeUndefined();
   });
 
   it('fails a record only when every model failed', async () => {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { setupModels } from '../model/setup.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
+import { warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
 import { inputPath, seedOf, str } from '../pipeline/values.js';
 import { formatCost, formatTokens } from '../ui/format.js';
@@ -13,6 +14,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const corpusPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
   const models = await setupModels(ctx);
+  if (!models.online) warnIgnoredOffline(values, ui);
   const settings = await induceSettingsFromFlags(values, models, seedOf(values), ctx.io.cwd);
   const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);
   const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'taxonomy.json');

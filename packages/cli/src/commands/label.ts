@@ -6,7 +6,7 @@ import { HOW_TO_CONFIGURE_LLM, setupModels } from '../model/setup.js';
 import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
-import { offlineNotice } from '../pipeline/offline-notice.js';
+import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { sampleInOrder } from '../pipeline/sample.js';
 import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
 import { formatCost, formatCount, formatTokens } from '../ui/format.js';
@@ -43,6 +43,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     result = await runLlmLabelStage({ records, taxonomy, models, out, fresh: bool(values, 'noResume'), values, seed, ui, signal: ctx.signal });
   } else {
     offlineNotice(ui);
+    warnIgnoredOffline(values, ui);
     const model = await loadClusterModel(clusterModelPath!, taxonomy);
     result = await runCentroidLabelStage({ records, taxonomy, model, out, ui });
   }
@@ -54,6 +55,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     ),
     `wrote ${out}`,
   ].join('\n');
-  ui.result(human, { out, ...result, exitCode: undefined });
-  return result.exitCode;
+  const { exitCode, ...json } = result;
+  ui.result(human, { out, ...json });
+  return exitCode;
 }

@@ -24,7 +24,7 @@ import { runDistillStage } from '../pipeline/distill-stage.js';
 import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
 import { RunManifestStore } from '../pipeline/manifest.js';
-import { offlineNotice } from '../pipeline/offline-notice.js';
+import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
 import { ZERO_USAGE } from '../pipeline/usage.js';
@@ -69,7 +69,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   await mkdir(outDir, { recursive: true });
   const p = (name: string): string => join(outDir, name);
   const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache) });
-  if (!models.online) offlineNotice(ui);
+  if (!models.online) {
+    offlineNotice(ui);
+    warnIgnoredOffline(values, ui);
+  }
   const seed = seedOf(values);
   const goldField = str(values, 'goldField');
   const flags = corpusFlags(values);
@@ -120,12 +123,12 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const rows: SummaryRow[] = [];
   let exitCode: ExitCode = EXIT.OK;
   // `always`: cheap stages that read other artifacts (the report) are redone on every run.
-  const stage = async (name: StageName, artifacts: string[], fn: (mode: 'resume' | 'fresh') => Promise<StageOutcome>, always = false): Promise<boolean> => {
+  const stage = async (name: StageName, artifacts: string[], fn: (mode: 'resume' | 'fresh') => Promise<StageOutcome>, always = false): Promise<void> => {
     if (!always && store.isDone(name, fp[name])) {
       const s = store.stage(name);
       ui.info(`${name}: unchanged since the last run, skipped`);
       rows.push({ stage: name, status: 'skipped', ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}) });
-      return true;
+      return;
     }
     const mode = await store.start(name, fp[name], artifacts);
     if (mode === 'resume') ui.info(`${name}: resuming the interrupted stage`);
@@ -145,7 +148,6 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms } });
     rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
     if (outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = outcome.exitCode;
-    return true;
   };
 
   // 1. induce

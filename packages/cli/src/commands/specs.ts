@@ -27,7 +27,15 @@ const LABEL_OPTIONS: OptionTable = {
   concurrency: { type: 'integer', min: 1, value: '<n>', description: 'model calls in flight', defaultText: '8' },
   budget: { type: 'number', above: 0, value: '<usd>', description: 'stop cleanly once this many US dollars are spent (resumable)' },
   rationale: { type: 'boolean', description: 'ask the model for a short rationale per record' },
-  confidence: { type: 'string', value: '<method>', choices: ['logprobs', 'self-consistency', 'none'], description: 'how to measure confidence', defaultText: 'logprobs when the provider has them' },
+  confidence: {
+    type: 'string',
+    value: '<method>',
+    choices: ['none', 'auto', 'logprobs', 'self-consistency'],
+    description: 'confidence per record: token log-probabilities, or the vote share of several samples (costs more calls); auto picks logprobs when the provider has them',
+    defaultText: 'none',
+  },
+  'allow-none': { type: 'boolean', description: 'let the model answer "none of these" (recorded as none: true; measures taxonomy coverage)' },
+  instructions: { type: 'string', value: '<text>', description: 'extra instructions appended to every prompt' },
 };
 
 const corpusArg = { name: 'corpus', description: 'JSONL (id, text), CSV (header row) or plain text (one record a line)', required: true };

@@ -1,5 +1,5 @@
 import { readCorpus, type CorpusFormat, type CorpusIssue, type CorpusItem, type CorpusStats } from '@taxonomist/core';
-import { InputError } from '../errors.js';
+import { InputError, toCliError, type CliError } from '../errors.js';
 import type { CommandContext } from '../commands/types.js';
 import type { Ui } from '../ui/ui.js';
 
@@ -38,7 +38,11 @@ const SHOWN_ISSUES = 5;
 export async function loadCorpus(path: string, flags: CorpusFlags, ui: Ui, signal?: AbortSignal): Promise<LoadedCorpus> {
   const reader = readCorpus(path, { ...flags, maxIssues: 1000, ...(signal ? { signal } : {}) });
   const records: CorpusItem[] = [];
-  for await (const r of reader) records.push(r);
+  try {
+    for await (const r of reader) records.push(r);
+  } catch (err) {
+    throw withFieldHint(err);
+  }
   const { stats, issues } = reader;
   reportIssues(path, stats, issues, ui);
   if (records.length === 0) {
@@ -64,4 +68,18 @@ export function reportIssues(path: string, stats: { skipped: number; byKind: Rec
     .map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`)
     .join(', ');
   ui.warn(`${path}: skipped ${stats.skipped} line(s) (${kinds})${stats.skipped > SHOWN_ISSUES ? `; first ${SHOWN_ISSUES} shown` : ''}; use --strict to stop at the first one`);
+}
+
+/** Reader errors about the text or id field get the flag that fixes them. */
+function withFieldHint(err: unknown): CliError {
+  const e = toCliError(err);
+  if (!(e instanceof InputError) || e.hint) return e;
+  if (/textField|idField|column/.test(e.message)) {
+    return new InputError(e.message.replace(/; set (textField|idField)$/, ''), {
+      ...(e.location ? { location: e.location } : {}),
+      hint: 'pass --text-field <name> (and --id-field <name>) to say which fields hold the text and the id',
+      cause: err,
+    });
+  }
+  return e;
 }

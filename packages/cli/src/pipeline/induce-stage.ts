@@ -120,6 +120,7 @@ export async function runInduceStage(args: {
 
 function classifyInductionError(err: unknown): unknown {
   const e = err as Error;
+  if (e?.name === 'ClusterError') return new InputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of clusters with --k <n> (or add records)', cause: err });
   if (e?.name !== 'InductionError') return err;
   if (/^invalid induction options/.test(e.message)) return new UsageError(e.message.replace(/\n\s*/g, '; '));
   if (/generation failed/.test(e.message)) {

@@ -1,5 +1,5 @@
-import type { CorpusRecord, LabelAssignment, StageUsage, Taxonomy } from '@taxonomist/core';
-import { CliError, UsageError } from '../errors.js';
+import type { CorpusRecord, StageUsage, Taxonomy } from '@taxonomist/core';
+import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
 import type { ModelSetup } from '../model/setup.js';
@@ -30,6 +30,7 @@ export function labelSettingsFromFlags(values: CommandContext['values']): Record
     mode: bool(values, 'multi') ? 'both' : 'primary',
     pack: num(values, 'pack') ?? 1,
     rationale: bool(values, 'rationale'),
+    ...(bool(values, 'allowNone') ? { allowNone: true } : {}),
     ...(confidence !== undefined ? { confidence } : {}),
     ...(str(values, 'instructions') !== undefined ? { instructions: str(values, 'instructions') } : {}),
   };
@@ -77,7 +78,7 @@ export async function runLlmLabelStage(args: {
     progressEvery: 1,
     onProgress: (p) => {
       const u = usageDelta(stageUsageOf(models.gateway.usage()), before);
-      bar.update({ done: p.alreadyOk + p.done, tokens: u.inputTokens + u.outputTokens, costUsd: u.costUsd, ...(p.failed > 0 ? { note: `${p.failed} failed` } : {}) });
+      bar.update({ done: p.alreadyOk + p.done, already: p.alreadyOk, tokens: u.inputTokens + u.outputTokens, costUsd: u.costUsd, ...(p.failed > 0 ? { note: `${p.failed} failed` } : {}) });
     },
   });
   for await (const _ of run) {
@@ -109,12 +110,3 @@ export async function runLlmLabelStage(args: {
     exitCode,
   };
 }
-
-/** A failure of a whole stage that must not be reported as a crash. */
-export function stageError(result: LabelStageResult): CliError | undefined {
-  if (result.exitCode === EXIT.BUDGET) return new CliError('stopped at the --budget limit', { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: labeled records are kept' });
-  if (result.exitCode === EXIT.INTERRUPTED) return new CliError('interrupted', { exitCode: EXIT.INTERRUPTED });
-  return undefined;
-}
-
-export type { LabelAssignment };

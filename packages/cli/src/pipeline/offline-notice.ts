@@ -9,3 +9,12 @@ export function offlineNotice(ui: Ui): void {
       `clusters named by their most distinctive words). For LLM quality, ${HOW_TO_CONFIGURE_LLM}.`,
   );
 }
+
+/** Flags that only mean something with an LLM (camelCase value key -> flag). */
+const LLM_ONLY = ['multi', 'pack', 'concurrency', 'budget', 'rationale', 'confidence', 'allowNone', 'instructions', 'maxLabels', 'batchSize', 'epochs', 'trials', 'levels', 'seedTaxonomy', 'lock'];
+
+/** Say which of the given flags the offline engine ignores, instead of ignoring them silently. */
+export function warnIgnoredOffline(values: Record<string, unknown>, ui: Ui): void {
+  const given = LLM_ONLY.filter((k) => values[k] !== undefined && values[k] !== false);
+  if (given.length > 0) ui.warn(`without --model these flags have no effect: ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+}

@@ -8,6 +8,8 @@ export interface ProgressState {
   costUsd?: number;
   /** Extra short text, e.g. "12 failed". */
   note?: string;
+  /** Of `done`, how many were already done before this session (a resumed run): not counted in the rate. */
+  already?: number;
 }
 
 export interface ProgressOptions {
@@ -23,13 +25,12 @@ export interface ProgressOptions {
 
 /**
  * A one-line progress bar on stderr: counts, rate, ETA, tokens and cost. The rate counts only work done in this
- * session (a resumed run starts with `done` > 0, which must not inflate the rate or shrink the ETA).
+ * session (a resumed run reports `already`: records done before, which must not inflate the rate or shrink the ETA).
  */
 export class ProgressBar {
   private readonly opts: Required<Omit<ProgressOptions, 'total'>>;
   private state: ProgressState;
   private readonly startedAt: number;
-  private baseline: number | undefined;
   private lastDrawAt = -Infinity;
   private drawn = false;
   private finished = false;
@@ -42,13 +43,11 @@ export class ProgressBar {
 
   /** Set absolute values (only the given fields change). */
   update(patch: Partial<ProgressState>): void {
-    if (this.baseline === undefined && patch.done !== undefined) this.baseline = patch.done;
     this.state = { ...this.state, ...patch };
     this.maybeDraw();
   }
 
   tick(n = 1): void {
-    if (this.baseline === undefined) this.baseline = this.state.done;
     this.state = { ...this.state, done: this.state.done + n };
     this.maybeDraw();
   }
@@ -73,7 +72,7 @@ export class ProgressBar {
   render(width = this.opts.stream.columns ?? 100): string {
     const { done, total, tokens, costUsd, note } = this.state;
     const elapsedS = Math.max(1e-9, (this.opts.now() - this.startedAt) / 1000);
-    const sessionDone = done - (this.baseline ?? 0);
+    const sessionDone = done - (this.state.already ?? 0);
     const rate = sessionDone / elapsedS;
     const parts: string[] = [];
     if (total !== undefined && total > 0) {

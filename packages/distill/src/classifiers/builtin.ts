@@ -33,6 +33,8 @@ export const LinearSvmConfigSchema = z.object({
   calibrationFolds: z.number().int().min(2).default(3),
   /** Calibrate on at most this many examples (seeded sample) to bound the cost. */
   calibrationSample: z.number().int().positive().default(5000),
+  /** Shrinking cap of the dual solver (see BinarySvmOptions.shrinkCap): smaller = fewer full passes. */
+  shrinkCap: z.number().min(0).default(0.03),
 });
 export type LinearSvmConfig = z.output<typeof LinearSvmConfigSchema>;
 
@@ -117,10 +119,12 @@ function sampleRows(n: number, max: number, seed: number): Int32Array {
   return idx.slice(0, max).sort();
 }
 
-function svmOnce(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target, cfg: LinearSvmConfig, seed: number, cw: Float64Array, withEarlyStop: boolean) {
+async function svmOnce(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target, cfg: LinearSvmConfig, seed: number, cw: Float64Array, withEarlyStop: boolean) {
   const K = ctx.labels.length;
   const stopper = withEarlyStop && ctx.validation ? new EarlyStopper(ctx.validation, K) : undefined;
-  const res = trainOvrSvm(X, target, K, {
+  const res = await trainOvrSvm(X, target, K, {
+    threads: ctx.threads ?? 1,
+    shrinkCap: cfg.shrinkCap,
     C: cfg.C,
     loss: cfg.loss,
     tol: cfg.tol,
@@ -138,11 +142,11 @@ export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
   schema: LinearSvmConfigSchema,
   supports: ['single', 'multi'],
   tunable: ['C', 'tol', 'bias'],
-  train(ctx, cfg): ClassifierFit {
+  async train(ctx, cfg): Promise<ClassifierFit> {
     const K = ctx.labels.length;
     const { X, target } = ctx;
     const cw = classWeightsFor(cfg.classWeight, ctx.labels, target, X.rows);
-    const { res, stopper } = svmOnce(ctx, X, target, cfg, ctx.seed, cw, true);
+    const { res, stopper } = await svmOnce(ctx, X, target, cfg, ctx.seed, cw, true);
     let weights = res.weights;
     let bias = res.bias;
     const info: Record<string, unknown> = { epochs: Math.max(...res.epochs), meanEpochs: res.epochs.reduce((a, b) => a + b, 0) / K };
@@ -184,7 +188,7 @@ export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
       for (let f = 0; f < folds; f++) {
         const test = order.filter((_, i) => i % folds === f).sort();
         const trainRows = order.filter((_, i) => i % folds !== f).sort();
-        const sub = svmOnce(ctx, csrSelectRows(X, trainRows), sliceTarget(target, trainRows, K), cfg, ctx.seed + f + 1, cw, false).res;
+        const sub = (await svmOnce(ctx, csrSelectRows(X, trainRows), sliceTarget(target, trainRows, K), cfg, ctx.seed + f + 1, cw, false)).res;
         const zt = decisionValues(csrSelectRows(X, test), sub.weights, sub.bias, K);
         test.forEach((r, i) => z.set(zt.subarray(i * K, i * K + K), r * K));
       }

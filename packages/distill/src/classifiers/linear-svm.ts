@@ -5,7 +5,8 @@
  * with the bias learnt as the weight of an extra constant feature of value `bias` (regularised, like liblinear).
  * Positive examples of class c get C * classWeight[c] (liblinear's OvR weighting); negatives get C.
  */
-import { createRng, csrSelectRows, type CsrMatrix, type Rng } from '@taxonomist/core';
+import { createRng, csrSelectRows, hashString32, type CsrMatrix, type Rng } from '@taxonomist/core';
+import { solveInWorkers } from './svm-workers.js';
 
 export interface BinarySvmOptions {
   C: number;
@@ -45,6 +46,7 @@ export class BinarySvmSolver {
   private activeSize: number;
   private pgMaxOld = Infinity;
   private pgMinOld = -Infinity;
+  private verifying = false;
 
   constructor(
     private readonly X: CsrMatrix,
@@ -101,8 +103,13 @@ export class BinarySvmSolver {
     const qd = this.qd;
     const B = this.opts.bias;
     const size = this.activeSize;
-    const pgMaxOld = Math.min(this.pgMaxOld, this.opts.shrinkCap ?? Infinity);
-    const pgMinOld = this.pgMinOld;
+    const cap = this.opts.shrinkCap ?? Infinity;
+    // In a pass right after re-activating every example, liblinear shrinks nothing (its thresholds are infinite); with
+    // a cap we still drop examples that are clearly satisfied (alpha = 0, G > cap: projected gradient exactly 0).
+    const pgMaxOld = this.verifying ? cap : Math.min(this.pgMaxOld, cap);
+    const pgMinOld = this.verifying ? -Infinity : this.pgMinOld;
+    this.verifying = false;
+    const fullPass = size === this.X.rows;
     let wBias = this.wBias;
     let pgMaxNew = -Infinity;
     let pgMinNew = Infinity;
@@ -160,6 +167,10 @@ export class BinarySvmSolver {
     }
     this.wBias = wBias;
     if (removed > 0) {
+      // Shrunk examples had a projected gradient of exactly 0: include it, so that a full pass's range covers every
+      // example and its convergence test is the same as liblinear's test over the whole set.
+      if (pgMaxNew < 0) pgMaxNew = 0;
+      if (pgMinNew > 0) pgMinNew = 0;
       // Stable compaction keeps the active list in row order.
       let q = 0;
       for (let s = 0; s < size; s++) {
@@ -170,7 +181,7 @@ export class BinarySvmSolver {
     }
     this.epochs++;
     if (pgMaxNew - pgMinNew <= this.opts.tol) {
-      if (this.activeSize === this.X.rows) {
+      if (fullPass) {
         this.converged = true;
         return true;
       }
@@ -178,6 +189,7 @@ export class BinarySvmSolver {
       this.resetActive();
       this.pgMaxOld = Infinity;
       this.pgMinOld = -Infinity;
+      this.verifying = true;
       return false;
     }
     this.pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
@@ -229,70 +241,127 @@ export interface OvrSvmOptions extends Omit<BinarySvmOptions, 'positiveWeight'> 
   classWeights: Float64Array;
   seed: number;
   /**
-   * Early stopping: after every round of one epoch per class, `onRound(weights, bias)` may return 'stop'. When given,
-   * classes are trained in lockstep (round-robin epochs) instead of one after the other.
+   * Early stopping: after every round of one epoch per class, `onRound(result, round)` may return 'stop'. When given,
+   * classes are trained in lockstep (round-robin epochs) in this thread.
    */
   onRound?: (result: OvrSvmResult, round: number) => 'stop' | 'continue';
+  /** Worker threads for the per-class problems (results are identical for any count). Default 1. */
+  threads?: number;
+}
+
+export type SvmTarget = { kind: 'single'; y: Int32Array } | { kind: 'multi'; Y: Uint8Array };
+
+/** Seed of class c's solver: derived from (seed, c) alone so any thread can rebuild it, in any order. */
+export function classSeed(seed: number, c: number | string): number {
+  return hashString32(`${seed}:svm:${c}`);
+}
+
+/** Rows in a seeded random order (see trainOvrSvm). */
+export function svmRowPermutation(n: number, seed: number): Int32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(classSeed(seed, 'rows'));
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  return perm;
+}
+
+/** Result of one class's binary problem (in the permuted row order). */
+export interface SvmClassSolution {
+  c: number;
+  w: Float64Array;
+  wBias: number;
+  alpha: Float64Array;
+  epochs: number;
+}
+
+function binaryLabels(target: SvmTarget, perm: Int32Array, c: number, classes: number): Int8Array {
+  const n = perm.length;
+  const yc = new Int8Array(n);
+  if (target.kind === 'single') for (let j = 0; j < n; j++) yc[j] = target.y[perm[j]!] === c ? 1 : -1;
+  else for (let j = 0; j < n; j++) yc[j] = target.Y[perm[j]! * classes + c] === 1 ? 1 : -1;
+  return yc;
+}
+
+function rowSquaredNorms(X: CsrMatrix): Float64Array {
+  const sq = new Float64Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    let s = 0;
+    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * X.data[p]!;
+    sq[i] = s;
+  }
+  return sq;
+}
+
+/** Solve the binary problems of the listed classes on the (already permuted) rows Xp. Runs in workers too. */
+export function solveSvmClasses(
+  Xp: CsrMatrix,
+  target: SvmTarget,
+  perm: Int32Array,
+  classList: readonly number[],
+  classes: number,
+  opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
+): SvmClassSolution[] {
+  const sq = rowSquaredNorms(Xp);
+  return classList.map((c) => {
+    const s = new BinarySvmSolver(Xp, binaryLabels(target, perm, c, classes), sq, { ...opts, positiveWeight: opts.classWeights[c]! }, createRng(classSeed(opts.seed, c))).solve();
+    return { c, w: s.w, wBias: s.wBias, alpha: s.alpha, epochs: s.epochs };
+  });
+}
+
+function assemble(solutions: SvmClassSolution[], perm: Int32Array, F: number, classes: number, biasValue: number): OvrSvmResult {
+  const n = perm.length;
+  const weights = new Float64Array(F * classes);
+  const bias = new Float64Array(classes);
+  const alpha = new Float64Array(n * classes);
+  const epochs = new Array<number>(classes).fill(0);
+  for (const s of solutions) {
+    const c = s.c;
+    for (let f = 0; f < F; f++) weights[f * classes + c] = s.w[f]!;
+    bias[c] = s.wBias * biasValue;
+    for (let j = 0; j < n; j++) alpha[c * n + perm[j]!] = s.alpha[j]!;
+    epochs[c] = s.epochs;
+  }
+  return { weights, bias, alpha, epochs };
 }
 
 /**
  * One-vs-rest over `classes` labels. `target` gives the label index per row (one label per text) or an n x classes
  * 0/1 matrix (multi-label: class c's positives are the rows where it applies).
+ * Rows are laid out once in a seeded random order: the block-wise visiting order of each pass then mixes classes
+ * even when the input is sorted by label, while still streaming through memory.
  */
-export function trainOvrSvm(
-  X0: CsrMatrix,
-  target: { kind: 'single'; y: Int32Array } | { kind: 'multi'; Y: Uint8Array },
-  classes: number,
-  opts: OvrSvmOptions,
-): OvrSvmResult {
+export async function trainOvrSvm(X0: CsrMatrix, target: SvmTarget, classes: number, opts: OvrSvmOptions): Promise<OvrSvmResult> {
   const n = X0.rows;
-  const root = createRng(opts.seed);
-  // Rows are laid out once in a seeded random order: the block-wise visiting order of each pass then mixes classes
-  // even when the input is sorted by label, while still streaming through memory.
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
-  const permRng = root.fork('rows');
-  for (let i = n - 1; i > 0; i--) {
-    const j = permRng.int(i + 1);
-    const t = perm[i]!;
-    perm[i] = perm[j]!;
-    perm[j] = t;
-  }
+  const perm = svmRowPermutation(n, opts.seed);
   const X = csrSelectRows(X0, perm);
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) s += X.data[p]! * X.data[p]!;
-    sq[i] = s;
+  const { onRound, threads = 1, ...solverOpts } = opts;
+  if (!onRound) {
+    const all = Array.from({ length: classes }, (_, c) => c);
+    const solutions =
+      threads > 1 && classes > 1
+        ? await solveInWorkers(X, target, perm, all, classes, solverOpts, Math.min(threads, classes))
+        : solveSvmClasses(X, target, perm, all, classes, solverOpts);
+    return assemble(solutions, perm, X.cols, classes, opts.bias);
   }
-  const solvers: BinarySvmSolver[] = [];
-  for (let c = 0; c < classes; c++) {
-    const yc = new Int8Array(n);
-    if (target.kind === 'single') for (let j = 0; j < n; j++) yc[j] = target.y[perm[j]!] === c ? 1 : -1;
-    else for (let j = 0; j < n; j++) yc[j] = target.Y[perm[j]! * classes + c] === 1 ? 1 : -1;
-    solvers.push(new BinarySvmSolver(X, yc, sq, { ...opts, positiveWeight: opts.classWeights[c]! }, root.fork(c)));
-  }
-  const collect = (): OvrSvmResult => {
-    const F = X.cols;
-    const weights = new Float64Array(F * classes);
-    const bias = new Float64Array(classes);
-    const alpha = new Float64Array(n * classes);
-    solvers.forEach((s, c) => {
-      const w = s.w;
-      for (let f = 0; f < F; f++) weights[f * classes + c] = w[f]!;
-      bias[c] = s.wBias * opts.bias;
-      for (let j = 0; j < n; j++) alpha[c * n + perm[j]!] = s.alpha[j]!;
-    });
-    return { weights, bias, alpha, epochs: solvers.map((s) => s.epochs) };
-  };
-  if (!opts.onRound) {
-    // One class at a time: each solver's weight vector stays hot in cache for its whole run.
-    for (const s of solvers) s.solve();
-    return collect();
-  }
+  const sq = rowSquaredNorms(X);
+  const solvers = Array.from(
+    { length: classes },
+    (_, c) => new BinarySvmSolver(X, binaryLabels(target, perm, c, classes), sq, { ...solverOpts, positiveWeight: opts.classWeights[c]! }, createRng(classSeed(opts.seed, c))),
+  );
   for (let round = 1; ; round++) {
     let done = true;
     for (const s of solvers) if (!s.epoch()) done = false;
-    const current = collect();
-    if (done || opts.onRound(current, round) === 'stop') return current;
+    const current = assemble(
+      solvers.map((s, c) => ({ c, w: s.w, wBias: s.wBias, alpha: s.alpha, epochs: s.epochs })),
+      perm,
+      X.cols,
+      classes,
+      opts.bias,
+    );
+    if (done || onRound(current, round) === 'stop') return current;
   }
 }

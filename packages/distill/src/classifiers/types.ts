@@ -19,6 +19,8 @@ export interface ClassifierTrainContext {
   seed: number;
   /** Present when early stopping on a validation split was requested. */
   validation?: ValidationSplit;
+  /** Worker threads a classifier may use (never changes its result). */
+  threads?: number;
 }
 
 export interface ClassifierFit {
@@ -39,5 +41,5 @@ export interface ClassifierDefinition<C extends { type: string } = { type: strin
   supports: ReadonlyArray<'single' | 'multi'>;
   /** Numeric hyper-parameters a grid search may vary (documentation / validation of grid keys). */
   tunable?: readonly string[];
-  train(ctx: ClassifierTrainContext, config: C): ClassifierFit;
+  train(ctx: ClassifierTrainContext, config: C): ClassifierFit | Promise<ClassifierFit>;
 }

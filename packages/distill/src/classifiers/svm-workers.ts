@@ -1,0 +1,72 @@
+/**
+ * Runs the per-class SVM problems on worker threads (classes dealt round-robin). Each class's solver depends only on
+ * (seed, class), so the result is identical to the single-threaded one. The worker module is this package's own
+ * svm-worker file next to this one (.ts when running from sources under tsx, .js when built).
+ */
+import { Worker } from 'node:worker_threads';
+import type { CsrMatrix } from '@taxonomist/core';
+import type { OvrSvmOptions, SvmClassSolution, SvmTarget } from './linear-svm.js';
+
+export interface SvmWorkerInput {
+  X: { rows: number; cols: number; indptr: Int32Array; indices: Int32Array; data: Float32Array };
+  target: SvmTarget;
+  perm: Int32Array;
+  classList: number[];
+  classes: number;
+  opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>;
+}
+
+export function svmWorkerUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./svm-worker${ext}`, import.meta.url);
+}
+
+/**
+ * Start the worker. Built (.js) code loads it directly. From TypeScript sources (tsx), Node 20 workers do not inherit
+ * the parent's module hooks, so a small bootstrap registers tsx's loader in the worker before importing the entry.
+ */
+function startWorker(workerData: SvmWorkerInput): Worker {
+  const url = svmWorkerUrl();
+  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(code, { eval: true, workerData });
+}
+
+export async function solveInWorkers(
+  X: CsrMatrix,
+  target: SvmTarget,
+  perm: Int32Array,
+  classList: readonly number[],
+  classes: number,
+  opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
+  threads: number,
+): Promise<SvmClassSolution[]> {
+  const parts: number[][] = Array.from({ length: threads }, () => []);
+  classList.forEach((c, i) => parts[i % threads]!.push(c));
+  const runs = parts.map(
+    (part) =>
+      new Promise<SvmClassSolution[]>((resolve, reject) => {
+        const input: SvmWorkerInput = {
+          X: { rows: X.rows, cols: X.cols, indptr: X.indptr, indices: X.indices, data: X.data },
+          target,
+          perm,
+          classList: part,
+          classes,
+          opts,
+        };
+        const worker = startWorker(input);
+        let done = false;
+        worker.once('message', (msg: SvmClassSolution[]) => {
+          done = true;
+          resolve(msg);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (!done) reject(new Error(`SVM worker exited with code ${code} before answering`));
+        });
+      }),
+  );
+  return (await Promise.all(runs)).flat().sort((a, b) => a.c - b.c);
+}
