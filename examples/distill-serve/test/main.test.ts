@@ -27,7 +27,7 @@ describe('distill-serve example', () => {
     expect(result.split).toEqual({ train: 693, heldOut: 154 });
     expect(result.training.labels).toBe(77);
     expect(result.training.trainExamples).toBe(693);
-    // 77 intents with ~9 training examples each; chance is 1.3%. Measured: accuracy 0.73, macro-F1 0.71.
+    // 77 intents with ~9 training examples each; chance is 1.3%. Measured: accuracy 0.72, macro-F1 0.69.
     expect(result.evaluation.accuracy).toBeGreaterThan(0.6);
     expect(result.evaluation.macroF1).toBeGreaterThan(0.6);
     expect(result.evaluation.topK['3']).toBeGreaterThan(result.evaluation.accuracy);

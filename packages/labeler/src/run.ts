@@ -233,6 +233,7 @@ class LabelingRun {
     const seenIds = typeof this.corpus === 'string' ? undefined : new Set<string>();
     let batch: PreparedRecord[] = [];
     let seq = 0;
+    let exhausted = false;
     try {
       for (;;) {
         if (this.stopReason !== undefined || this.fatal !== undefined) break;
@@ -243,7 +244,10 @@ class LabelingRun {
           if (this.controller.signal.aborted) break;
           throw err;
         }
-        if (next.done) break;
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
         const raw = next.value;
         const index = c.seen++;
         const id = recordId(raw, index);
@@ -283,7 +287,10 @@ class LabelingRun {
         // Count what the budget left undone, so the summary says exactly how much a resume will label.
         for (;;) {
           const next = await iterator.next();
-          if (next.done) break;
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
           c.seen++;
           const id = recordId(next.value, c.seen - 1);
           if (seenIds?.has(id)) {
@@ -296,8 +303,8 @@ class LabelingRun {
         }
       }
     } finally {
-      if (this.controller.signal.aborted || this.fatal !== undefined) {
-        // Release the source (close the file of a corpus reader).
+      if (!exhausted) {
+        // Leaving early (abort, error): release the source (closes a corpus reader's file).
         try {
           await iterator.return?.();
         } catch {

@@ -1,0 +1,38 @@
+/**
+ * Prints the offline (c-TF-IDF) cluster names for banking77 test at k = 77 and for examples/data/banking-sample.jsonl
+ * at k chosen by silhouette, so naming changes can be compared by eye. Run from the repo root:
+ *
+ *   npx tsx --conditions=source packages/core/bench/cluster-names.ts
+ *
+ * Also counts names holding a contraction fragment or a stopword (should be 0). Nothing is asserted.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { clusterTaxonomy } from '../src/cluster/index.js';
+
+const FRAGMENTS = new Set(['isn', 'didn', 'doesn', 'don', 'wasn', 'haven', 'hasn', 'aren', 'weren', 'couldn', 'wouldn', 'shouldn', 've', 'll', 're', 'won', 'can']);
+
+function read(path: string): { id: string; text: string }[] {
+  const abs = resolve(process.cwd(), path);
+  if (!existsSync(abs)) throw new Error(`${path} not found from ${process.cwd()}; run from the repo root`);
+  return readFileSync(abs, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      const r = JSON.parse(l) as { id?: string; text?: string };
+      if (typeof r.text !== 'string') throw new Error(`${path}:${i + 1}: field "text" must be a string`);
+      return { id: r.id ?? `line-${i + 1}`, text: r.text };
+    });
+}
+
+async function show(title: string, path: string, k: number | undefined): Promise<void> {
+  const records = read(path);
+  const res = await clusterTaxonomy(records, { useCase: 'banking support intents', seed: 42, ...(k !== undefined ? { k } : {}) });
+  const names = res.taxonomy.labels.map((l) => l.name);
+  const bad = names.filter((n) => n.split(' ').some((w) => FRAGMENTS.has(w)));
+  console.log(`\n## ${title}: ${records.length} texts, k = ${res.k}; ${new Set(names).size} unique names; ${bad.length} with a contraction fragment`);
+  res.taxonomy.labels.forEach((l) => console.log(`${l.id.padEnd(4)} ${String(res.sizes[l.id]).padStart(4)}  ${l.name}`));
+}
+
+await show('banking77 test', '../shared/data/banking77/test.jsonl', 77);
+await show('banking sample', 'examples/data/banking-sample.jsonl', undefined);
