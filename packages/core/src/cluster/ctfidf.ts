@@ -4,14 +4,16 @@
  * A the mean number of terms per cluster and f(t) the term's frequency over all clusters. Terms frequent in one
  * cluster and rare elsewhere rank first: the words that tell this cluster apart.
  */
-import { tokenizeWords } from '../vectors/sparse/tokenize.js';
-import { ENGLISH_STOPWORDS } from './stopwords.js';
+import { createTokenSpans, wordSpans } from '../vectors/sparse/tokenize.js';
+import { ENGLISH_STOPWORDS, PHRASAL_PARTICLES } from './stopwords.js';
 
 export interface CtfidfOptions {
   /** Words never counted (default: a short English function-word list). */
   stopwords?: ReadonlySet<string>;
   /** Also count two-word phrases of adjacent kept words (default true). */
   bigrams?: boolean;
+  /** Stopwords that make a bigram with the kept word right before them ("top up"; default PHRASAL_PARTICLES). */
+  particles?: ReadonlySet<string>;
   /** Terms kept per cluster (default 20). */
   topN?: number;
   /** A term must occur at least this often in a cluster of 3+ texts to be ranked there (default 2): one-off words and typos say little. */
@@ -24,14 +26,66 @@ export interface ClusterTerm {
   count: number;
 }
 
-/** Terms of a text for c-TF-IDF: lowercase word tokens with a letter, 2+ characters, not stopwords; plus bigrams. */
-export function ctfidfTerms(text: string, stopwords: ReadonlySet<string>, bigrams: boolean): string[] {
-  const tokens = tokenizeWords(text.toLowerCase());
+/** Apostrophe look-alikes typed in contractions and possessives ("isn’t", "isnʼt", "isn`t"): read as "'". */
+const APOSTROPHES = /[\u2019\u2018\u02BC\u00B4\u0060\u2032]/gu;
+/** Endings of English contractions: "n't", "'ll", "'ve", "'re", "'d", "'m". The word they make is a function word. */
+const CLITICS = new Set(['ll', 've', 're', 'd', 'm']);
+
+/**
+ * The term a word joined across apostrophes stands for, or undefined for a function word. The shared word tokenizer
+ * splits at apostrophes, which would leave the halves of "isn't" ("isn", "t") to be counted as words; so the parts
+ * are joined again and read as one word: a listed stopword ("isn't") or any contraction ("should've") is dropped,
+ * a possessive stands for its base ("visa's" -> "visa", but "it's" is dropped), a one-letter elision its second
+ * part ("l'argent" -> "argent"), and anything else ("rock'n'roll") is kept whole.
+ */
+function apostropheWord(parts: readonly string[], stopwords: ReadonlySet<string>): string | undefined {
+  const whole = parts.join("'");
+  if (stopwords.has(whole)) return undefined;
+  const last = parts[parts.length - 1]!;
+  const base = parts.slice(0, -1).join("'");
+  if (CLITICS.has(last) || (last === 't' && base.endsWith('n'))) return undefined;
+  if (last === 's') return stopwords.has(base) ? undefined : base;
+  if (parts.length === 2 && [...base].length === 1) return last;
+  return whole;
+}
+
+/**
+ * Word tokens of a lowercased text for c-TF-IDF: the shared Unicode word tokenizer, with words it split at a single
+ * apostrophe ("isn't" -> "isn", "t") joined again and resolved by `apostropheWord`. A dropped word is `undefined`,
+ * so it still breaks bigrams like any other stopword.
+ */
+function termTokens(text: string, stopwords: ReadonlySet<string>): (string | undefined)[] {
+  const src = text.toLowerCase().replace(APOSTROPHES, "'");
+  const spans = wordSpans(src, createTokenSpans());
+  const out: (string | undefined)[] = [];
+  for (let i = 0; i < spans.count; i++) {
+    const parts = [src.slice(spans.starts[i], spans.ends[i])];
+    while (i + 1 < spans.count && spans.starts[i + 1] === spans.ends[i]! + 1 && src[spans.ends[i]!] === "'") {
+      i++;
+      parts.push(src.slice(spans.starts[i], spans.ends[i]));
+    }
+    out.push(parts.length === 1 ? parts[0] : apostropheWord(parts, stopwords));
+  }
+  return out;
+}
+
+/**
+ * Terms of a text for c-TF-IDF: lowercase word tokens with a letter, 2+ characters, not stopwords (contractions
+ * included, whatever apostrophe they are typed with); plus bigrams of adjacent kept words, and of a kept word and
+ * the phrasal particle right after it ("top up"), the particle alone not being a term.
+ */
+export function ctfidfTerms(
+  text: string,
+  stopwords: ReadonlySet<string>,
+  bigrams: boolean,
+  particles: ReadonlySet<string> = PHRASAL_PARTICLES,
+): string[] {
   const out: string[] = [];
   let prev: string | undefined;
-  for (const tok of tokens) {
-    const keep = tok.length >= 2 && /\p{L}/u.test(tok) && !stopwords.has(tok);
+  for (const tok of termTokens(text, stopwords)) {
+    const keep = tok !== undefined && tok.length >= 2 && /\p{L}/u.test(tok) && !stopwords.has(tok);
     if (!keep) {
+      if (bigrams && prev !== undefined && tok !== undefined && particles.has(tok)) out.push(`${prev} ${tok}`);
       prev = undefined;
       continue;
     }
@@ -50,6 +104,7 @@ export function clusterTerms(texts: readonly string[], labels: ArrayLike<number>
   if (texts.length !== labels.length) throw new RangeError(`clusterTerms: ${texts.length} texts but ${labels.length} labels`);
   const stop = opts.stopwords ?? ENGLISH_STOPWORDS;
   const bigrams = opts.bigrams ?? true;
+  const particles = opts.particles ?? PHRASAL_PARTICLES;
   const topN = opts.topN ?? 20;
   const minCount = opts.minCount ?? 2;
   const termIndex = new Map<string, number>();
@@ -62,7 +117,7 @@ export function clusterTerms(texts: readonly string[], labels: ArrayLike<number>
     const c = labels[i]!;
     if (!(c >= 0 && c < k)) throw new RangeError(`clusterTerms: label ${c} of text ${i} is outside [0, ${k})`);
     sizes[c]!++;
-    for (const t of ctfidfTerms(text, stop, bigrams)) {
+    for (const t of ctfidfTerms(text, stop, bigrams, particles)) {
       let ti = termIndex.get(t);
       if (ti === undefined) {
         ti = terms.push(t) - 1;

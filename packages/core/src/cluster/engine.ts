@@ -53,6 +53,8 @@ export interface ClusterTaxonomyOptions {
   terms?: CtfidfOptions;
   /** Words in a term-based name (default 3). */
   nameWords?: number;
+  /** Content-poor words a term-based name uses only inside a phrase (default WEAK_NAME_WORDS; English). */
+  weakNameWords?: ReadonlySet<string>;
   /** Member texts shown as examples per label, nearest to the centroid first (default 3). */
   examples?: number;
   signal?: AbortSignal;
@@ -196,7 +198,10 @@ export async function clusterTaxonomy(
   // 4. Names: terms always (descriptions, disambiguation, hints for the model), the model when given.
   const terms = clusterTerms(texts, labelsByRank, k, options.terms);
   const termNames: ClusterName[] = ids.map((id, r) => {
-    const name = nameFromTerms(terms[r]!, options.nameWords ?? 3);
+    const name = nameFromTerms(terms[r]!, options.nameWords ?? 3, {
+      ...(options.weakNameWords ? { weakWords: options.weakNameWords } : {}),
+      ...(options.terms?.particles ? { particles: options.terms.particles } : {}),
+    });
     return {
       name: name === '' ? `cluster ${id}` : name,
       description: describeFromTerms(terms[r]!, members[r]!.length, n),
@@ -218,6 +223,7 @@ export async function clusterTaxonomy(
     names.map((x) => x.name),
     ids,
     terms,
+    options.weakNameWords,
   );
   emit({ type: 'named', labels: k, source: options.nameWith ? 'llm' : 'terms', failures: failures.length });
 

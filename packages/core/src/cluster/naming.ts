@@ -8,7 +8,7 @@ import { truncateToTokens } from '../tokens/truncate.js';
 import { createRng, hashString32, sampleWithoutReplacement } from '../util/random.js';
 import type { ClusterTerm } from './ctfidf.js';
 import { clusterNamingMessages, type ClusterNamingPromptInput } from './prompts.js';
-import { VAGUE_NAME_WORDS } from './stopwords.js';
+import { PHRASAL_PARTICLES, VAGUE_NAME_WORDS, WEAK_NAME_WORDS } from './stopwords.js';
 
 export interface ClusterName {
   name: string;
@@ -18,29 +18,131 @@ export interface ClusterName {
 }
 
 /**
- * Two words are inflections of one another for naming purposes when they share a prefix of at least
- * max(4, shorter length - 2) characters: "currency"/"currencies", "withdraw"/"withdrawal", "card"/"cards", but not
- * "transfer"/"transaction" or "top"/"topup". A crude stemmer, language-agnostic and enough to avoid "card cards".
+ * Two words are one for naming purposes when one is the other plus "s" or "es" ("up"/"ups"), when they share a prefix
+ * of at least max(4, shorter length - 2) characters ("currency"/"currencies", "withdraw"/"withdrawal", "card"/"cards",
+ * but not "transfer"/"transaction" or "top"/"topup"), or when both have 8+ characters and differ by one edit (the
+ * typo "beneficiery"). A crude stemmer, language-agnostic and enough to avoid "card cards".
  */
 export function sameStem(a: string, b: string): boolean {
   if (a === b) return true;
-  const min = Math.min(a.length, b.length);
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (long === `${short}s` || long === `${short}es`) return true;
   let p = 0;
-  while (p < min && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  return p >= Math.max(4, min - 2);
+  while (p < short.length && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  if (p >= Math.max(4, short.length - 2)) return true;
+  return short.length >= 8 && oneEditApart(short, long);
 }
 
-/** Up to `maxWords` words from the top terms, in rank order, skipping repeats and inflections ("card arrive delivery"). */
-export function nameFromTerms(terms: readonly ClusterTerm[], maxWords = 3): string {
+/** Whether `short` becomes `long` (no shorter) by one substitution or one insertion. */
+function oneEditApart(short: string, long: string): boolean {
+  if (long.length - short.length > 1) return false;
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  const skip = long.length > short.length ? 1 : 0;
+  return short.slice(i + 1 - skip) === long.slice(i + 1);
+}
+
+export interface NameFromTermsOptions {
+  /** Content-poor words, never a name word on their own (default WEAK_NAME_WORDS). */
+  weakWords?: ReadonlySet<string>;
+  /** Phrasal particles: a name word only in a phrase ("top up"; default PHRASAL_PARTICLES). */
+  particles?: ReadonlySet<string>;
+  /**
+   * A word is named by its phrase when the phrase holds at least this share of the word's occurrences ("rate" ->
+   * "exchange rate", "top" -> "top up"); a particle phrase needs it to be used at all (default 0.5).
+   */
+  phraseShare?: number;
+  /** Terms scoring below this share of the first name term's score are not used (default 0.2): tails are noise. */
+  minScoreShare?: number;
+}
+
+/**
+ * A name of up to `maxWords` words from a cluster's ranked terms (c-TF-IDF, best first), in rank order:
+ * - a content word is taken, or rather the phrase it mostly occurs in ("rate" -> "exchange rate"); when that phrase
+ *   does not fit, the word is left out rather than shown as half a phrase ("google" without "pay");
+ * - a phrase of two content words is taken ("direct debit"), and a word with the particle after it when that is how
+ *   the word is mostly used ("top up", "go through");
+ * - weak words ("need", "tried", "today"), catch-all words ("other") and particles are never taken alone, nor
+ *   repeats or inflections of a name word ("card cards"), nor terms scoring far below the first one taken.
+ * When that leaves nothing (every term is weak), the name is made of the best terms as they are; it is empty only
+ * when every term is a catch-all word.
+ */
+export function nameFromTerms(terms: readonly ClusterTerm[], maxWords = 3, opts: NameFromTermsOptions = {}): string {
+  const weak = opts.weakWords ?? WEAK_NAME_WORDS;
+  const particles = opts.particles ?? PHRASAL_PARTICLES;
+  const share = opts.phraseShare ?? 0.5;
+  const minScoreShare = opts.minScoreShare ?? 0.2;
+  const isContent = (w: string): boolean => !weak.has(w) && !particles.has(w) && !VAGUE_NAME_WORDS.has(w);
+  const countOf = new Map<string, number>();
+  for (const t of terms) if (!countOf.has(t.term)) countOf.set(t.term, t.count);
+  /** Whether `phrase` is how `word` is mostly used (an unknown word's count counts as infinite). */
+  const dominant = (phrase: ClusterTerm, word: string): boolean => phrase.count >= share * (countOf.get(word) ?? Infinity);
+
   const words: string[] = [];
-  for (const { term } of terms) {
-    if (words.length >= maxWords) break;
-    const parts = term.split(' ');
-    if (parts.some((w) => VAGUE_NAME_WORDS.has(w))) continue;
+  const clashes = (w: string): boolean => words.some((x) => sameStem(w, x));
+  /**
+   * Adds a word or a two-word phrase when its new words fit, none repeats or inflects a name word, and a phrase
+   * sharing a word with the name joins it in order ("rate" + "exchange rate" -> "exchange rate").
+   */
+  const add = (parts: readonly string[]): boolean => {
     const fresh = parts.filter((w) => !words.includes(w));
-    if (fresh.length === 0 || words.length + fresh.length > maxWords) continue;
-    if (fresh.some((w) => words.some((x) => sameStem(w, x)))) continue;
-    words.push(...fresh);
+    if (fresh.length === 0 || words.length + fresh.length > maxWords || fresh.some(clashes)) return false;
+    if (fresh.length === parts.length) {
+      words.push(...fresh);
+      return true;
+    }
+    // One new word: it joins its partner when the partner is at the matching end of the name, so no other phrase is
+    // split ("apple pay" + "apple watch" must not make "apple watch pay"); a word on its own is appended.
+    const before = parts[0] === fresh[0];
+    const partner = before ? parts[1]! : parts[0]!;
+    if (before && words[0] === partner) words.unshift(fresh[0]!);
+    else if (!before && words[words.length - 1] === partner) words.push(fresh[0]!);
+    else if (parts.length === 1) words.push(fresh[0]!);
+    else return false;
+    return true;
+  };
+  /** The phrase `word` mostly occurs in, with a content partner or a particle after it: most frequent, then best ranked. */
+  const phraseOf = (word: string): string[] | undefined => {
+    let best: ClusterTerm | undefined;
+    for (const t of terms) {
+      const parts = t.term.split(' ');
+      if (parts.length !== 2 || parts[0] === parts[1] || !parts.includes(word) || !dominant(t, word)) continue;
+      const other = parts[0] === word ? parts[1]! : parts[0]!;
+      if (!(isContent(other) || (particles.has(other) && parts[1] === other))) continue;
+      if (best === undefined || t.count > best.count) best = t;
+    }
+    return best?.term.split(' ');
+  };
+  /** Whether a phrase term can be taken for a name (see above). */
+  const namePhrase = (t: ClusterTerm, parts: readonly string[]): boolean => {
+    const [a, b] = parts as [string, string];
+    if (VAGUE_NAME_WORDS.has(a) || VAGUE_NAME_WORDS.has(b)) return false;
+    if (particles.has(b)) return !particles.has(a) && !words.includes(b) && dominant(t, a);
+    return isContent(a) && isContent(b);
+  };
+
+  let minScore = -Infinity;
+  for (const t of terms) {
+    if (words.length >= maxWords || t.score < minScore) break;
+    const parts = t.term.split(' ');
+    const before = words.length;
+    if (parts.length === 1) {
+      if (!isContent(t.term) || words.includes(t.term) || clashes(t.term)) continue;
+      const phrase = phraseOf(t.term);
+      // A word mostly used in a phrase that cannot be added is left out; unless its partner is already named.
+      if (phrase === undefined || (!add(phrase) && phrase.some((w) => w !== t.term && words.includes(w)))) add(parts);
+    } else if (parts.length === 2 && namePhrase(t, parts)) {
+      add(parts);
+    }
+    if (before === 0 && words.length > 0) minScore = minScoreShare * t.score;
+  }
+  if (words.length === 0) {
+    // Nothing but weak words and particles: a plain name from them rather than none.
+    for (const { term } of terms) {
+      if (words.length >= maxWords) break;
+      const parts = term.split(' ');
+      if (!parts.some((w) => VAGUE_NAME_WORDS.has(w))) add(parts);
+    }
   }
   return words.join(' ');
 }
@@ -59,14 +161,22 @@ function nameKey(name: string): string {
 }
 
 /**
- * Makes names unique, in order: a repeated name gets the next distinctive term of its cluster that is not in it yet,
- * and failing that the label id ("card payment C7").
+ * Makes names unique, in order: a repeated name gets the next distinctive content word of its cluster that is not in
+ * it yet, and failing that the label id ("card payment C7").
  */
-export function uniqueNames(names: readonly string[], ids: readonly string[], terms: readonly (readonly ClusterTerm[])[]): string[] {
+export function uniqueNames(
+  names: readonly string[],
+  ids: readonly string[],
+  terms: readonly (readonly ClusterTerm[])[],
+  weakWords: ReadonlySet<string> = WEAK_NAME_WORDS,
+): string[] {
   const taken = new Set<string>();
   return names.map((original, i) => {
     let name = original;
-    const extra = (terms[i] ?? []).flatMap((t) => t.term.split(' ')).filter((w) => !VAGUE_NAME_WORDS.has(w));
+    // Only content words tell two names apart ("card payment declined", not "card payment need").
+    const extra = (terms[i] ?? [])
+      .flatMap((t) => t.term.split(' '))
+      .filter((w) => !VAGUE_NAME_WORDS.has(w) && !weakWords.has(w) && !PHRASAL_PARTICLES.has(w));
     let e = 0;
     while (taken.has(nameKey(name))) {
       const words = nameKey(name).split(' ');
