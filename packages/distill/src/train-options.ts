@@ -2,13 +2,23 @@ import { z } from 'zod';
 import type { FeaturizerContext } from './featurizers/types.js';
 import type { DistillRegistry } from './registry.js';
 
-/** The default featurizer: TF-IDF (sublinear tf, L2 per block) of word 1-2-grams and char_wb 2-5-grams. */
-export const DEFAULT_FEATURIZER = { type: 'sparse' } as const;
+/**
+ * The default featurizer: TF-IDF (sublinear tf, smooth idf, L2 per block) of word 1-2-grams and char_wb 3-grams.
+ * Chosen with the banking77 benchmark (bench/banking77.ts): as accurate as word 1-2 + char_wb 2-5 (0.915 vs 0.914)
+ * with 67 instead of 175 non-zeros per text, so training and prediction are ~2.5x cheaper.
+ */
+export const DEFAULT_FEATURIZER = {
+  type: 'sparse',
+  blocks: [
+    { analyzer: 'word', ngramRange: [1, 2] },
+    { analyzer: 'char_wb', ngramRange: [3, 3] },
+  ],
+} as const;
 /** The default classifier: one-vs-rest linear SVM (squared hinge, C = 0.5), temperature-calibrated probabilities. */
 export const DEFAULT_CLASSIFIER = { type: 'linear-svm' } as const;
 
 export const TrainOptionsSchema = z.object({
-  featurizer: z.looseObject({ type: z.string().min(1) }).default({ ...DEFAULT_FEATURIZER }),
+  featurizer: z.looseObject({ type: z.string().min(1) }).default(() => structuredClone(DEFAULT_FEATURIZER) as { type: string }),
   classifier: z.looseObject({ type: z.string().min(1) }).default({ ...DEFAULT_CLASSIFIER }),
   seed: z.number().int().default(0),
   /** Learn every label of `labels` per example (sigmoid probabilities) instead of one label per text. */

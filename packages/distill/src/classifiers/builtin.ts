@@ -18,8 +18,11 @@ export const LinearSvmConfigSchema = z.object({
   /** Inverse regularisation strength (liblinear/scikit-learn C). */
   C: z.number().positive().default(0.5),
   loss: z.enum(['squared_hinge', 'hinge']).default('squared_hinge'),
-  /** Dual coordinate descent stopping tolerance (liblinear's eps). */
-  tol: z.number().positive().default(0.1),
+  /**
+   * Dual coordinate descent stopping tolerance on the projected-gradient spread (liblinear's eps, default 0.1 there).
+   * 0.3 halves the passes on banking77 at no loss of test accuracy (bench/banking77.ts --configs).
+   */
+  tol: z.number().positive().default(0.3),
   maxEpochs: z.number().int().positive().default(1000),
   /** Value of the constant feature that carries the intercept (0: no intercept). */
   bias: z.number().min(0).default(1),

@@ -1,0 +1,336 @@
+/**
+ * Benchmark of @taxonomist/distill on banking77 (train 10,003 / test 3,080, gold labels), against scikit-learn and
+ * fastText measured in the same run when they are installed (Debian: `apt-get install -y python3-sklearn fasttext`).
+ *
+ *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--json out.json]
+ *
+ * Every system runs in its own child process, one after the other, so peak RSS and process wall time are its own.
+ * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; process = wall
+ * time of the whole child process (start-up, imports, data loading, training, evaluation, throughput run); predict =
+ * single-threaded batch prediction over the test texts, repeated for at least a second.
+ * The label-noise section flips 10% / 30% of the training labels to each class's most confusable class (from the
+ * clean model's out-of-fold confusions, seeded), trains on them, scores on the clean test split, and counts how many
+ * flipped records the label audit ranks in its top 10%.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRng } from '@taxonomist/core';
+import { auditLabels, crossValidate, evaluate, train, type LabeledExample, type TrainOptions } from '../src/index.js';
+
+const DATA_DIR = fileURLToPath(new URL('../../../../shared/data/banking77/', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const SKLEARN_SCRIPT = fileURLToPath(new URL('./sklearn_baseline.py', import.meta.url));
+
+interface Row {
+  system: string;
+  accuracy: number;
+  macroF1: number;
+  trainS: number;
+  processS: number;
+  predictPerS: number;
+  rssMb: number;
+  note?: string;
+}
+
+async function loadSplit(name: 'train' | 'test'): Promise<LabeledExample[]> {
+  const text = await readFile(join(DATA_DIR, `${name}.jsonl`), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as LabeledExample);
+}
+
+/** Configurations compared with --configs (the first is the default). */
+const CONFIGS: Record<string, TrainOptions> = {
+  default: {},
+  'svm tol 0.1 (liblinear eps)': { classifier: { type: 'linear-svm', tol: 0.1 } },
+  'svm C=1': { classifier: { type: 'linear-svm', C: 1 } },
+  'svm word 1-2 + char_wb 2-5': {
+    featurizer: { type: 'sparse', blocks: [{ analyzer: 'word', ngramRange: [1, 2] }, { analyzer: 'char_wb', ngramRange: [2, 5] }] },
+  },
+  'svm word 1-2 only': { featurizer: { type: 'sparse', blocks: [{ analyzer: 'word', ngramRange: [1, 2] }] } },
+  'svm class weights balanced': { classifier: { type: 'linear-svm', classWeight: 'balanced' } },
+  'naive Bayes': { classifier: { type: 'naive-bayes', alpha: 0.05 } },
+  'logistic regression C=20': { classifier: { type: 'logistic', C: 20, maxIterations: 150 } },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child: one of our configurations.
+
+async function childOurs(configName: string): Promise<void> {
+  const options = CONFIGS[configName];
+  if (!options) throw new Error(`unknown config ${configName}`);
+  const [trainSet, testSet] = [await loadSplit('train'), await loadSplit('test')];
+  const t0 = performance.now();
+  const { model } = await train(trainSet, { seed: 0, ...options });
+  const trainS = (performance.now() - t0) / 1000;
+  const ev = await evaluate(model, testSet);
+  const texts = testSet.map((e) => e.text);
+  let predictPerS = 0;
+  let labelsPerS = 0;
+  if (model.canPredictSync) {
+    model.predictSync(texts, { k: 5 }); // warm-up
+    let n = 0;
+    const p0 = performance.now();
+    while (performance.now() - p0 < 1000) {
+      model.predictSync(texts, { k: 5 });
+      n += texts.length;
+    }
+    predictPerS = n / ((performance.now() - p0) / 1000);
+    n = 0;
+    const l0 = performance.now();
+    while (performance.now() - l0 < 1000) {
+      model.predictLabelsSync(texts);
+      n += texts.length;
+    }
+    labelsPerS = n / ((performance.now() - l0) / 1000);
+  }
+  const out = {
+    accuracy: ev.accuracy,
+    macroF1: ev.macroF1,
+    top5: ev.topK['5'],
+    logLoss: ev.logLoss,
+    trainS,
+    predictPerS,
+    labelsPerS,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child: label-noise robustness of the default configuration.
+
+async function childNoise(): Promise<void> {
+  const [trainSet, testSet] = [await loadSplit('train'), await loadSplit('test')];
+  // Most confusable class of each class, from the clean model's out-of-fold predictions on the training split.
+  const cv = await crossValidate(trainSet, { seed: 0, folds: 5 });
+  const { labels, matrix } = cv.report.confusion;
+  const confusable = new Map<string, string>();
+  labels.forEach((l, g) => {
+    let best = -1;
+    matrix[g]!.forEach((count, p) => {
+      if (p !== g && (best < 0 || count > matrix[g]![best]!)) best = p;
+    });
+    confusable.set(l, labels[best]!);
+  });
+  const results = [];
+  for (const rate of [0.1, 0.3]) {
+    const rng = createRng(rate === 0.1 ? 101 : 103);
+    const order = trainSet.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    const flipped = new Set(order.slice(0, Math.round(rate * trainSet.length)));
+    const noisy = trainSet.map((e, i) => (flipped.has(i) ? { ...e, label: confusable.get(e.label)! } : e));
+    const { model } = await train(noisy, { seed: 0 });
+    const ev = await evaluate(model, testSet);
+    const audit = await auditLabels(noisy, { seed: 0, folds: 5 });
+    const top = Math.round(0.1 * noisy.length);
+    const found = Array.from(audit.ranking.subarray(0, top)).filter((i) => flipped.has(i)).length;
+    results.push({
+      rate,
+      flipped: flipped.size,
+      accuracy: ev.accuracy,
+      macroF1: ev.macroF1,
+      auditTop: top,
+      flippedInTop: found,
+      estimatedNoiseRate: audit.noiseRate,
+      flagged: audit.issues.length,
+    });
+  }
+  process.stdout.write(`RESULT ${JSON.stringify({ cleanCvAccuracy: cv.report.accuracy, results })}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parent.
+
+function runChild(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string; wallS: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, wallS: (performance.now() - t0) / 1000 }));
+  });
+}
+
+function resultOf(stdout: string): any {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`child printed no RESULT line:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(7));
+}
+
+async function runOurs(name: string): Promise<Row & { labelsPerS: number }> {
+  // Same runtime as this process (node + tsx loader + source condition), so start-up costs are counted honestly.
+  const r = await runChild(process.execPath, [...process.execArgv, SELF, '--child', 'ours', name]);
+  if (r.code !== 0) throw new Error(`ours/${name} failed:\n${r.stderr.slice(-3000)}`);
+  const o = resultOf(r.stdout);
+  return { system: `distill: ${name}`, accuracy: o.accuracy, macroF1: o.macroF1, trainS: o.trainS, processS: r.wallS, predictPerS: o.predictPerS, rssMb: o.rssMb, labelsPerS: o.labelsPerS };
+}
+
+function findPython(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import sklearn'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+async function runSklearn(py: string, model: string, label: string): Promise<Row> {
+  const r = await runChild(py, [SKLEARN_SCRIPT, DATA_DIR, model]);
+  if (r.code !== 0) throw new Error(`sklearn ${model} failed:\n${r.stderr.slice(-3000)}`);
+  const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { system: label, accuracy: o.accuracy, macroF1: o.macro_f1, trainS: o.fit_s, processS: r.wallS, predictPerS: o.predict_per_s, rssMb: o.max_rss_mb };
+}
+
+function macroF1Of(gold: string[], pred: string[]): number {
+  const labels = [...new Set(gold)];
+  let sum = 0;
+  for (const l of labels) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    gold.forEach((g, i) => {
+      if (pred[i] === l && g === l) tp++;
+      else if (pred[i] === l) fp++;
+      else if (g === l) fn++;
+    });
+    sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  }
+  return sum / labels.length;
+}
+
+async function runFastText(quantize: boolean): Promise<Row[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'b77-fasttext-'));
+  try {
+    const fmt = (e: LabeledExample) => e.text.toLowerCase().split(/\s+/).filter(Boolean).join(' ');
+    const [trainSet, testSet] = [await loadSplit('train'), await loadSplit('test')];
+    await writeFile(join(dir, 'train.txt'), trainSet.map((e) => `__label__${e.label} ${fmt(e)}`).join('\n') + '\n');
+    await writeFile(join(dir, 'test.txt'), testSet.map(fmt).join('\n') + '\n');
+    // Throughput file: the test texts 20 times (one process start and model load per run).
+    await writeFile(join(dir, 'many.txt'), Array.from({ length: 20 }, () => testSet.map(fmt).join('\n')).join('\n') + '\n');
+    const gold = testSet.map((e) => e.label);
+    const args = ['-epoch', '25', '-wordNgrams', '2', '-lr', '1.0', '-bucket', '200000', '-minn', '3', '-maxn', '5', '-thread', '2', '-verbose', '0'];
+    const rows: Row[] = [];
+    const tr = await runChild('fasttext', ['supervised', '-input', 'train.txt', '-output', 'model', ...args], { cwd: dir });
+    if (tr.code !== 0) throw new Error(`fasttext supervised failed: ${tr.stderr}`);
+    const variants: [string, string, number][] = [['model.bin', 'fastText (25 epochs, word bigrams, char 3-5)', tr.wallS]];
+    if (quantize) {
+      const q = await runChild('fasttext', ['quantize', '-input', 'train.txt', '-output', 'model', '-qnorm', '-retrain', '-cutoff', '100000', ...args], { cwd: dir });
+      if (q.code !== 0) throw new Error(`fasttext quantize failed: ${q.stderr}`);
+      variants.push(['model.ftz', 'fastText quantized (retrained)', tr.wallS + q.wallS]);
+    }
+    for (const [file, label, trainS] of variants) {
+      const p = await runChild('fasttext', ['predict', file, 'test.txt'], { cwd: dir });
+      const pred = p.stdout.trim().split('\n').map((l) => l.replace(/^__label__/, '').trim());
+      const many = await runChild('fasttext', ['predict', file, 'many.txt'], { cwd: dir });
+      const acc = pred.filter((l, i) => l === gold[i]).length / gold.length;
+      rows.push({
+        system: label,
+        accuracy: acc,
+        macroF1: macroF1Of(gold, pred),
+        trainS,
+        processS: trainS,
+        predictPerS: (20 * testSet.length) / many.wallS,
+        rssMb: NaN,
+        note: 'train = process wall (CLI, 2 threads); predict = CLI process incl. model load',
+      });
+    }
+    return rows;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    if (argv[1] === 'ours') return childOurs(argv[2]!);
+    if (argv[1] === 'noise') return childNoise();
+    throw new Error(`unknown child ${argv[1]}`);
+  }
+  const jsonPath = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
+  const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+  const rows: Row[] = [];
+  log('distill default');
+  const ours = await runOurs('default');
+  rows.push(ours);
+  const py = findPython();
+  let svc: Row | undefined;
+  if (py) {
+    for (const [model, label] of [
+      ['linearsvc', 'scikit-learn TF-IDF(1-2) + LinearSVC'],
+      ['sgd-hashing', 'scikit-learn hashing(1-2) + SGDClassifier'],
+      ['logreg', 'scikit-learn TF-IDF(1-2) + LogisticRegression'],
+    ] as const) {
+      log(label);
+      const r = await runSklearn(py, model, label);
+      if (model === 'linearsvc') svc = r;
+      rows.push(r);
+    }
+  } else log('scikit-learn not installed: skipping its rows (apt-get install -y python3-sklearn)');
+  if (spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined) {
+    log('fastText');
+    rows.push(...(await runFastText(!argv.includes('--no-quantize'))));
+  } else log('fastText not installed: skipping its rows (apt-get install -y fasttext)');
+  const configRows: (Row & { labelsPerS: number })[] = [];
+  if (argv.includes('--configs')) {
+    for (const name of Object.keys(CONFIGS).slice(1)) {
+      log(`distill ${name}`);
+      configRows.push(await runOurs(name));
+    }
+  }
+  let noise: any;
+  if (!argv.includes('--no-noise')) {
+    log('label-noise robustness (5-fold CV + 2 x (train + 5-fold audit))');
+    const r = await runChild(process.execPath, [...process.execArgv, SELF, '--child', 'noise']);
+    if (r.code !== 0) throw new Error(`noise child failed:\n${r.stderr.slice(-3000)}`);
+    noise = resultOf(r.stdout);
+  }
+
+  const lines: string[] = [];
+  lines.push('| system | accuracy | macro-F1 | train s | process s | predict texts/s | peak RSS MB |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of [...rows, ...configRows]) {
+    lines.push(`| ${r.system} | ${f3(r.accuracy)} | ${f3(r.macroF1)} | ${f2(r.trainS)} | ${f2(r.processS)} | ${int(r.predictPerS)} | ${r.rssMb ? int(r.rssMb) : 'n/a'} |`);
+  }
+  lines.push('');
+  lines.push(`distill default, labels only (predictLabelsSync): ${int(ours.labelsPerS)} texts/s`);
+  if (svc) {
+    lines.push('');
+    lines.push('Ratios, distill default vs scikit-learn LinearSVC (same run):');
+    lines.push(`- accuracy ${f3(ours.accuracy)} vs ${f3(svc.accuracy)} (${ours.accuracy >= svc.accuracy ? '+' : ''}${f3(ours.accuracy - svc.accuracy)}), macro-F1 ${f3(ours.macroF1)} vs ${f3(svc.macroF1)}`);
+    lines.push(`- our train time / their whole process wall time: ${f2(ours.trainS)} s / ${f2(svc.processS)} s = ${f2(ours.trainS / svc.processS)}`);
+    lines.push(`- our whole process / theirs: ${f2(ours.processS)} s / ${f2(svc.processS)} s = ${f2(ours.processS / svc.processS)}`);
+    lines.push(`- prediction throughput: ${f2(ours.predictPerS / svc.predictPerS)}x (${int(ours.predictPerS)} vs ${int(svc.predictPerS)} texts/s)`);
+    lines.push(`- peak RSS: ${int(ours.rssMb)} MB vs ${int(svc.rssMb)} MB`);
+  }
+  if (noise) {
+    lines.push('');
+    lines.push(`Label noise (default config; flips to the most confusable class; clean 5-fold CV accuracy ${f3(noise.cleanCvAccuracy)}):`);
+    lines.push('');
+    lines.push('| flipped | test accuracy | test macro-F1 | flipped in audit top 10% | estimated noise rate | flagged |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of noise.results) {
+      lines.push(
+        `| ${Math.round(r.rate * 100)}% (${r.flipped}) | ${f3(r.accuracy)} | ${f3(r.macroF1)} | ${r.flippedInTop} of ${r.auditTop} (${f3(r.flippedInTop / r.flipped)} of flipped) | ${f3(r.estimatedNoiseRate)} | ${r.flagged} |`,
+      );
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  if (jsonPath) await writeFile(jsonPath, JSON.stringify({ rows, configRows, noise, labelsPerS: ours.labelsPerS }, null, 2));
+}
+
+await main();
