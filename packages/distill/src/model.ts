@@ -20,6 +20,15 @@ export interface Prediction {
   labels?: string[];
 }
 
+/** Result of `predictBatch`: indices into `labels`, k per text. */
+export interface PredictBatchResult {
+  labels: readonly string[];
+  k: number;
+  label: Int32Array;
+  topK: Int32Array;
+  topKProbability: Float32Array;
+}
+
 export interface PredictOptions {
   /** How many labels to list in `topK` (default 5, capped at the number of labels). */
   k?: number;
@@ -119,6 +128,46 @@ export class DistilledClassifier {
     return out;
   }
 
+  /**
+   * High-throughput prediction into typed arrays (no per-text objects): for text i, `label[i]` is the index in
+   * `labels` of the top label, `topK[i * k + j]` / `topKProbability[i * k + j]` the j-th most probable label and its
+   * probability (softmax models; sigmoid models give per-label sigmoid probabilities).
+   */
+  predictBatch(texts: readonly string[], opts: PredictOptions = {}): PredictBatchResult {
+    const row = this.featurizer.featurizeRow;
+    if (!row) throw new Error(`featurizer "${this.featurizer.type}" has no synchronous path: use predict()`);
+    const k = this.kOf(opts);
+    const K = this.linear.classes;
+    const n = texts.length;
+    const label = new Int32Array(n);
+    const topK = new Int32Array(n * k);
+    const topKProbability = new Float32Array(n * k);
+    const softmax = this.linear.link === 'softmax';
+    const a = this.linear.scale;
+    const s = this.scratch;
+    for (let i = 0; i < n; i++) {
+      const r = row.call(this.featurizer, texts[i]!);
+      scoreRow(this.linear, r.indices, r.values, r.count, s);
+      const top = topKIndices(s, K, k);
+      label[i] = top[0]!;
+      if (softmax) {
+        const max = s[top[0]!]!;
+        let sum = 0;
+        for (let c = 0; c < K; c++) sum += Math.exp(a * (s[c]! - max));
+        for (let j = 0; j < top.length; j++) {
+          topK[i * k + j] = top[j]!;
+          topKProbability[i * k + j] = Math.exp(a * (s[top[j]!]! - max)) / sum;
+        }
+      } else {
+        for (let j = 0; j < top.length; j++) {
+          topK[i * k + j] = top[j]!;
+          topKProbability[i * k + j] = 1 / (1 + Math.exp(-a * s[top[j]!]!));
+        }
+      }
+    }
+    return { labels: this.labels, k, label, topK, topKProbability };
+  }
+
   private kOf(opts: PredictOptions): number {
     const k = opts.k ?? 5;
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`predict: k must be a positive integer, got ${k}`);
@@ -126,15 +175,31 @@ export class DistilledClassifier {
   }
 
   private toPrediction(scores: Float64Array, k: number): Prediction {
-    scoresToProbabilities(this.linear, scores);
-    const top = topKIndices(scores, this.linear.classes, k);
-    const topK = top.map((c) => ({ label: this.labels[c]!, probability: scores[c]! }));
-    const p: Prediction = { label: topK[0]!.label, probability: topK[0]!.probability, topK };
-    if (this.meta.multiLabel) {
-      const labels: string[] = [];
-      for (let c = 0; c < this.linear.classes; c++) if (scores[c]! >= this.meta.threshold) labels.push(this.labels[c]!);
-      p.labels = labels;
+    const K = this.linear.classes;
+    if (this.meta.multiLabel || this.linear.link === 'sigmoid') {
+      scoresToProbabilities(this.linear, scores);
+      const top = topKIndices(scores, K, k);
+      const topK = top.map((c) => ({ label: this.labels[c]!, probability: scores[c]! }));
+      const p: Prediction = { label: topK[0]!.label, probability: topK[0]!.probability, topK };
+      if (this.meta.multiLabel) {
+        const labels: string[] = [];
+        for (let c = 0; c < K; c++) if (scores[c]! >= this.meta.threshold) labels.push(this.labels[c]!);
+        p.labels = labels;
+      }
+      return p;
     }
-    return p;
+    // Softmax: rank on raw scores (the order is the same), then only the top-k need their probability computed; the
+    // normaliser still sums every class.
+    const top = topKIndices(scores, K, k);
+    const a = this.linear.scale;
+    const max = scores[top[0]!]!;
+    let sum = 0;
+    for (let c = 0; c < K; c++) sum += Math.exp(a * (scores[c]! - max));
+    const topK: LabelProbability[] = new Array(top.length);
+    for (let j = 0; j < top.length; j++) {
+      const c = top[j]!;
+      topK[j] = { label: this.labels[c]!, probability: Math.exp(a * (scores[c]! - max)) / sum };
+    }
+    return { label: topK[0]!.label, probability: topK[0]!.probability, topK };
   }
 }

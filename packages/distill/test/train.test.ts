@@ -41,6 +41,18 @@ describe('train with every classifier', () => {
       expect(ev.accuracy).toBeGreaterThan(0.85);
       expect(ev.topK['3']).toBe(1);
       const preds = model.predictSync(probes.slice(0, 5), { k: 3 });
+      // predictBatch gives the same labels and probabilities as typed arrays.
+      const batch = model.predictBatch(probes.slice(0, 5), { k: 3 });
+      preds.forEach((p, i) => {
+        expect(batch.labels[batch.label[i]!]).toBe(p.label);
+        p.topK.forEach((t, j) => {
+          expect(batch.labels[batch.topK[i * 3 + j]!]).toBe(t.label);
+          expect(batch.topKProbability[i * 3 + j]).toBeCloseTo(t.probability, 6);
+        });
+      });
+      // probabilities() (used by evaluate) agrees with predict.
+      const P = model.probabilities(await model.featurizer.transform(probes.slice(0, 5)));
+      preds.forEach((p, i) => expect(P[i * 3 + model.labels.indexOf(p.label)]).toBeCloseTo(p.probability, 10));
       for (const p of preds) {
         expect(p.topK).toHaveLength(3);
         expect(p.topK[0]!.label).toBe(p.label);

@@ -1,5 +1,5 @@
 import { classifyError } from '@taxonomist/core';
-import type { AssignmentErrorKind, ChatModelRef, Gateway, StructuredResult } from '@taxonomist/core';
+import type { AssignmentErrorKind, ChatModelRef, Gateway, StructuredRequest, StructuredResult } from '@taxonomist/core';
 import type { z } from 'zod';
 import { NONE_ANSWER } from './catalog.js';
 import type { LabelCatalog } from './catalog.js';
@@ -71,8 +71,24 @@ export interface CallEnv {
   usage: UsageTracker;
   pack: PackStats;
   signal: AbortSignal;
-  /** Called with the cost of every successful call (budget tracking). */
+  /** Called with the cost of every call, failed ones included (budget tracking). */
   onCost?(costUsd: number): void;
+}
+
+/**
+ * One structured call through the gateway, its spend counted whatever the outcome: a failed call's answered
+ * attempts (error.usage) were billed too, and the budget must see them.
+ */
+async function structuredCall<T>(env: CallEnv, model: ModelHandle, req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+  let result: StructuredResult<T>;
+  try {
+    result = await env.gateway.structured<T>(req);
+  } catch (err) {
+    env.onCost?.(env.usage.addFailed(model.id, err));
+    throw err;
+  }
+  env.onCost?.(env.usage.add(result));
+  return result;
 }
 
 /** Per-call settings: differ between the plain call and self-consistency samples. */
@@ -135,7 +151,7 @@ export async function labelOne(
   try {
     const examples = env.fewShot ? await env.fewShot.select([record.text], env.signal) : [];
     const messages = buildMessages(env.systemSingle, env.catalog, [{ text: record.text }], examples);
-    const result = await env.gateway.structured<ItemAnswer>({
+    const result = await structuredCall<ItemAnswer>(env, model, {
       stage: env.stage,
       promptId: 'label',
       model: model.ref,
@@ -153,7 +169,6 @@ export async function labelOne(
       },
       signal: env.signal,
     });
-    env.onCost?.(env.usage.add(result));
     const interp = interpretAnswer(env.catalog, env.shape, result.value);
     if (interp.kind !== 'ok') return failed(result.modelId, 'out_of_taxonomy', interp.message, result.raw);
     const [confidence] = confidenceFrom(env, result, 1);
@@ -188,7 +203,7 @@ export async function labelPack(
       examples,
     );
     env.pack.packedCalls += 1;
-    const result = await env.gateway.structured<PackedAnswer>({
+    const result = await structuredCall<PackedAnswer>(env, model, {
       stage: env.stage,
       promptId: 'label',
       model: model.ref,
@@ -202,7 +217,6 @@ export async function labelPack(
       ...(settings.cacheSalt !== undefined ? { cacheSalt: settings.cacheSalt } : {}),
       signal: env.signal,
     });
-    env.onCost?.(env.usage.add(result));
     const answers = Array.isArray(result.value.answers) ? result.value.answers : [];
     const confidences = confidenceFrom(env, result, answers.length);
     const byKey = new Map<string, number[]>();

@@ -1,4 +1,4 @@
-import { hashValue, TaxonomySchema } from '@taxonomist/core';
+import { TaxonomySchema, taxonomyIdOf } from '@taxonomist/core';
 import type { Taxonomy, TaxonomyLabel } from '@taxonomist/core';
 
 /** The reserved answer meaning "none of these labels fits" (coverage measurement; never a real label). */
@@ -19,7 +19,7 @@ export function normalizeAnswer(text: string): string {
  */
 export interface LabelCatalog {
   taxonomy: Taxonomy;
-  /** Content-derived taxonomy id (the taxonomy's own `id` when it has one). */
+  /** The taxonomy's own `id`, else its content id: core's `taxonomyIdOf`, the id taxonomy.json and models carry. */
   taxonomyId: string;
   labels: TaxonomyLabel[];
   ids: string[];
@@ -68,7 +68,7 @@ export function buildCatalog(input: Taxonomy): LabelCatalog {
   });
   return {
     taxonomy,
-    taxonomyId: taxonomy.id ?? `tax-${hashValue({ useCase: taxonomy.useCase, labels: taxonomy.labels }).slice(0, 16)}`,
+    taxonomyId: taxonomyIdOf(taxonomy),
     labels: taxonomy.labels,
     ids: taxonomy.labels.map((l) => l.id),
     byId,

@@ -1,9 +1,10 @@
-import { countTokens, readCorpus } from '@taxonomist/core';
+import { countTokens } from '@taxonomist/core';
 import type { CorpusRecord, Taxonomy } from '@taxonomist/core';
 import { createRunSetup } from './setup.js';
 import { callTokens, MULTI_LABELS_ESTIMATE, RATIONALE_TOKENS_ESTIMATE } from './cost-model.js';
 import { prepareRecord, recordId } from './prepare.js';
 import { readResumeState } from './resume.js';
+import { openCorpusFile } from './corpus-file.js';
 import type { CorpusInput, LabelOptions } from './options.js';
 
 export interface ModelEstimate {
@@ -45,7 +46,7 @@ export async function estimate(corpus: CorpusInput, taxonomy: Taxonomy, options:
   const { opts } = setup;
   const okIds = options.out !== undefined && !(options.overwrite ?? false) ? (await readResumeState(options.out)).okIds : new Set<string>();
   const source: AsyncIterable<unknown> | Iterable<unknown> =
-    typeof corpus === 'string' ? readCorpus(corpus, options.corpusOptions ?? {}) : (corpus as AsyncIterable<CorpusRecord>);
+    typeof corpus === 'string' ? openCorpusFile(corpus, options.corpusOptions).reader : (corpus as AsyncIterable<CorpusRecord>);
   const samples = setup.confidence === 'self-consistency' ? opts.samples : 1;
   let records = 0;
   let alreadyOk = 0;

@@ -70,7 +70,10 @@ export interface LabelOptions {
   onProgress?(progress: LabelProgress): void;
   /** Plugin host: receives 'label:record', 'label:progress' and 'label:done' observer hooks. */
   host?: LabelHookHost;
-  /** Options for readCorpus when `corpus` is a path. */
+  /**
+   * Options for readCorpus when `corpus` is a path. `keepEmptyTexts` defaults to true here: records with an empty
+   * text get a failed 'input' line, like in-memory ones (false skips them as reader issues instead).
+   */
   corpusOptions?: ReadCorpusOptions;
   /** Seed for every random choice (few-shot selection). Default 0. */
   seed?: number;

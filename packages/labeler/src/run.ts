@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { openJsonlWriter, readCorpus } from '@taxonomist/core';
-import type { AssignmentErrorKind, CorpusReader, CorpusRecord, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
+import { openJsonlWriter } from '@taxonomist/core';
+import type { AssignmentErrorKind, CorpusRecord, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
 import type { CorpusInput, LabelOptions } from './options.js';
@@ -13,6 +13,8 @@ import { EnsembleAgreement } from './ensemble-agreement.js';
 import { UsageTracker } from './usage.js';
 import { callTokens } from './cost-model.js';
 import { prepareRecord, recordId } from './prepare.js';
+import { openCorpusFile } from './corpus-file.js';
+import type { CorpusFileIssues } from './corpus-file.js';
 import { failedAssignment, toAssignment } from './assignment.js';
 import { readResumeState } from './resume.js';
 import type { ResumeState } from './resume.js';
@@ -33,11 +35,12 @@ type StopReason = 'budget' | 'signal' | 'consumer';
 
 function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSignal): {
   iterator: AsyncIterator<unknown> | Iterator<unknown>;
-  reader?: CorpusReader;
+  fileIssues?: CorpusFileIssues;
 } {
   if (typeof corpus === 'string') {
-    const reader = readCorpus(corpus, { ...(options.corpusOptions ?? {}), signal });
-    return { iterator: reader[Symbol.asyncIterator](), reader };
+    // Empty texts come through (keepEmptyTexts) and get a failed 'input' line like in-memory ones.
+    const { reader, issues } = openCorpusFile(corpus, options.corpusOptions, signal);
+    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues };
   }
   if (corpus !== null && typeof (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator] === 'function') {
     return { iterator: (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator]() };
@@ -229,7 +232,7 @@ class LabelingRun {
       void task.finally(() => tasks.delete(task));
     };
 
-    const { iterator, reader } = openSource(this.corpus, this.options, this.controller.signal);
+    const { iterator, fileIssues } = openSource(this.corpus, this.options, this.controller.signal);
     const seenIds = typeof this.corpus === 'string' ? undefined : new Set<string>();
     let batch: PreparedRecord[] = [];
     let seq = 0;
@@ -267,7 +270,9 @@ class LabelingRun {
         const mySeq = seq++;
         const prepared = prepareRecord(raw, id, mySeq, opts);
         if (prepared.kind === 'bad') {
-          await this.emit(mySeq, failedAssignment(id, 'input', prepared.message, undefined, { taxonomyId: catalog.taxonomyId }));
+          // From a file, the reader's message names the file and line.
+          const message = fileIssues?.takeKeptMessage(id) ?? prepared.message;
+          await this.emit(mySeq, failedAssignment(id, 'input', message, undefined, { taxonomyId: catalog.taxonomyId }));
           continue;
         }
         batch.push(prepared.record);
@@ -343,9 +348,9 @@ class LabelingRun {
         records: c.seen,
         alreadyOk: c.alreadyOk,
         duplicateIds: c.duplicateIds,
-        issues: reader?.stats.skipped ?? 0,
-        issuesByKind: Object.fromEntries(Object.entries(reader?.stats.byKind ?? {}).filter(([, n]) => n > 0)),
-        issueExamples: (reader?.issues ?? []).slice(0, 20).map((i) => i.message),
+        issues: fileIssues?.skipped ?? 0,
+        issuesByKind: { ...(fileIssues?.skippedByKind ?? {}) },
+        issueExamples: [...(fileIssues?.examples ?? [])],
       },
       ok: c.ok,
       failed: c.failed,

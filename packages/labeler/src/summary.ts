@@ -3,9 +3,11 @@ import { AssignmentErrorKindSchema } from '@taxonomist/core';
 
 const count = z.number().int().nonnegative();
 
+/** See RunUsage (./usage.ts): tokens and cost include the billed attempts of failed calls. */
 export const RunUsageSchema = z.object({
   calls: count,
   cachedCalls: count,
+  failedCalls: count,
   inputTokens: count,
   outputTokens: count,
   costUsd: z.number().nonnegative(),
@@ -47,7 +49,8 @@ export type LabelProgress = z.infer<typeof LabelProgressSchema>;
 
 /**
  * What a run did. input.records = input.alreadyOk + input.duplicateIds + ok + failed + notAttempted; for a corpus
- * file, lines the reader could not turn into a record are counted apart in input.issues.
+ * file, lines the reader could not turn into a record (no id, so no output line) are counted apart in input.issues.
+ * Records with an empty text are records: they get a failed 'input' line and count in `failed`.
  */
 export const LabelSummarySchema = z.object({
   /** done: every record has a line; stopped: the budget was reached; aborted: signal or consumer stopped early. */
@@ -63,9 +66,11 @@ export const LabelSummarySchema = z.object({
      * skips them itself: they are in `issues` (kind duplicate_id).
      */
     duplicateIds: count,
-    /** Lines of a corpus file the reader skipped (see `issues`). */
+    /** Lines of a corpus file the reader skipped: bad JSON, missing text field, duplicate id, blank line... */
     issues: count,
+    /** Those skipped lines by reader issue kind (core's CorpusIssueKind). */
     issuesByKind: z.record(z.string(), count),
+    /** The reader's file:line messages about the first 20 skipped lines. */
     issueExamples: z.array(z.string()),
   }),
   ok: count,

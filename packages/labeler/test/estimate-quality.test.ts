@@ -30,6 +30,22 @@ describe('estimate()', () => {
     });
   }
 
+  it('reads a corpus file as a run does: an empty text is bad input, an unusable line is not a record', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const path = `${dir}/c.jsonl`;
+      await writeFile(path, '{"id":"a","text":"card will arrive"}\n{"id":"b","text":""}\nnot json\n{"id":"c","text":"refund"}\n');
+      const model = createScriptedChatModel({ responses: answerBy((t) => keywordLabel(t)!) });
+      const est = await estimate(path, TAXONOMY, { gateway: gateway({ prices }), model });
+      expect(est).toMatchObject({ records: 2, badInput: 1, calls: 2 });
+      const s = await labelToFile(path, TAXONOMY, { gateway: gateway({ prices }), model, out: `${dir}/l.jsonl` });
+      expect(s).toMatchObject({ ok: est.records, failedByKind: { input: est.badInput }, input: { issues: 1 } });
+      expect(s.usage.calls).toBe(est.calls);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('packing cuts the estimated prompt tokens per record; samples and models multiply calls', async () => {
     const model = createScriptedChatModel({});
     const records = corpus(40);

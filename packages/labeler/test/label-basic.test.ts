@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createScriptedChatModel } from '@taxonomist/testing';
-import { LabelAssignmentSchema } from '@taxonomist/core';
+import { LabelAssignmentSchema, normalizeTaxonomy, parseTaxonomyJson, taxonomyId, taxonomyToJson } from '@taxonomist/core';
 import { label, labelToFile, LabelSummarySchema } from '../src/index.js';
 import { TAXONOMY, answerBy, collect, corpus, gateway, keywordLabel, labelingMessage, readLines, tempDir, textsOf } from './helpers.js';
 
@@ -79,6 +79,25 @@ describe('label(): one model', () => {
     expect(summary.input).toMatchObject({ records: 4, duplicateIds: 1 });
     expect(summary).toMatchObject({ ok: 1, failed: 2, failedByKind: { input: 2 } });
     expect(model.calls).toHaveLength(1);
+  });
+
+  it('every line carries the taxonomy id core gives the taxonomy (the one taxonomy.json and models carry)', async () => {
+    const model = () => createScriptedChatModel({ responses: answerBy((t) => keywordLabel(t)!) });
+    const records = [...corpus(2), { id: 'empty', text: '' }];
+    // Without an id (built in memory): core's content id, i.e. what taxonomyToJson would write.
+    const run = label(records, TAXONOMY, { gateway: gateway(), model: model() });
+    const lines = await collect(run);
+    const expected = normalizeTaxonomy(TAXONOMY).id!;
+    expect(expected).toBe(taxonomyId(TAXONOMY));
+    expect(lines.map((a) => a.taxonomyId)).toEqual([expected, expected, expected]);
+    expect((await run.summary).taxonomyId).toBe(expected);
+    // Read back from taxonomy.json: the same id.
+    const fromJson = parseTaxonomyJson(taxonomyToJson(TAXONOMY));
+    const again = await collect(label(records, fromJson, { gateway: gateway(), model: model() }));
+    expect(new Set(again.map((a) => a.taxonomyId))).toEqual(new Set([expected]));
+    // A taxonomy that states its id keeps it (it is the id its file and models were written with).
+    const stated = await collect(label(records.slice(0, 1), { ...TAXONOMY, id: 'tax-given' }, { gateway: gateway(), model: model() }));
+    expect(stated[0]!.taxonomyId).toBe('tax-given');
   });
 
   it('rejects records without an id with an error naming the record', async () => {

@@ -134,6 +134,42 @@ describe('budget', () => {
     }
   });
 
+  it('failed calls spend too: their answered attempts count in usage and against the budget', async () => {
+    // A model that never answers within the taxonomy: every call fails (out_of_taxonomy) after one re-ask.
+    const hopeless = () => createScriptedChatModel({ responses: answerBy(() => 'HACKED'), usage: { inputTokens: 300, outputTokens: 10 } });
+    const prices = { 'scripted:scripted-model': { input: 1000, output: 1000 } };
+    const perCall = (2 * (300 + 10) * 1000) / 1e6; // two answered attempts per failed call: 0.62 USD
+
+    const { dir, cleanup } = await tempDir();
+    try {
+      const gw = gateway({ prices });
+      const unbounded = await labelToFile(corpus(4), TAXONOMY, { gateway: gw, model: hopeless(), out: `${dir}/x.jsonl`, maxRepairs: 1, concurrency: 1 });
+      expect(unbounded).toMatchObject({ failed: 4, failedByKind: { out_of_taxonomy: 4 } });
+      expect(unbounded.usage).toMatchObject({ calls: 0, failedCalls: 4, inputTokens: 4 * 600, outputTokens: 4 * 20 });
+      expect(unbounded.usage.costUsd).toBeCloseTo(4 * perCall, 9);
+      // The run's figures agree with the gateway's ledger, which is authoritative.
+      expect(gw.usage().total).toMatchObject({ failedCalls: 4, inputTokens: 4 * 600, outputTokens: 4 * 20 });
+      expect(unbounded.usage.costUsd).toBeCloseTo(gw.usage().total.costUsd, 9);
+
+      // With a budget of 2 USD the run must stop: failed calls are not free.
+      const capped = await labelToFile(corpus(10), TAXONOMY, {
+        gateway: gateway({ prices }),
+        model: hopeless(),
+        out: `${dir}/y.jsonl`,
+        maxRepairs: 1,
+        concurrency: 1,
+        budget: 2,
+      });
+      expect(capped).toMatchObject({ status: 'stopped', stopReason: 'budget', ok: 0 });
+      expect(capped.failed).toBeGreaterThan(0);
+      expect(capped.failed).toBeLessThan(10);
+      expect(capped.notAttempted).toBe(10 - capped.failed);
+      expect(capped.usage.costUsd).toBeCloseTo(capped.failed * perCall, 9);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('refuses a budget when the model has no price', async () => {
     await expect(collect(label(corpus(1), TAXONOMY, { gateway: gateway(), model: keyword(), budget: 1 }))).rejects.toThrow(/no price for model "scripted:scripted-model"/);
   });
@@ -236,7 +272,7 @@ describe('iteration', () => {
 });
 
 describe('corpus files', () => {
-  it('reads a JSONL corpus through readCorpus; reader issues are reported, records accounted for', async () => {
+  it('reads a JSONL corpus through readCorpus: an empty text gets a failed input line, unusable lines are reported', async () => {
     const { dir, cleanup } = await tempDir();
     try {
       const path = `${dir}/corpus.jsonl`;
@@ -248,16 +284,61 @@ describe('corpus files', () => {
           'not json',
           '{"id":"a","text":"duplicate"}',
           '{"id":"c","text":"refund me"}',
+          '{"body":"no text field"}',
+          '{"text":"   "}',
           '',
         ].join('\n'),
       );
-      const run = label(path, TAXONOMY, { gateway: gateway(), model: keyword() });
-      const out = await collect(run);
+      const out = `${dir}/labels.jsonl`;
+      const run = label(path, TAXONOMY, { gateway: gateway(), model: keyword(), out, ordered: true });
+      const got = await collect(run);
       const s = await run.summary;
-      expect(out.map((a) => [a.id, a.labelId]).sort()).toEqual([['a', 'L1'], ['c', 'L4']]);
-      expect(s.input).toMatchObject({ records: 2, issues: 3, issuesByKind: { empty_text: 1, malformed: 1, duplicate_id: 1 } });
-      expect(s.input.issueExamples.join('\n')).toContain('corpus.jsonl:3');
+      const blankId = got[3]!.id;
+      expect(got.map((a) => [a.id, a.status, a.labelId ?? a.error?.kind])).toEqual([
+        ['a', 'ok', 'L1'],
+        ['b', 'failed', 'input'],
+        ['c', 'ok', 'L4'],
+        [blankId, 'failed', 'input'],
+      ]);
+      expect(blankId).toMatch(/^r[0-9a-f]{16}$/); // the reader's generated id
+      // The failed line names the file and line the record came from.
+      expect(got[1]!.error!.message).toBe(`${path}:2: field "text": empty`);
+      expect(got[3]!.error!.message).toBe(`${path}:7: field "text": only whitespace`);
+      // One line per record in the file, none for lines without a usable record.
+      expect((await readLines(out)).map((a) => a.id)).toEqual(['a', 'b', 'c', blankId]);
+      expect(s).toMatchObject({ ok: 2, failed: 2, failedByKind: { input: 2 }, out: { lines: 4, ok: 2, failed: 2 } });
+      expect(s.input).toEqual({
+        records: 4,
+        alreadyOk: 0,
+        duplicateIds: 0,
+        issues: 3,
+        issuesByKind: { malformed: 1, duplicate_id: 1, missing_field: 1 },
+        issueExamples: [
+          expect.stringContaining('corpus.jsonl:3: invalid JSON'),
+          expect.stringContaining('corpus.jsonl:4: field "id": duplicate id "a"'),
+          expect.stringContaining('corpus.jsonl:6: field "text": missing'),
+        ],
+      });
       expect(s.input.records).toBe(s.input.alreadyOk + s.input.duplicateIds + s.ok + s.failed + s.notAttempted);
+
+      // A resumed run retries the failed input lines (still failed) and keeps one line per record.
+      const again = await labelToFile(path, TAXONOMY, { gateway: gateway(), model: keyword(), out });
+      expect(again).toMatchObject({ ok: 0, failed: 2, input: { records: 4, alreadyOk: 2, issues: 3 }, out: { lines: 4, compacted: true } });
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('corpusOptions.keepEmptyTexts: false skips empty texts as reader issues (the caller opted out)', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const path = `${dir}/corpus.jsonl`;
+      await writeFile(path, '{"id":"a","text":"card will arrive"}\n{"id":"b","text":""}\n');
+      const seen: string[] = [];
+      const run = label(path, TAXONOMY, { gateway: gateway(), model: keyword(), corpusOptions: { keepEmptyTexts: false, onIssue: (i) => seen.push(i.kind) } });
+      expect((await collect(run)).map((a) => a.id)).toEqual(['a']);
+      expect((await run.summary).input).toMatchObject({ records: 1, issues: 1, issuesByKind: { empty_text: 1 } });
+      expect(seen).toEqual(['empty_text']);
     } finally {
       await cleanup();
     }

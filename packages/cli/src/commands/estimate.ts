@@ -3,7 +3,7 @@ import { TaxonomySchema, readJsonFile } from '@taxonomist/core';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { setupModels } from '../model/setup.js';
-import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
+import { corpusFlags, loadCorpus, withText } from '../pipeline/corpus.js';
 import { estimateInduce, type StepEstimate } from '../pipeline/estimate-induce.js';
 import { induceSettingsFromFlags } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags } from '../pipeline/label-stage.js';
@@ -30,14 +30,15 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     return EXIT.OK;
   }
   const seed = seedOf(values);
-  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);
+  // Read as label/run read it (empty texts kept) so the label sample is the one they would draw.
+  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal, { keepEmptyTexts: true });
   const rows: StepEstimate[] = [];
   const assumptions: string[] = [];
   let assumedTaxonomy: Taxonomy | undefined;
 
   if (what === 'induce' || what === 'run') {
     const settings = await induceSettingsFromFlags({ ...values, strategy: 'llm' }, models, seed, ctx.io.cwd);
-    const e = await estimateInduce(corpus.records, settings, { main: models.model, summarize: models.summarizeModel }, models.gateway);
+    const e = await estimateInduce(withText(corpus.records), settings, { main: models.model, summarize: models.summarizeModel }, models.gateway);
     rows.push(...e.steps.map((s) => ({ ...s, stage: `induce: ${s.stage}` })));
     assumptions.push(`induce: ${e.sampled} records sampled, ${e.summarized} summarized, ${e.batches} batches`, ...e.assumptions.map((a) => `induce: ${a}`));
     const maxLabels = num(values, 'maxLabels') ?? 25;

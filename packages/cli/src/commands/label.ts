@@ -13,7 +13,10 @@ import { formatCost, formatCount, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
 
-/** `taxonomist label`: corpus + taxonomy -> labels.jsonl, one line per record, resumable. */
+/**
+ * `taxonomist label`: corpus + taxonomy -> labels.jsonl, one line per record (failed 'input' for an empty text),
+ * resumable. Lines of the file without a usable record are reported and counted as skippedInput.
+ */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const corpusPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
@@ -34,7 +37,8 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       });
     }
   }
-  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);
+  // Empty texts are kept: every record read gets exactly one line (failed 'input' for those).
+  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal, { keepEmptyTexts: true });
   const n = num(values, 'sample');
   const records = n === undefined ? corpus.records : sampleInOrder(corpus.records, n, seed, 'label-sample');
 
@@ -53,9 +57,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       [{ header: 'records' }, { header: 'ok', align: 'right' }, { header: 'failed', align: 'right' }, { header: 'resumed', align: 'right' }, { header: 'not attempted', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'tokens', align: 'right' }, { header: 'cost', align: 'right' }],
       [[formatCount(result.records), formatCount(result.ok), formatCount(result.failed), formatCount(result.alreadyOk), formatCount(result.notAttempted), formatCount(u.calls), formatTokens(u.inputTokens + u.outputTokens), formatCost(u.costUsd)]],
     ),
+    ...(corpus.stats.skipped > 0 ? [`${formatCount(corpus.stats.skipped)} input line(s) skipped: no usable record (see the warnings above)`] : []),
     `wrote ${out}`,
   ].join('\n');
   const { exitCode, ...json } = result;
-  ui.result(human, { out, ...json });
+  ui.result(human, { out, ...json, skippedInput: corpus.stats.skipped });
   return exitCode;
 }

@@ -6,7 +6,7 @@ import { inputPath, str } from '../pipeline/values.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { CommandContext } from './types.js';
 
-/** `taxonomist predict model.json corpus`: one prediction line per record, streaming, no LLM. */
+/** `taxonomist predict model.json corpus`: one prediction line per record (failed for an empty text), streaming, no LLM. */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const [modelPath, corpusPath] = ctx.positionals.map((p) => inputPath(ctx.io.cwd, p)) as [string, string];
   const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? 'predictions.jsonl');
@@ -16,8 +16,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, labelIds: new Map(), ui: ctx.ui, signal: ctx.signal });
   const ms = ctx.io.now() - t0;
   ctx.ui.result(
-    `predicted ${formatCount(result.records)} records in ${formatDuration(ms)} (${formatRate((result.records / Math.max(ms, 1)) * 1000)})${result.skippedInput ? `, ${result.skippedInput} input lines skipped` : ''}; wrote ${out}`,
-    { out, records: result.records, skippedInput: result.skippedInput, counts: result.counts },
+    `predicted ${formatCount(result.records)} records in ${formatDuration(ms)} (${formatRate((result.records / Math.max(ms, 1)) * 1000)})` +
+      `${result.failed ? `, ${result.failed} failed (empty text)` : ''}${result.skippedInput ? `, ${result.skippedInput} input lines skipped` : ''}; wrote ${out}`,
+    { out, records: result.records, ok: result.ok, failed: result.failed, skippedInput: result.skippedInput, counts: result.counts },
   );
-  return EXIT.OK;
+  // One line per record either way; failed lines make the outcome partial, as for `label`.
+  return result.failed > 0 ? EXIT.PARTIAL : EXIT.OK;
 }

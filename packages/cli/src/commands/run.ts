@@ -8,6 +8,7 @@ import {
   hashValue,
   readJsonFile,
   readJsonl,
+  taxonomyIdOf,
   writeJsonAtomic,
   LabelAssignmentSchema,
   type LabelAssignment,
@@ -19,7 +20,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { safeUrl, setupModels } from '../model/setup.js';
 import { ARTIFACTS } from '../pipeline/artifacts.js';
 import { loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
-import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
+import { corpusFlags, loadCorpus, withText } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
 import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
@@ -76,7 +77,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const seed = seedOf(values);
   const goldField = str(values, 'goldField');
   const flags = corpusFlags(values);
-  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal);
+  // Empty texts are kept so the label sample and the predictions have one line per record (failed 'input' for
+  // those); induction only sees records with a text.
+  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true });
+  const withTexts = corpus.emptyTexts > 0 ? withText(corpus.records) : corpus.records;
   const inputSha = await sha256File(resolve(io.cwd, corpusPath));
 
   const induceSettings = await induceSettingsFromFlags(values, models, seed, io.cwd);
@@ -154,7 +158,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   let taxonomy: Taxonomy | undefined;
   await stage('induce', [ARTIFACTS.taxonomy, ARTIFACTS.taxonomyMarkdown, ARTIFACTS.induction, ...(models.online ? [] : [ARTIFACTS.clusterModel])], async () => {
     const r = await runInduceStage({
-      records: corpus.records,
+      records: withTexts,
       settings: induceSettings,
       models,
       paths: {
@@ -227,7 +231,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       examples,
       holdout,
       seed,
-      ...(tax.id !== undefined ? { taxonomyId: tax.id } : {}),
+      taxonomyId: taxonomyIdOf(tax),
       ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}),
       modelPath: p(ARTIFACTS.model),
       evalPath: p(ARTIFACTS.distillEval),
@@ -243,7 +247,12 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     const model = await loadClassifier(p(ARTIFACTS.model));
     const labelIds = new Map(tax.labels.map((l) => [l.name, l.id]));
     const r = await runPredictStage({ model, corpus: corpus.records, corpusOptions: flags, out: p(ARTIFACTS.predictions), labelIds, total: corpus.records.length, ui, signal: ctx.signal });
-    return { artifacts: [ARTIFACTS.predictions], usage: { ...ZERO_USAGE }, counts: { records: r.records } };
+    return {
+      artifacts: [ARTIFACTS.predictions],
+      usage: { ...ZERO_USAGE },
+      counts: { records: r.records, ...(r.failed > 0 ? { failed: r.failed } : {}) },
+      ...(r.failed > 0 ? { exitCode: EXIT.PARTIAL } : {}),
+    };
   });
 
   // 5. report (+ agreement with gold classes when asked)

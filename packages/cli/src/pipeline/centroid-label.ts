@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ClusterModel, openJsonlWriter, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
+import { ClusterModel, openJsonlWriter, taxonomyIdOf, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
 import { InputError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Ui } from '../ui/ui.js';
@@ -54,6 +54,7 @@ export async function loadClusterModel(path: string, taxonomy: Taxonomy): Promis
  */
 export async function runCentroidLabelStage(args: { records: readonly CorpusRecord[]; taxonomy: Taxonomy; model: ClusterModel; out: string; ui: Ui }): Promise<LabelStageResult> {
   const names = new Map(args.taxonomy.labels.map((l) => [l.id, l.name]));
+  const taxonomyId = taxonomyIdOf(args.taxonomy);
   const writer = await openJsonlWriter(args.out, { append: false });
   const bar = args.ui.progress('label', args.records.length);
   let ok = 0;
@@ -64,12 +65,16 @@ export async function runCentroidLabelStage(args: { records: readonly CorpusReco
       const assigned = args.model.assign(batch.map((r) => r.text));
       const lines: LabelAssignment[] = batch.map((r, j) => {
         const a = assigned[j]!;
+        if (r.text.trim() === '') {
+          failed++;
+          return { id: r.id, status: 'failed', model: CENTROID_MODEL_ID, taxonomyId, error: { kind: 'input', message: `field "text": ${r.text === '' ? 'is empty' : 'is only whitespace'}` } };
+        }
         if (a.empty) {
           failed++;
-          return { id: r.id, status: 'failed', model: CENTROID_MODEL_ID, ...(args.taxonomy.id ? { taxonomyId: args.taxonomy.id } : {}), error: { kind: 'input', message: 'the text has no word the cluster model knows' } };
+          return { id: r.id, status: 'failed', model: CENTROID_MODEL_ID, taxonomyId, error: { kind: 'input', message: 'the text has no word the cluster model knows' } };
         }
         ok++;
-        return { id: r.id, status: 'ok', label: names.get(a.labelId)!, labelId: a.labelId, model: CENTROID_MODEL_ID, ...(args.taxonomy.id ? { taxonomyId: args.taxonomy.id } : {}) };
+        return { id: r.id, status: 'ok', label: names.get(a.labelId)!, labelId: a.labelId, model: CENTROID_MODEL_ID, taxonomyId };
       });
       await writer.writeMany(lines);
       bar.update({ done: Math.min(args.records.length, i + BATCH) });
@@ -78,7 +83,7 @@ export async function runCentroidLabelStage(args: { records: readonly CorpusReco
     await writer.close();
     bar.finish();
   }
-  if (failed > 0) args.ui.warn(`${failed} record(s) have no word the cluster model knows; written with status "failed" (kind "input")`);
+  if (failed > 0) args.ui.warn(`${failed} record(s) have an empty text or no word the cluster model knows; written with status "failed" (kind "input")`);
   return {
     status: 'done',
     records: args.records.length,

@@ -24,19 +24,63 @@ export function corpusFlags(values: CommandContext['values'], labelField?: strin
 
 export interface LoadedCorpus {
   path: string;
+  /** Every record read (with `keepEmptyTexts`, records whose text is empty too). */
   records: CorpusItem[];
+  /** Records with an empty text among `records` (0 unless `keepEmptyTexts`). */
+  emptyTexts: number;
   stats: CorpusStats;
   issues: CorpusIssue[];
 }
 
 const SHOWN_ISSUES = 5;
 
+/** Records with a text worth sending anywhere (empty ones are kept only to get their failed output line). */
+export function withText<T extends { text: string }>(records: readonly T[]): T[] {
+  return records.filter((r) => r.text.trim() !== '');
+}
+
+/**
+ * Tally of a reader's issues: lines it skipped (no usable record) by kind, and records it yielded despite an issue
+ * (empty texts under keepEmptyTexts), which the command accounts for with a failed line.
+ */
+export class IssueTally {
+  skipped = 0;
+  readonly byKind: Record<string, number> = {};
+  readonly kept: CorpusIssue[] = [];
+  keptCount = 0;
+
+  add(issue: CorpusIssue): void {
+    if (issue.kept === true) {
+      this.keptCount++;
+      if (this.kept.length < SHOWN_ISSUES) this.kept.push(issue);
+      return;
+    }
+    this.skipped++;
+    this.byKind[issue.kind] = (this.byKind[issue.kind] ?? 0) + 1;
+  }
+}
+
 /**
  * Read a whole corpus, print what was skipped (first few issues with file:line:field, then counts by kind) and
- * fail with a fix suggestion when nothing usable is left. Nothing is dropped silently.
+ * fail with a fix suggestion when nothing usable is left. Nothing is dropped silently. With `keepEmptyTexts`
+ * (commands that write one line per record: label, run, predict), records with an empty text are returned too, for
+ * the caller to write as failed 'input' lines; they are announced, not counted as skipped.
  */
-export async function loadCorpus(path: string, flags: CorpusFlags, ui: Ui, signal?: AbortSignal): Promise<LoadedCorpus> {
-  const reader = readCorpus(path, { ...flags, maxIssues: 1000, ...(signal ? { signal } : {}) });
+export async function loadCorpus(
+  path: string,
+  flags: CorpusFlags,
+  ui: Ui,
+  signal?: AbortSignal,
+  options: { keepEmptyTexts?: boolean } = {},
+): Promise<LoadedCorpus> {
+  const tally = new IssueTally();
+  const reader = readCorpus(path, {
+    ...flags,
+    maxIssues: 1000,
+    ...(options.keepEmptyTexts ? { keepEmptyTexts: true } : {}),
+    onIssue: (i) => tally.add(i),
+    ...(signal ? { signal } : {}),
+  });
   const records: CorpusItem[] = [];
   try {
     for await (const r of reader) records.push(r);
@@ -44,10 +88,12 @@ export async function loadCorpus(path: string, flags: CorpusFlags, ui: Ui, signa
     throw withFieldHint(err);
   }
   const { stats, issues } = reader;
-  reportIssues(path, stats, issues, ui);
-  if (records.length === 0) {
+  reportIssues(path, tally, issues, ui);
+  reportEmptyTexts(tally, ui);
+  const usable = tally.keptCount === 0 ? records.length : withText(records).length;
+  if (usable === 0) {
     const missing = stats.byKind.missing_field;
-    throw new InputError(`${path}: no usable records (${stats.lines} lines, ${stats.skipped} skipped)`, {
+    throw new InputError(`${path}: no usable records (${stats.lines} lines, ${stats.skipped} skipped${tally.keptCount > 0 ? `, ${tally.keptCount} with an empty text` : ''})`, {
       location: { file: path },
       hint:
         missing > 0
@@ -57,17 +103,32 @@ export async function loadCorpus(path: string, flags: CorpusFlags, ui: Ui, signa
             : 'see the warnings above; --format jsonl|csv|txt if the extension is misleading',
     });
   }
-  return { path, records, stats, issues };
+  return { path, records, emptyTexts: tally.keptCount, stats, issues };
 }
 
+/**
+ * Warn about lines skipped by a reader: the first few issues, then counts by kind. `stats` counts skipped lines only
+ * (issues of records that were kept, marked `kept`, are announced by reportEmptyTexts instead).
+ */
 export function reportIssues(path: string, stats: { skipped: number; byKind: Record<string, number> }, issues: readonly CorpusIssue[], ui: Ui): void {
   if (stats.skipped === 0) return;
-  for (const issue of issues.slice(0, SHOWN_ISSUES)) ui.warn(issue.message);
+  for (const issue of issues.filter((i) => i.kept !== true).slice(0, SHOWN_ISSUES)) ui.warn(issue.message);
   const kinds = Object.entries(stats.byKind)
     .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // a stable order, whatever order the issues came in
     .map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`)
     .join(', ');
   ui.warn(`${path}: skipped ${stats.skipped} line(s) (${kinds})${stats.skipped > SHOWN_ISSUES ? `; first ${SHOWN_ISSUES} shown` : ''}; use --strict to stop at the first one`);
+}
+
+/** Announce records kept with an empty text: each gets a failed line (kind "input") in the output. */
+export function reportEmptyTexts(tally: IssueTally, ui: Ui): void {
+  if (tally.keptCount === 0) return;
+  for (const issue of tally.kept) ui.warn(issue.message);
+  ui.warn(
+    `${tally.keptCount} record(s) have an empty text: each gets a line with status "failed" (error kind "input")` +
+      (tally.keptCount > tally.kept.length ? `; first ${tally.kept.length} shown` : ''),
+  );
 }
 
 /** Reader errors about the text or id field get the flag that fixes them. */

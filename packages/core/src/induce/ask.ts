@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ChatMessage, ChatModelRef, Gateway } from '../llm/types.js';
+import type { ChatMessage, ChatModelRef, Gateway, TokenUsage } from '../llm/types.js';
 import type { StepUsage } from './result.js';
 import { emptyStepUsage } from './usage.js';
 
@@ -85,6 +85,13 @@ export async function askValid<T>(gateway: Gateway, spec: AskSpec<T>): Promise<A
       usage.calls++;
       usage.failedCalls++;
       usage.attempts += Math.max(1, (err as { attempts?: number }).attempts ?? 1);
+      // The invalid answers were billed: the gateway puts their tokens on the error.
+      const billed = (err as { usage?: TokenUsage }).usage;
+      if (billed !== undefined) {
+        usage.inputTokens += billed.inputTokens;
+        usage.outputTokens += billed.outputTokens;
+        usage.costUsd += gateway.cost(usage.modelId, billed);
+      }
       raw = (err as { raw?: string }).raw ?? '';
       problems = [`the answer did not match the required JSON format: ${(err as Error).message}`];
     }

@@ -15,6 +15,15 @@ export function taxonomyId(t: Pick<Taxonomy, 'useCase' | 'labels'>): string {
   }).slice(0, 16)}`;
 }
 
+/**
+ * The id a taxonomy goes by, for everything that records which taxonomy it used (label lines, cluster and distilled
+ * models): its own `id` as written in its JSON, else (a taxonomy built in memory) its content id `taxonomyId(t)`, the
+ * id `taxonomyToJson` would write. Use this rather than hashing a taxonomy yourself, so all artifacts agree.
+ */
+export function taxonomyIdOf(t: Pick<Taxonomy, 'id' | 'useCase' | 'labels'>): string {
+  return t.id ?? taxonomyId(t);
+}
+
 /** The taxonomy with its content id set, keys in a fixed order (what `taxonomyToJson` writes). */
 export function normalizeTaxonomy(t: Taxonomy): Taxonomy {
   const parsed = TaxonomySchema.safeParse(t);

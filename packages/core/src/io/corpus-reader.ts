@@ -86,7 +86,9 @@ function resolveOptions(path: string, options: ReadCorpusOptions): Resolved {
  * Stream a corpus file (JSONL, CSV/TSV or plain text, UTF-8) as records. Lines that cannot become a record
  * (bad JSON, missing or non-string text, empty text, invalid UTF-8, wrong CSV column count, duplicate id) are
  * skipped, reported through `onIssue` / `issues` with file:line, and counted in `stats`; with `strict` the first
- * one throws a CorpusError. Records without an id get a content-hash id ('r' + 16 hex of sha256(text)).
+ * one throws a CorpusError. With `keepEmptyTexts`, records whose text is empty are reported (marked `kept`) but
+ * yielded, so a consumer can write one output line per input record. Records without an id get a content-hash id
+ * ('r' + 16 hex of sha256(text)).
  */
 export function readCorpus(path: string, options: ReadCorpusOptions = {}): CorpusReader {
   const opts = resolveOptions(path, options);
@@ -100,7 +102,7 @@ export function readCorpus(path: string, options: ReadCorpusOptions = {}): Corpu
     issues.length = 0;
     const sink = new IssueSink(stats, issues, options);
     const fieldNames = opts.label === undefined ? { text: opts.text, id: opts.id } : { text: opts.text, id: opts.id, label: opts.label };
-    const builder = new RecordBuilder(path, fieldNames, sink, stats);
+    const builder = new RecordBuilder(path, fieldNames, sink, stats, { keepEmptyTexts: options.keepEmptyTexts === true });
     const handler: BatchHandler = opts.format === 'csv' ? new CsvHandler(opts, stats, sink, builder) : new LineHandler(opts, stats, sink, builder);
     try {
       for await (const batch of readLineBatches(path, options.signal ? { signal: options.signal } : {})) {

@@ -26,17 +26,18 @@ export function typeName(value: unknown): string {
   return typeof value;
 }
 
-/** Counts and collects issues; in strict mode throws on the first one. */
+/** Counts and collects issues (a `kept` one counts as kept, any other as skipped); in strict mode throws on the first. */
 export class IssueSink {
   constructor(
-    private readonly stats: { skipped: number; byKind: Record<CorpusIssueKind, number> },
+    private readonly stats: { skipped: number; kept?: number; byKind: Record<CorpusIssueKind, number> },
     private readonly issues: CorpusIssue[],
     private readonly options: { onIssue?: (issue: CorpusIssue) => void; strict?: boolean; maxIssues?: number },
   ) {}
 
   report(issue: CorpusIssue): void {
     this.stats.byKind[issue.kind] += 1;
-    this.stats.skipped += 1;
+    if (issue.kept === true) this.stats.kept = (this.stats.kept ?? 0) + 1;
+    else this.stats.skipped += 1;
     if (this.issues.length < (this.options.maxIssues ?? 1000)) this.issues.push(issue);
     this.options.onIssue?.(issue);
     if (this.options.strict) throw CorpusError.fromIssue(issue);
@@ -49,10 +50,12 @@ export function issue(
   kind: CorpusIssueKind,
   detail: string,
   field?: string,
+  id?: string,
 ): CorpusIssue {
   const where = field === undefined ? `${file}:${line}` : `${file}:${line}: field "${field}"`;
   const out: CorpusIssue = { file, line, kind, message: `${where}: ${detail}` };
   if (field !== undefined) out.field = field;
+  if (id !== undefined) out.id = id;
   return out;
 }
 

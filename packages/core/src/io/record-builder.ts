@@ -22,7 +22,9 @@ export interface RawFields {
 
 /**
  * Turns the raw field values of one line into a record, or reports why not: text type, empty text, id and label
- * types, and duplicate ids (second and later occurrences are skipped; the message names the first line).
+ * types, and duplicate ids (second and later occurrences are skipped; the message names the first line). With
+ * `keepEmptyTexts`, a record whose text is empty is still built (id given or generated, duplicates checked) and
+ * yielded, its empty_text issue marked `kept`. Issues carry the record's id whenever it is known.
  */
 export class RecordBuilder {
   private readonly firstLineOfId = new Map<string, number>();
@@ -34,24 +36,31 @@ export class RecordBuilder {
     private readonly fields: { text: string; id: string; label?: string },
     private readonly sink: IssueSink,
     private readonly stats: CorpusStats,
+    private readonly options: { keepEmptyTexts?: boolean } = {},
   ) {}
 
   build(raw: RawFields): CorpusItem | null {
     const { file, fields, sink } = this;
     const { line } = raw;
-    if (typeof raw.text !== 'string') {
-      sink.report(issue(file, line, 'wrong_type', `expected a string, got ${typeName(raw.text)}`, fields.text));
-      return null;
-    }
-    if (isBlank(raw.text)) {
-      sink.report(issue(file, line, 'empty_text', raw.text === '' ? 'empty' : 'only whitespace', fields.text));
-      return null;
-    }
 
     let id: string | undefined;
+    let badId = false;
     if (typeof raw.id === 'string' && raw.id !== '') id = raw.id;
     else if (typeof raw.id === 'number' && Number.isFinite(raw.id)) id = String(raw.id);
-    else if (raw.id !== undefined && raw.id !== null && raw.id !== '') {
+    else if (raw.id !== undefined && raw.id !== null && raw.id !== '') badId = true;
+
+    if (typeof raw.text !== 'string') {
+      sink.report(issue(file, line, 'wrong_type', `expected a string, got ${typeName(raw.text)}`, fields.text, id));
+      return null;
+    }
+    const blank = isBlank(raw.text);
+    const emptyDetail = raw.text === '' ? 'empty' : 'only whitespace';
+    const keepEmpty = this.options.keepEmptyTexts === true;
+    if (blank && !keepEmpty) {
+      sink.report(issue(file, line, 'empty_text', emptyDetail, fields.text, id));
+      return null;
+    }
+    if (badId) {
       sink.report(issue(file, line, 'wrong_type', `expected a string or number id, got ${typeName(raw.id)}`, fields.id));
       return null;
     }
@@ -66,7 +75,7 @@ export class RecordBuilder {
         const bad = l.findIndex((x) => !((typeof x === 'string' && x !== '') || (typeof x === 'number' && Number.isFinite(x))));
         if (bad !== -1) {
           sink.report(
-            issue(file, line, 'wrong_type', `item ${bad}: expected a non-empty string, got ${typeName(l[bad])}`, fields.label),
+            issue(file, line, 'wrong_type', `item ${bad}: expected a non-empty string, got ${typeName(l[bad])}`, fields.label, id),
           );
           return null;
         }
@@ -75,7 +84,7 @@ export class RecordBuilder {
           label = labels[0];
         }
       } else {
-        sink.report(issue(file, line, 'wrong_type', `expected a string or an array of strings, got ${typeName(l)}`, fields.label));
+        sink.report(issue(file, line, 'wrong_type', `expected a string or an array of strings, got ${typeName(l)}`, fields.label, id));
         return null;
       }
     }
@@ -94,11 +103,15 @@ export class RecordBuilder {
     }
     const first = this.firstLineOfId.get(id);
     if (first !== undefined) {
-      sink.report(issue(file, line, 'duplicate_id', `duplicate id "${id}" (first seen on line ${first})`, fields.id));
+      sink.report(issue(file, line, 'duplicate_id', `duplicate id "${id}" (first seen on line ${first})`, fields.id, id));
       return null;
     }
     this.firstLineOfId.set(id, line);
     if (generated) this.stats.generatedIds += 1;
+    if (blank) {
+      // Kept: the consumer gets the record (and its id) to account for it, e.g. as a failed output line.
+      sink.report({ ...issue(file, line, 'empty_text', emptyDetail, fields.text, id), kept: true });
+    }
 
     const out: CorpusItem = { id, text: raw.text };
     if (label !== undefined) out.label = label;

@@ -21,8 +21,15 @@ export interface CorpusIssue {
   /** 1-based physical line (for a multi-line CSV record: the line where it starts). */
   line: number;
   field?: string;
+  /** The record's id when it is known: given in the source, or generated for a record that is still yielded. */
+  id?: string;
   kind: CorpusIssueKind;
   message: string;
+  /**
+   * True when the record was yielded anyway (an empty text under `keepEmptyTexts`): the consumer accounts for it,
+   * e.g. with a failed output line. Such issues count in `stats.kept`, not in `stats.skipped`.
+   */
+  kept?: true;
 }
 
 /** Live counters of a reader; final once iteration ends. */
@@ -33,7 +40,9 @@ export interface CorpusStats {
   records: number;
   /** Records / lines not yielded because of an issue (one issue each). */
   skipped: number;
-  /** Issues by kind (all of them, even past `maxIssues`). */
+  /** Records yielded despite an issue (empty texts under `keepEmptyTexts`; one issue each, marked `kept`). */
+  kept: number;
+  /** Issues by kind (all of them, skipped and kept, even past `maxIssues`). */
   byKind: Record<CorpusIssueKind, number>;
   /** Records whose id was generated from their text (no id in the source). */
   generatedIds: number;
@@ -56,8 +65,15 @@ export interface ReadCorpusOptions {
   delimiter?: string;
   /** Called for every issue (also those past `maxIssues`). */
   onIssue?(issue: CorpusIssue): void;
-  /** Throw a CorpusError on the first issue instead of skipping the record. */
+  /** Throw a CorpusError on the first issue instead of skipping the record (kept empty texts included). */
   strict?: boolean;
+  /**
+   * Yield records whose text is empty or only whitespace (with their id, given or generated) instead of skipping
+   * them; each is still reported as an `empty_text` issue (marked `kept`) and counted in `stats.kept`. For consumers
+   * that write one output line per input record (the labeler writes a failed 'input' line). Blank lines and rows
+   * are not records and stay skipped. Default false.
+   */
+  keepEmptyTexts?: boolean;
   /** Cap on the `issues` list kept in memory (default 1000); counts in `stats` stay complete. */
   maxIssues?: number;
   signal?: AbortSignal;
@@ -108,5 +124,5 @@ export class CorpusError extends DataFileError {
 
 export function emptyStats(): CorpusStats {
   const byKind = Object.fromEntries(CORPUS_ISSUE_KINDS.map((k) => [k, 0])) as Record<CorpusIssueKind, number>;
-  return { lines: 0, records: 0, skipped: 0, byKind, generatedIds: 0 };
+  return { lines: 0, records: 0, skipped: 0, kept: 0, byKind, generatedIds: 0 };
 }

@@ -7,6 +7,7 @@
  * (`TypeError('fetch failed')` with a `cause` carrying `code: 'ECONNRESET'`), and `SyntaxError` from parsing a
  * malformed or truncated response body.
  */
+import type { TokenUsage } from './types.js';
 
 export type LlmErrorKind =
   | 'rate_limit'
@@ -32,6 +33,7 @@ export interface LlmErrorInit {
   raw?: string;
   code?: string;
   retryAfterMs?: number;
+  usage?: TokenUsage;
   cause?: unknown;
 }
 
@@ -47,6 +49,12 @@ export class LlmError extends Error {
   /** Provider error code, e.g. 'insufficient_quota'. */
   readonly code?: string;
   readonly retryAfterMs?: number;
+  /**
+   * Tokens of the attempts the model answered before the call failed (an invalid answer and its re-asks, a refusal,
+   * an answer cut off at the token limit, an abort between re-asks): billed by the provider, so real spend. Set by
+   * the gateway, which also counts them in its usage report; absent when no attempt got an answer.
+   */
+  usage?: TokenUsage;
 
   constructor(message: string, init: LlmErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -58,6 +66,7 @@ export class LlmError extends Error {
     this.raw = init.raw;
     this.code = init.code;
     this.retryAfterMs = init.retryAfterMs;
+    if (init.usage !== undefined) this.usage = init.usage;
   }
 }
 

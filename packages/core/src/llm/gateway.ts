@@ -284,7 +284,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   const fail = async (stage: string, modelId: string, err: unknown, attempts: number, usage: TokenUsage): Promise<never> => {
-    if (err instanceof LlmError) err.attempts = attempts;
+    if (err instanceof LlmError) {
+      err.attempts = attempts;
+      // Answered attempts were billed even though the call failed: the caller's budget must see them too.
+      if (usage.inputTokens > 0 || usage.outputTokens > 0) err.usage = { ...usage };
+    }
     ledger.record({ stage, modelId, cached: false, failed: true, attempts, usage });
     await emit('llm:error', { stage, modelId, error: err instanceof Error ? err : new Error(String(err)) });
     throw err;
@@ -359,6 +363,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           let raw: string;
           let error: string | undefined;
           let msg: unknown;
+          let transported = false;
           try {
             const out = await chatTransport(binding.runnable, convo, callOptions, {
               stage: req.stage,
@@ -368,6 +373,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             });
             attempts += out.attempts;
             usage = addUsage(usage, out.usage);
+            transported = true;
             msg = out.msg;
             const refusal = findRefusal(msg);
             if (refusal !== undefined) {
@@ -380,14 +386,23 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             }
             raw = structuredRaw(msg, method);
           } catch (err) {
-            // An answer cut off at the length limit (openai LengthFinishReasonError) is a bad answer, not a
-            // transport failure: re-ask like any other invalid answer.
-            if (err instanceof LlmError && err.kind === 'invalid_output' && err.raw === undefined && repairs < maxRepairs) {
+            const cutOff = err instanceof LlmError && err.kind === 'invalid_output' && err.raw === undefined;
+            if (!transported && err instanceof LlmError && err.raw === undefined && (cutOff || err.kind === 'refusal')) {
+              // The model answered, but the client threw the answer away with its usage (openai's
+              // LengthFinishReasonError / ContentFilterFinishReasonError). The attempt was billed: estimate it (a
+              // cut-off answer is maxTokens long; a filtered one's length is unknown, only its prompt is counted).
+              const output = cutOff ? (req.maxTokens ?? assumedOutputTokens) : 0;
+              usage = addUsage(usage, { inputTokens: countMessagesTokens(convo), outputTokens: output, estimated: true });
+            }
+            // An answer cut off at the length limit is a bad answer, not a transport failure: re-ask like any other
+            // invalid answer.
+            if (cutOff && err instanceof LlmError && repairs < maxRepairs) {
               attempts += err.attempts;
               raw = '';
               error = 'the answer was cut off at the output token limit; answer more briefly';
             } else {
-              if (err instanceof LlmError && err.kind !== 'refusal') err.attempts += attempts;
+              // A transport error counts only its own attempts: add the earlier ones (our own refusal has them all).
+              if (err instanceof LlmError && !transported) err.attempts += attempts;
               throw err;
             }
           }

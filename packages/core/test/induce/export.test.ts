@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTaxonomyJson, taxonomyId, taxonomyToJson, taxonomyToMarkdown, type Taxonomy } from '../../src/index.js';
+import { parseTaxonomyJson, taxonomyId, taxonomyIdOf, taxonomyToJson, taxonomyToMarkdown, type Taxonomy } from '../../src/index.js';
 
 const taxonomy: Taxonomy = {
   metadata: { z: 1, a: { d: 2, c: 3 } },
@@ -34,6 +34,13 @@ describe('taxonomyToJson', () => {
     expect(taxonomyId({ ...taxonomy, useCase: 'other use' })).not.toBe(id);
     expect(taxonomyId({ ...taxonomy, labels: taxonomy.labels.map((l) => (l.id === 'L2' ? { ...l, name: 'Refund' } : l)) })).not.toBe(id);
     expect(taxonomyId({ ...taxonomy, labels: taxonomy.labels.map((l) => ({ ...l, examples: ['x'] })) })).toBe(id);
+  });
+
+  it('taxonomyIdOf: the stated id, else the content id taxonomyToJson writes', () => {
+    const { id: _drop, ...withoutId } = taxonomy as typeof taxonomy & { id?: string };
+    expect(taxonomyIdOf(withoutId)).toBe(taxonomyId(taxonomy));
+    expect(taxonomyIdOf(withoutId)).toBe(parseTaxonomyJson(taxonomyToJson(withoutId)).id);
+    expect(taxonomyIdOf({ ...withoutId, id: 'tax-stated' })).toBe('tax-stated');
   });
 
   it('refuses an invalid taxonomy and names the bad field when parsing', () => {

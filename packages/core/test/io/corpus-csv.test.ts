@@ -117,6 +117,22 @@ describe('readCorpus: CSV and TSV', () => {
     expect(stats).toMatchObject({ lines: 13, records: 2, skipped: 7 });
   });
 
+  it('keepEmptyTexts: a row with an empty text column is yielded; a blank row is not a record', async () => {
+    const path = t.file('keep-empty.csv', 'id,text\na,hello\nb,\n\nc,"  "\n');
+    const { records, issues, stats } = await readCorpusAll(path, { keepEmptyTexts: true });
+    expect(records).toEqual([
+      { id: 'a', text: 'hello' },
+      { id: 'b', text: '' },
+      { id: 'c', text: '  ' },
+    ]);
+    expect(issues.map((i) => [i.line, i.kind, i.id, i.kept])).toEqual([
+      [3, 'empty_text', 'b', true],
+      [4, 'empty_text', undefined, undefined],
+      [5, 'empty_text', 'c', true],
+    ]);
+    expect(stats).toMatchObject({ lines: 5, records: 3, skipped: 1, kept: 2 });
+  });
+
   it('requires a header naming the text column, listing the columns it found', async () => {
     const noText = t.file('notext.csv', 'id,body\n1,x\n');
     await expect(readCorpusAll(noText)).rejects.toThrow(`${noText}:1: no "text" column in the header (columns: "id", "body"); set textField`);

@@ -72,22 +72,82 @@ describe('readCorpus: JSONL', () => {
     expect(Object.keys(byLine).map(Number)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 11]);
     expect(byLine[2]).toMatchObject({ kind: 'malformed', file: path });
     expect(byLine[2]!.message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: invalid JSON: `));
-    expect(byLine[3]).toEqual({ file: path, line: 3, field: 'text', kind: 'wrong_type', message: `${path}:3: field "text": expected a string, got number` });
+    expect(byLine[3]).toEqual({ file: path, line: 3, field: 'text', id: '3', kind: 'wrong_type', message: `${path}:3: field "text": expected a string, got number` });
     expect(byLine[4]).toMatchObject({ kind: 'missing_field', field: 'text' });
     expect(byLine[4]!.message).toBe(`${path}:4: field "text": missing (fields: id, body, other); set textField`);
     expect(byLine[5]!.message).toBe(`${path}:5: expected a JSON object, got array`);
-    expect(byLine[6]).toMatchObject({ kind: 'empty_text', field: 'text', message: `${path}:6: field "text": only whitespace` });
+    expect(byLine[6]).toMatchObject({ kind: 'empty_text', field: 'text', id: '6', message: `${path}:6: field "text": only whitespace` });
+    expect(byLine[6]!.kept).toBeUndefined();
     expect(byLine[7]).toMatchObject({ kind: 'empty_text', message: `${path}:7: empty line` });
-    expect(byLine[8]).toMatchObject({ kind: 'duplicate_id', message: `${path}:8: field "id": duplicate id "1" (first seen on line 1)` });
+    expect(byLine[8]).toMatchObject({ kind: 'duplicate_id', id: '1', message: `${path}:8: field "id": duplicate id "1" (first seen on line 1)` });
     expect(byLine[9]).toMatchObject({ kind: 'wrong_type', field: 'id' });
+    expect(byLine[9]!.id).toBeUndefined();
     expect(byLine[11]).toMatchObject({ kind: 'invalid_utf8', message: `${path}:11: invalid UTF-8` });
     expect(reader.stats).toEqual({
       lines: 12,
       records: 3,
       skipped: 9,
+      kept: 0,
       generatedIds: 0,
       byKind: { duplicate_id: 1, empty_text: 2, invalid_utf8: 1, malformed: 2, missing_field: 1, wrong_type: 2 },
     });
+  });
+
+  it('keepEmptyTexts: yields empty-text records with their id (given or generated), still reported and counted', async () => {
+    const path = t.file(
+      'keep-empty.jsonl',
+      jsonl(
+        { id: 'a', text: 'good' }, // 1
+        { id: 'b', text: '' }, // 2 empty, kept
+        { text: '   ' }, // 3 whitespace, no id: kept with a generated id
+        '', // 4 blank line: not a record, skipped
+        'not json', // 5 malformed: skipped
+        { id: 'a', text: '' }, // 6 empty with a duplicate id: skipped as a duplicate
+        { text: '   ' }, // 7 same whitespace again: generated id suffixed
+        { id: 9, body: 'no text' }, // 8 missing field: skipped
+        { id: 'c', text: 'also good' }, // 9
+      ),
+    );
+    const seen: CorpusIssue[] = [];
+    const { records, issues, stats } = await readCorpusAll(path, { keepEmptyTexts: true, onIssue: (i) => seen.push(i) });
+    const ws = hashId('   ');
+    expect(records).toEqual([
+      { id: 'a', text: 'good' },
+      { id: 'b', text: '' },
+      { id: ws, text: '   ' },
+      { id: `${ws}-2`, text: '   ' },
+      { id: 'c', text: 'also good' },
+    ]);
+    expect(issues).toEqual(seen);
+    expect(issues.map((i) => [i.line, i.kind, i.id, i.kept])).toEqual([
+      [2, 'empty_text', 'b', true],
+      [3, 'empty_text', ws, true],
+      [4, 'empty_text', undefined, undefined],
+      [5, 'malformed', undefined, undefined],
+      [6, 'duplicate_id', 'a', undefined],
+      [7, 'empty_text', `${ws}-2`, true],
+      [8, 'missing_field', undefined, undefined],
+    ]);
+    expect(issues[0]!.message).toBe(`${path}:2: field "text": empty`);
+    // Every issue counted once: records yielded despite one are `kept`, the others `skipped`.
+    expect(stats).toEqual({
+      lines: 9,
+      records: 5,
+      skipped: 4,
+      kept: 3,
+      generatedIds: 2,
+      byKind: { duplicate_id: 1, empty_text: 4, invalid_utf8: 0, malformed: 1, missing_field: 1, wrong_type: 0 },
+    });
+
+    // Without the option the same file skips them (and ids stay known where the source gives one).
+    const plain = await readCorpusAll(path);
+    expect(plain.records.map((r) => r.id)).toEqual(['a', 'c']);
+    expect(plain.stats).toMatchObject({ records: 2, skipped: 7, kept: 0 });
+    expect(plain.issues.find((i) => i.line === 2)).toMatchObject({ kind: 'empty_text', id: 'b' });
+    expect(plain.issues.find((i) => i.line === 2)!.kept).toBeUndefined();
+
+    // Strict mode still stops at an empty text, kept or not.
+    await expect(readCorpusAll(path, { keepEmptyTexts: true, strict: true })).rejects.toMatchObject({ line: 2, kind: 'empty_text' });
   });
 
   it('caps the kept issues at maxIssues but counts and reports all', async () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { createGateway, PriceBook, DEFAULT_PRICES, LlmError } from '../../src/llm/index.js';
-import { countTokens } from '../../src/tokens/index.js';
+import { countMessagesTokens, countTokens } from '../../src/tokens/index.js';
 import type { ProviderDefinition } from '../../src/plugins/types.js';
 import { FakeChatModel, FakeEmbeddings, answer, apiError, recordingClock } from './fakes.js';
 
@@ -138,5 +138,97 @@ describe('embed()', () => {
     await expect(gw.embed({ stage: 'e', model: emb, texts: ['a'] })).rejects.toMatchObject({ kind: 'bad_request', attempts: 1 });
     await expect(gw.embed({ stage: 'e', model: emb, texts: ['a'], signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: 'aborted' });
     expect(emb.batches).toHaveLength(1);
+  });
+});
+
+describe('failed and repaired calls are billed', () => {
+  const prices = { 'fake:scripted': { input: 1, output: 2 } };
+  const failure = (p: Promise<unknown>) => p.then(() => expect.unreachable('the call should fail') as never, (e: unknown) => e as LlmError);
+  /** The messages one scripted call received, as gateway messages (to count them like the gateway does). */
+  const sent = (call: { messages: { getType(): string; content: unknown }[] }) =>
+    call.messages.map((m) => ({ role: ({ system: 'system', human: 'user', ai: 'assistant' } as const)[m.getType() as 'system'], content: String(m.content) }));
+
+  it('a repaired call that succeeds counts the tokens of every attempt, in the result and the ledger', async () => {
+    const model = new FakeChatModel([
+      answer('not json', { input_tokens: 100, output_tokens: 10 }),
+      answer('{"ok":"yes"}', { input_tokens: 120, output_tokens: 20 }),
+      answer('{"ok":true}', { input_tokens: 140, output_tokens: 30 }),
+    ]);
+    const gw = createGateway({ clock: recordingClock(), prices });
+    const res = await gw.structured({ stage: 's', model, messages: msgs, schema: Schema });
+    expect(res).toMatchObject({ repairs: 2, attempts: 3, usage: { inputTokens: 360, outputTokens: 60 } });
+    expect(gw.usage().total).toMatchObject({ calls: 1, failedCalls: 0, attempts: 3, inputTokens: 360, outputTokens: 60 });
+    expect(gw.usage().total.costUsd).toBeCloseTo((360 * 1 + 60 * 2) / 1e6, 12);
+  });
+
+  it('invalid output after the repairs: the answered attempts are on error.usage and in the ledger', async () => {
+    const model = new FakeChatModel([answer('nope', { input_tokens: 100, output_tokens: 10 }), answer('{"ok":1}', { input_tokens: 130, output_tokens: 12 })]);
+    const gw = createGateway({ clock: recordingClock(), prices });
+    const err = await failure(gw.structured({ stage: 's', model, messages: msgs, schema: Schema, maxRepairs: 1 }));
+    expect(err).toMatchObject({ kind: 'invalid_output', attempts: 2, usage: { inputTokens: 230, outputTokens: 22 } });
+    expect(gw.usage().total).toMatchObject({ calls: 1, failedCalls: 1, attempts: 2, inputTokens: 230, outputTokens: 22 });
+    expect(gw.usage().total.costUsd).toBeCloseTo(gw.cost('fake:scripted', err.usage!), 12);
+    expect(gw.usage().total.costUsd).toBeGreaterThan(0);
+  });
+
+  it('a refusal after a re-ask carries both attempts; a transport failure without an answer carries none', async () => {
+    const refusal = new (await import('@langchain/core/messages')).AIMessage({
+      content: '',
+      additional_kwargs: { refusal: 'no' },
+      usage_metadata: { input_tokens: 50, output_tokens: 3, total_tokens: 53 },
+    });
+    const model = new FakeChatModel([answer('nope', { input_tokens: 40, output_tokens: 4 }), refusal]);
+    const gw = createGateway({ clock: recordingClock(), prices });
+    const err = await failure(gw.structured({ stage: 's', model, messages: msgs, schema: Schema }));
+    expect(err).toMatchObject({ kind: 'refusal', attempts: 2, usage: { inputTokens: 90, outputTokens: 7 } });
+
+    const down = new FakeChatModel([apiError(401)]);
+    const gw2 = createGateway({ clock: recordingClock(), prices });
+    const err2 = await failure(gw2.structured({ stage: 's', model: down, messages: msgs, schema: Schema }));
+    expect(err2.kind).toBe('auth');
+    expect(err2.usage).toBeUndefined();
+    expect(gw2.usage().total).toMatchObject({ failedCalls: 1, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+  });
+
+  it('an answer the client discarded (cut off at maxTokens, content filter) is billed as an estimate', async () => {
+    const cut = () => Object.assign(new Error('Could not parse response content as the length limit was reached'), { name: 'LengthFinishReasonError' });
+    const filtered = () => Object.assign(new Error('rejected by the content filter'), { name: 'ContentFilterFinishReasonError' });
+
+    // Cut off, then a good answer: the repaired call counts the cut-off attempt (prompt + maxTokens, estimated).
+    const model = new FakeChatModel([cut(), answer('{"ok":true}', { input_tokens: 10, output_tokens: 5 })]);
+    const gw = createGateway({ clock: recordingClock(), prices });
+    const res = await gw.structured({ stage: 's', model, messages: msgs, schema: Schema, maxTokens: 64 });
+    const firstPrompt = countMessagesTokens(sent(model.calls[0]!));
+    expect(res).toMatchObject({ repairs: 1, attempts: 2, usage: { inputTokens: 10 + firstPrompt, outputTokens: 5 + 64, estimated: true } });
+    expect(gw.usage().total).toMatchObject({ inputTokens: 10 + firstPrompt, outputTokens: 69, estimatedCalls: 1 });
+
+    // Cut off every time: the failure carries all the estimates.
+    const always = new FakeChatModel([cut(), cut()]);
+    const gw2 = createGateway({ clock: recordingClock(), prices });
+    const err = await failure(gw2.structured({ stage: 's', model: always, messages: msgs, schema: Schema, maxTokens: 8, maxRepairs: 1 }));
+    const prompts = always.calls.map((c) => countMessagesTokens(sent(c)));
+    expect(err).toMatchObject({ kind: 'invalid_output', attempts: 2, usage: { inputTokens: prompts[0]! + prompts[1]!, outputTokens: 16, estimated: true } });
+    expect(gw2.usage().total).toMatchObject({ failedCalls: 1, inputTokens: prompts[0]! + prompts[1]!, outputTokens: 16 });
+
+    // Content filter after an invalid answer: attempts and tokens of both (the filtered answer's prompt only).
+    const filter = new FakeChatModel([answer('nope', { input_tokens: 40, output_tokens: 4 }), filtered()]);
+    const gw3 = createGateway({ clock: recordingClock(), prices });
+    const err3 = await failure(gw3.structured({ stage: 's', model: filter, messages: msgs, schema: Schema }));
+    expect(err3).toMatchObject({ kind: 'refusal', attempts: 2, usage: { inputTokens: 40 + countMessagesTokens(sent(filter.calls[1]!)), outputTokens: 4, estimated: true } });
+  });
+
+  it('an abort between re-asks still reports the answered attempt', async () => {
+    const ctl = new AbortController();
+    const model = new FakeChatModel([
+      answer('nope', { input_tokens: 40, output_tokens: 4 }),
+      () => {
+        ctl.abort();
+        return 'hang' as const;
+      },
+    ]);
+    const gw = createGateway({ clock: recordingClock(), prices });
+    const err = await failure(gw.structured({ stage: 's', model, messages: msgs, schema: Schema, signal: ctl.signal }));
+    expect(err).toMatchObject({ kind: 'aborted', usage: { inputTokens: 40, outputTokens: 4 } });
+    expect(gw.usage().total).toMatchObject({ failedCalls: 1, inputTokens: 40, outputTokens: 4 });
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { createGateway, LlmError } from '../../src/llm/index.js';
+import { countMessagesTokens } from '../../src/tokens/index.js';
 import { recordingClock } from './fakes.js';
 
 type Reply = Response | 'hang' | 'reset' | ((body: Record<string, unknown>) => Response);
@@ -134,6 +135,10 @@ describe('gateway + real ChatOpenAI client', () => {
     expect(res.repairs).toBe(1);
     expect(requests).toHaveLength(2);
     expect(requests[0]!.max_tokens).toBe(5);
+    // The client drops the cut-off answer and its usage; the attempt was billed, so it is estimated (prompt +
+    // maxTokens) on top of the second answer's reported 42 + 7.
+    expect(res.usage).toEqual({ inputTokens: 42 + countMessagesTokens(messages), outputTokens: 7 + 5, estimated: true });
+    expect(gw.usage().total).toMatchObject({ inputTokens: res.usage.inputTokens, outputTokens: 12, estimatedCalls: 1 });
   });
 
   it('user instances with LangChain retries and streaming on still make exactly one non-streamed request per attempt', async () => {

@@ -272,7 +272,8 @@ export class SparseTextFeaturizer {
       if (fb.table) {
         const table = fb.table;
         for (let i = 0; i < kc; i++) {
-          const local = table.get(normalizeKey(keys[i]!));
+          const key = keys[i]!;
+          const local = table.get(key === 0 ? 1 : key);
           if (local < 0) continue;
           const g = off + local;
           if (counts[g] === 0) idx[n++] = g;
@@ -288,13 +289,15 @@ export class SparseTextFeaturizer {
       }
       // TF-IDF values, then the block's normalisation and weight.
       const vals = this.row.values;
+      const binary = c.binary;
+      const sublinear = c.sublinearTf;
       let ss = 0;
       let w = start;
       for (let t = start; t < n; t++) {
         const g = idx[t]!;
         const tf = counts[g]!;
         counts[g] = 0;
-        const v = (tf === 1 || c.binary ? 1 : c.sublinearTf ? 1 + Math.log(tf) : tf) * idf[g]!;
+        const v = (tf === 1 || binary ? 1 : sublinear ? 1 + Math.log(tf) : tf) * idf[g]!;
         if (v === 0) continue; // pruned hash bucket
         idx[w] = g;
         vals[w++] = v;

@@ -71,25 +71,58 @@ export function emitCharWbNgramsOfTokens(tokens: readonly string[], minN: number
   for (const tok of tokens) emitPaddedCharNgrams(tok, 0, tok.length, minN, maxN, out);
 }
 
+// Scratch copy of one space-padded word (code units), reused across calls.
+let padded = new Uint16Array(64);
+
 function emitPaddedCharNgrams(text: string, s: number, e: number, minN: number, maxN: number, out: KeyBuffer): void {
-  // Virtual padded word: position 0 and L+1 are spaces, position j in 1..L is text[s + j - 1].
   const len = e - s + 2;
-  const last = len - 1;
+  if (padded.length < len) padded = new Uint16Array(len * 2);
+  const buf = padded;
+  buf[0] = 0x20;
+  buf[len - 1] = 0x20;
+  let surrogates = false;
+  for (let j = 1; j < len - 1; j++) {
+    const u = text.charCodeAt(s + j - 1);
+    buf[j] = u;
+    if (u >= 0xd800 && u <= 0xdfff) surrogates = true;
+  }
+  if (surrogates) {
+    emitPaddedCharNgramsSlow(buf, len, minN, maxN, out);
+    return;
+  }
+  // Fast path (no surrogate pairs: one code unit = one code point): make room once, then a tight loop.
+  const need = out.count + len * (maxN - minN + 1);
+  if (need > out.keys.length) {
+    const k = new Uint32Array(Math.max(need, out.keys.length * 2));
+    k.set(out.keys.subarray(0, out.count));
+    out.keys = k;
+  }
+  const keys = out.keys;
+  let c = out.count;
   for (let a = 0; a < len; a++) {
-    const ua = a === 0 || a === last ? 0x20 : text.charCodeAt(s + a - 1);
-    if (isLow(ua)) continue; // never start inside a surrogate pair
+    let h = FNV_OFFSET;
+    const stop = Math.min(len, a + maxN);
+    for (let j = a; j < stop; j++) {
+      h = Math.imul(h ^ buf[j]!, 0x01000193);
+      if (j - a + 1 >= minN) keys[c++] = fmix32(h);
+    }
+  }
+  out.count = c;
+}
+
+/** Code-point-aware variant for words containing surrogate pairs (never splits a pair). */
+function emitPaddedCharNgramsSlow(buf: Uint16Array, len: number, minN: number, maxN: number, out: KeyBuffer): void {
+  for (let a = 0; a < len; a++) {
+    if (isLow(buf[a]!)) continue; // never start inside a surrogate pair
     let h = FNV_OFFSET;
     let j = a;
     for (let cp = 1; cp <= maxN && j < len; cp++) {
-      const u = j === 0 || j === last ? 0x20 : text.charCodeAt(s + j - 1);
+      const u = buf[j]!;
       h = fnvStep(h, u);
       j++;
-      if (isHigh(u) && j < last) {
-        const v = text.charCodeAt(s + j - 1);
-        if (isLow(v)) {
-          h = fnvStep(h, v);
-          j++;
-        }
+      if (isHigh(u) && j < len && isLow(buf[j]!)) {
+        h = fnvStep(h, buf[j]!);
+        j++;
       }
       if (cp >= minN) push(out, fmix32(h));
     }
