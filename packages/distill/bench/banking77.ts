@@ -5,9 +5,9 @@
  *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--json out.json]
  *
  * Every system runs in its own child process, one after the other, so peak RSS and process wall time are its own.
- * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; process = wall
- * time of the whole child process (start-up, imports, data loading, training, evaluation, throughput run); predict =
- * single-threaded batch prediction over the test texts, repeated for at least a second.
+ * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; spawn→trained =
+ * wall time from spawning the child process to a trained model (start-up, imports, data loading, training); predict
+ * = single-threaded batch prediction over the test texts, repeated for at least a second.
  * The label-noise section flips 10% / 30% of the training labels to each class's most confusable class (from the
  * clean model's out-of-fold confusions, seeded), trains on them, scores on the clean test split, and counts how many
  * flipped records the label audit ranks in its top 10%.
@@ -71,18 +71,24 @@ async function childOurs(configName: string): Promise<void> {
   const t0 = performance.now();
   const { model } = await train(trainSet, { seed: 0, ...options });
   const trainS = (performance.now() - t0) / 1000;
+  const trainedAtS = (Date.now() - Number(process.env.BENCH_SPAWN_MS)) / 1000;
   const ev = await evaluate(model, testSet);
   const texts = testSet.map((e) => e.text);
-  // Throughput of one call pattern: repeat the whole test batch for at least a second (after a warm-up batch).
+  // Throughput of one call pattern: after a warm-up batch, three windows of >= 0.7 s each repeating the whole test
+  // batch; the best window is reported (the machine is shared, the best window is the least disturbed one).
   const throughput = (fn: () => unknown): number => {
     fn();
-    let n = 0;
-    const p0 = performance.now();
-    while (performance.now() - p0 < 1000) {
-      fn();
-      n += texts.length;
+    let best = 0;
+    for (let w = 0; w < 3; w++) {
+      let n = 0;
+      const p0 = performance.now();
+      while (performance.now() - p0 < 700) {
+        fn();
+        n += texts.length;
+      }
+      best = Math.max(best, n / ((performance.now() - p0) / 1000));
     }
-    return n / ((performance.now() - p0) / 1000);
+    return best;
   };
   let labelsPerS = NaN;
   let top5PerS = NaN;
@@ -98,6 +104,7 @@ async function childOurs(configName: string): Promise<void> {
     top5: ev.topK['5'],
     logLoss: ev.logLoss,
     trainS,
+    trainedAtS,
     labelsPerS,
     top5PerS,
     batchPerS,
@@ -157,7 +164,12 @@ async function childNoise(): Promise<void> {
 function runChild(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string; wallS: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Children report "time from spawn to trained model" against this clock.
+      env: { ...process.env, BENCH_SPAWN_MS: String(Date.now()) },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -183,7 +195,7 @@ async function runOurs(name: string): Promise<Row> {
     accuracy: o.accuracy,
     macroF1: o.macroF1,
     trainS: o.trainS,
-    processS: r.wallS,
+    processS: o.trainedAtS,
     predictPerS: o.labelsPerS,
     top5PerS: o.top5PerS,
     batchPerS: o.batchPerS,
@@ -203,7 +215,7 @@ async function runSklearn(py: string, model: string, label: string): Promise<Row
   const r = await runChild(py, [SKLEARN_SCRIPT, DATA_DIR, model]);
   if (r.code !== 0) throw new Error(`sklearn ${model} failed:\n${r.stderr.slice(-3000)}`);
   const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  return { system: label, accuracy: o.accuracy, macroF1: o.macro_f1, trainS: o.fit_s, processS: r.wallS, predictPerS: o.predict_per_s, rssMb: o.max_rss_mb };
+  return { system: label, accuracy: o.accuracy, macroF1: o.macro_f1, trainS: o.fit_s, processS: o.trained_at_s, predictPerS: o.predict_per_s, rssMb: o.max_rss_mb };
 }
 
 function macroF1Of(gold: string[], pred: string[]): number {
@@ -316,7 +328,7 @@ async function main(): Promise<void> {
   }
 
   const lines: string[] = [];
-  lines.push('| system | accuracy | macro-F1 | train s | process s | labels/s | top-5 objects/s | top-5 batch/s | peak RSS MB |');
+  lines.push('| system | accuracy | macro-F1 | train s | spawn→trained s | labels/s | top-5 objects/s | top-5 batch/s | peak RSS MB |');
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of [...rows, ...configRows]) {
     lines.push(
@@ -330,8 +342,9 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push('Ratios, distill default vs scikit-learn LinearSVC (same run):');
     lines.push(`- accuracy ${f3(ours.accuracy)} vs ${f3(svc.accuracy)} (${ours.accuracy >= svc.accuracy ? '+' : ''}${f3(ours.accuracy - svc.accuracy)}), macro-F1 ${f3(ours.macroF1)} vs ${f3(svc.macroF1)}`);
-    lines.push(`- our train time / their whole process wall time: ${f2(ours.trainS)} s / ${f2(svc.processS)} s = ${f2(ours.trainS / svc.processS)}`);
-    lines.push(`- our whole process / theirs: ${f2(ours.processS)} s / ${f2(svc.processS)} s = ${f2(ours.processS / svc.processS)}`);
+    lines.push(`- our train time / their process time from spawn to trained model: ${f2(ours.trainS)} s / ${f2(svc.processS)} s = ${f2(ours.trainS / svc.processS)}`);
+    lines.push(`- spawn to trained model, ours / theirs: ${f2(ours.processS)} s / ${f2(svc.processS)} s = ${f2(ours.processS / svc.processS)}`);
+    lines.push(`- train time (featurize + fit in process), ours / theirs: ${f2(ours.trainS)} s / ${f2(svc.trainS)} s = ${f2(ours.trainS / svc.trainS)}`);
     lines.push(`- prediction throughput, top label: ${f2(ours.predictPerS / svc.predictPerS)}x (${int(ours.predictPerS)} vs ${int(svc.predictPerS)} texts/s)`);
     lines.push(`- peak RSS: ${int(ours.rssMb)} MB vs ${int(svc.rssMb)} MB`);
   }

@@ -2,8 +2,9 @@
 """scikit-learn baselines for packages/distill/bench/banking77.ts (run as a child process, one model per process).
 
 Usage: python3 sklearn_baseline.py DATA_DIR MODEL   with MODEL in linearsvc | sgd-hashing | logreg
-Prints one JSON object: accuracy, macro_f1, fit_s (vectorize + fit), predict_per_s (single-threaded batch predict of
-the test texts, vectorize + predict), max_rss_mb. Wall time of the whole process is measured by the caller.
+Prints one JSON object: accuracy, macro_f1, fit_s (vectorize + fit), trained_at_s (seconds from the caller's spawn,
+given as BENCH_SPAWN_MS in epoch milliseconds, to the fitted model: start-up, imports, loading, fit), predict_per_s
+(single-threaded batch predict of the test texts, vectorize + predict), max_rss_mb.
 """
 import json
 import os
@@ -49,21 +50,27 @@ def main():
     t0 = time.perf_counter()
     model.fit(xtr, ytr)
     fit_s = time.perf_counter() - t0
+    spawn_ms = os.environ.get("BENCH_SPAWN_MS")
+    trained_at_s = (time.time() * 1000 - float(spawn_ms)) / 1000 if spawn_ms else float("nan")
     pred = model.predict(xte)
-    # Throughput: repeat the batch prediction until at least one second has passed.
-    reps, t0 = 0, time.perf_counter()
-    while True:
-        model.predict(xte)
-        reps += 1
-        elapsed = time.perf_counter() - t0
-        if elapsed >= 1.0:
-            break
+    # Throughput: three windows of >= 0.7 s repeating the batch prediction; the best window counts (as in banking77.ts).
+    best = 0.0
+    for _ in range(3):
+        reps, t0 = 0, time.perf_counter()
+        while True:
+            model.predict(xte)
+            reps += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= 0.7:
+                break
+        best = max(best, reps * len(xte) / elapsed)
     out = {
         "model": name,
         "accuracy": accuracy_score(yte, pred),
         "macro_f1": f1_score(yte, pred, average="macro"),
         "fit_s": fit_s,
-        "predict_per_s": reps * len(xte) / elapsed,
+        "trained_at_s": trained_at_s,
+        "predict_per_s": best,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(json.dumps(out))

@@ -1,16 +1,20 @@
 /**
  * Labeler throughput benchmark (a script, not a test):
  *   npx tsx --conditions=source packages/labeler/bench/throughput.ts [--records 20000] [--concurrency 32]
- *     [--latency 50] [--pack 10]
+ *     [--latency 50] [--pack 10] [--in-process]
  *
  * Labels short texts (banking77 train + test, topped up with numbered variants to reach --records) against the
- * local OpenAI-compatible server with a fixed artificial latency, through the REAL ChatOpenAI client, and prints:
+ * local OpenAI-compatible server with a fixed artificial latency, through the REAL ChatOpenAI client. The server runs
+ * in a child process (bench-server.ts), so this process measures the client side alone, as against a real provider;
+ * `--in-process` puts it back in this process (client and server then share one event loop). Prints:
  * - throughput as a fraction of the ideal: ideal = concurrency x texts-per-call / latency;
  * - a baseline measured in the same run: bare gateway.structured() calls at the same concurrency (no labeler), so
  *   the labeler's own overhead shows as a ratio against what the client + gateway + server can do on this machine;
+ * - CPU per call of this process (client) and of the server process, and the client's share of one core (a
+ *   single-threaded client at ~100% is CPU-bound, not latency-bound);
  * - prompt tokens per record without packing and with packing (server-reported usage), and the estimate;
- * - peak memory (max RSS of the whole process, in-process test server included) and the heap retained after a full
- *   GC at the end of each run (what the labeler keeps, as opposed to garbage not yet collected).
+ * - peak memory: max RSS of this process and of the server process, and the heap retained after a full GC at the end
+ *   of each run (what the labeler keeps, as opposed to garbage not yet collected).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
@@ -19,12 +23,11 @@ import vm from 'node:vm';
 import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
-import { createGateway, readCorpusAll } from '@taxonomist/core';
-import type { CorpusRecord, Taxonomy } from '@taxonomist/core';
-import { startOpenAIServer } from '@taxonomist/testing';
-import type { ChatRequestInfo } from '@taxonomist/testing';
+import { createGateway } from '@taxonomist/core';
 import { estimate, labelToFile } from '@taxonomist/labeler';
 import type { LabelSummary } from '@taxonomist/labeler';
+import { loadBenchCorpus } from './corpus.js';
+import { forkBenchServer, inProcessBenchServer, type BenchServer, type ServerProcessStats } from './bench-server.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,9 +41,8 @@ const RECORDS = arg('records', 20_000);
 const CONCURRENCY = arg('concurrency', 32);
 const LATENCY_MS = arg('latency', 50);
 const PACK = arg('pack', 10);
+const IN_PROCESS = process.argv.includes('--in-process');
 const BASELINE_CALLS = Math.min(RECORDS, 2000);
-// ../shared/data relative to the repository root (this file is packages/labeler/bench/throughput.ts).
-const DATA = join(import.meta.dirname, '../../../../shared/data/banking77');
 /** Calls per second of the bare-gateway baseline (measured first). */
 let baseline = 0;
 
@@ -50,67 +52,43 @@ const sampler = setInterval(() => {
 }, 50);
 sampler.unref();
 
-async function loadCorpus(): Promise<{ records: CorpusRecord[]; taxonomy: Taxonomy; gold: Map<string, string> }> {
-  const train = await readCorpusAll(join(DATA, 'train.jsonl'), { labelField: 'label' });
-  const test = await readCorpusAll(join(DATA, 'test.jsonl'), { labelField: 'label' });
-  const base = [...train.records, ...test.records];
-  const names = [...new Set(base.map((r) => r.label!))].sort();
-  const idOf = new Map(names.map((n, i) => [n, `L${i + 1}`]));
-  const taxonomy: Taxonomy = {
-    schemaVersion: 1,
-    useCase: 'Intents of online banking customer support messages',
-    labels: names.map((n) => ({ id: idOf.get(n)!, name: n, description: `Messages about ${n.replace(/_/g, ' ')}.` })),
-  };
-  const records: CorpusRecord[] = [];
-  const gold = new Map<string, string>();
-  for (let i = 0; records.length < RECORDS; i++) {
-    const r = base[i % base.length]!;
-    const round = Math.floor(i / base.length);
-    const text = round === 0 ? r.text : `${r.text} (${round})`;
-    records.push({ id: round === 0 ? r.id : `${r.id}-${round}`, text });
-    gold.set(text, idOf.get(r.label!)!);
-  }
-  return { records, taxonomy, gold };
-}
-
-function labelingTexts(request: ChatRequestInfo): { key?: string; text: string }[] {
-  const prompt = request.messages.find((m) => m.role === 'user' && /Texts? to label/.test(m.content))?.content ?? '';
-  return prompt
-    .slice(prompt.search(/Texts? to label/))
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { id?: string; text: string })
-    .map((o) => ({ ...(o.id !== undefined ? { key: o.id } : {}), text: o.text }));
-}
-
 const fmt = (n: number, d = 1) => n.toFixed(d);
+const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024, 0)} MB`;
+const load = () => `${os.loadavg().map((x) => fmt(x, 2)).join(' ')} on ${os.cpus().length} CPUs`;
 
 /** A full GC without the --expose-gc flag (the bench is run through npx tsx). */
 function forceGc(): void {
   v8.setFlagsFromString('--expose-gc');
   (vm.runInNewContext('gc') as () => void)();
 }
-const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024, 0)} MB`;
+
+/** CPU used by this process and by the server process over a measured phase. */
+async function cpuMeter(server: BenchServer): Promise<{ stop(calls: number, secs: number): Promise<string> }> {
+  const c0 = process.cpuUsage();
+  const s0 = await server.stats();
+  return {
+    async stop(calls, secs) {
+      const c = process.cpuUsage(c0);
+      const clientMs = (c.user + c.system) / 1000;
+      const s1: ServerProcessStats | undefined = await server.stats();
+      const who = s0 && s1 ? 'client' : 'process (client + server)';
+      const server_ = s0 && s1 ? `, server ${fmt((s1.cpuMs - s0.cpuMs) / calls, 2)} ms/call` : '';
+      return `CPU: ${who} ${fmt(clientMs / calls, 2)} ms/call (${fmt((100 * clientMs) / 1000 / secs, 0)}% of one core)${server_}`;
+    },
+  };
+}
 
 async function main(): Promise<void> {
-  const { records, taxonomy, gold } = await loadCorpus();
-  const server = await startOpenAIServer({
-    latencyMs: LATENCY_MS,
-    script: (request) => {
-      const texts = labelingTexts(request);
-      if (texts.length === 0) return undefined; // baseline calls: schema-following default answer
-      if (texts.length === 1 && texts[0]!.key === undefined) return { label: gold.get(texts[0]!.text) ?? 'L1' };
-      return { answers: texts.map((t) => ({ id: t.key!, label: gold.get(t.text) ?? 'L1' })) };
-    },
-  });
+  const corpus = await loadBenchCorpus(RECORDS);
+  const { records, taxonomy } = corpus;
+  const server = IN_PROCESS ? await inProcessBenchServer(corpus, LATENCY_MS) : await forkBenchServer({ records: RECORDS, latencyMs: LATENCY_MS });
   const dir = await mkdtemp(join(tmpdir(), 'labeler-bench-'));
   const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-local', configuration: { baseURL: server.url }, maxRetries: 0 });
   const newGateway = () => createGateway({ maxConcurrency: CONCURRENCY });
   try {
-    server.reset();
     console.log(
       `labeler throughput: ${records.length} texts, ${taxonomy.labels.length} labels, concurrency ${CONCURRENCY}, ` +
-        `latency ${LATENCY_MS} ms, node ${process.version}, load average ${os.loadavg().map((x) => fmt(x, 2)).join(' ')} on ${os.cpus().length} CPUs`,
+        `latency ${LATENCY_MS} ms, server ${server.where}, node ${process.version}, load average ${load()}`,
     );
 
     // Baseline: bare structured calls at the same concurrency, no labeler (after a warm-up: JIT, token tables).
@@ -130,15 +108,18 @@ async function main(): Promise<void> {
       };
       await bareCalls(Math.min(200, BASELINE_CALLS));
       await estimate(records.slice(0, 100), taxonomy, { gateway: g, model });
+      server.reset();
+      const meter = await cpuMeter(server);
       const t0 = performance.now();
       await bareCalls(BASELINE_CALLS);
       const secs = (performance.now() - t0) / 1000;
+      const cpu = await meter.stop(BASELINE_CALLS, secs);
       const ideal = CONCURRENCY / (LATENCY_MS / 1000);
       baseline = BASELINE_CALLS / secs;
       server.reset();
       console.log(
         `baseline  bare gateway calls: ${BASELINE_CALLS} calls in ${fmt(secs, 2)} s = ${fmt(baseline)} calls/s ` +
-          `(${fmt((100 * baseline) / ideal)}% of ideal ${fmt(ideal, 0)} calls/s)`,
+          `(${fmt((100 * baseline) / ideal)}% of ideal ${fmt(ideal, 0)} calls/s); ${cpu}`,
       );
     }
 
@@ -146,6 +127,7 @@ async function main(): Promise<void> {
     for (const pack of [1, PACK]) {
       const g = newGateway();
       const est = await estimate(records, taxonomy, { gateway: g, model, pack });
+      const meter = await cpuMeter(server);
       const t0 = performance.now();
       const summary = await labelToFile(records, taxonomy, {
         gateway: g,
@@ -155,10 +137,11 @@ async function main(): Promise<void> {
         out: join(dir, `labels-pack${pack}.jsonl`),
         overwrite: true,
         progressEvery: 1000,
-        // The test server records every request body; drop them as we go so peak RSS measures the labeler side.
+        // The test server records every request body; drop them as we go (it is a test double, not what we measure).
         onProgress: () => server.reset(),
       });
       const secs = (performance.now() - t0) / 1000;
+      const cpu = await meter.stop(summary.usage.calls, secs);
       rows.push({ pack, summary, secs, estimateIn: est.inputTokens });
       const perSec = summary.ok / secs;
       const ideal = (CONCURRENCY * pack) / (LATENCY_MS / 1000);
@@ -168,7 +151,7 @@ async function main(): Promise<void> {
           `${fmt(perSec)} records/s = ${fmt((100 * perSec) / ideal)}% of ideal ${fmt(ideal, 0)} records/s; ` +
           `${summary.usage.calls} calls (${fmt(callsPerSec)} calls/s = ${fmt((100 * callsPerSec) / baseline)}% of baseline); ` +
           `prompt tokens/record ${fmt(summary.usage.inputTokens / summary.ok)} (estimated ${fmt(est.inputTokens / est.records)}), ` +
-          `output tokens/record ${fmt(summary.usage.outputTokens / summary.ok)}`,
+          `output tokens/record ${fmt(summary.usage.outputTokens / summary.ok)}; ${cpu}`,
       );
       // Retained memory after the run: tells a leak from garbage the GC had not collected yet.
       forceGc();
@@ -182,11 +165,14 @@ async function main(): Promise<void> {
           2,
         )} fewer)`,
     );
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+    const serverStats = await server.stats();
     console.log(
-      `peak RSS ${mb(Math.max(peakRss, process.resourceUsage().maxRSS * 1024))} (whole process: labeler, client, gateway and ` +
-        `the in-process test server); load average at the end ${os.loadavg().map((x) => fmt(x, 2)).join(' ')} on ${os.cpus().length} CPUs`,
+      serverStats
+        ? `peak RSS: client ${mb(peakRss)} (labeler, gateway, ChatOpenAI client), server process ${mb(serverStats.peakRssBytes)}`
+        : `peak RSS ${mb(peakRss)} (whole process: labeler, gateway, ChatOpenAI client and the in-process test server)`,
     );
+    console.log(`load average at the end ${load()}`);
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });

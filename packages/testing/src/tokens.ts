@@ -1,13 +1,14 @@
-import { countMessagesTokens, countTokens, decodeTokens, encodeTokens } from '@taxonomist/core';
+import { countPromptMessagesTokens, countPromptTokens, decodeTokens, encodeTokens } from '@taxonomist/core';
 
 /**
  * Token counting for the scripted models and the local server, through @taxonomist/core's js-tiktoken encoders
  * (o200k_base, fully offline, deterministic). Sharing core's encoder matters: building one parses a large rank table,
  * and a test process that runs the gateway and the server then pays for it once. Never LangChain's getNumTokens,
- * which downloads ranks.
+ * which downloads ranks. Counts are exact; long texts (a static system prompt or JSON Schema sent with every
+ * request) are memoised by core's prompt token memo, so the server does not re-tokenize them per request.
  */
 export function countTextTokens(text: string): number {
-  return countTokens(text);
+  return countPromptTokens(text);
 }
 
 /** The answer split into its tokens' texts (used for logprobs). Concatenated they give back `text`. */
@@ -29,5 +30,5 @@ export function splitIntoTokens(text: string): string[] {
 
 /** Chat prompt tokens the way OpenAI bills them: content and role tokens + 3 per message + 3 for the reply priming. */
 export function countChatPromptTokens(messages: { role: string; content: string }[]): number {
-  return countMessagesTokens(messages);
+  return countPromptMessagesTokens(messages);
 }

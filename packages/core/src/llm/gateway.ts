@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
 import { createRng } from '../util/random.js';
-import { countMessagesTokens, countTokens } from '../tokens/index.js';
+import { countTokens } from '../tokens/index.js';
+import { countPromptMessagesTokens } from './prompt-tokens.js';
 import type {
   ChatMessage,
   ChatModelRef,
@@ -263,13 +264,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         attemptTimeoutMs,
         label: `${ctx.stage} ${ctx.modelId}`,
         acquire: (signal) =>
-          acquire(signal, () => (estimate = countMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens))),
+          acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens))),
         onRetry: retryHook(ctx.stage, ctx.modelId),
       },
     );
     const reported = findUsage(out.value);
     const usage: TokenUsage = reported ?? {
-      inputTokens: countMessagesTokens(convo),
+      inputTokens: countPromptMessagesTokens(convo),
       outputTokens: countTokens(structuredRaw(out.value, 'prompt') || messageText(out.value)),
       estimated: true,
     };
@@ -392,7 +393,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               // LengthFinishReasonError / ContentFilterFinishReasonError). The attempt was billed: estimate it (a
               // cut-off answer is maxTokens long; a filtered one's length is unknown, only its prompt is counted).
               const output = cutOff ? (req.maxTokens ?? assumedOutputTokens) : 0;
-              usage = addUsage(usage, { inputTokens: countMessagesTokens(convo), outputTokens: output, estimated: true });
+              usage = addUsage(usage, { inputTokens: countPromptMessagesTokens(convo), outputTokens: output, estimated: true });
             }
             // An answer cut off at the length limit is a bad answer, not a transport failure: re-ask like any other
             // invalid answer.

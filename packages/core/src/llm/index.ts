@@ -15,3 +15,4 @@ export {
   type ProviderResolver,
 } from './resolve.js';
 export { createGateway, jsonSchemaOf, type GatewayOptions, type GatewayHooks } from './gateway.js';
+export { countPromptTokens, countPromptMessagesTokens } from './prompt-tokens.js';

@@ -139,14 +139,78 @@ export interface StructuredBinding {
   messages: ChatMessage[];
 }
 
-/** Bind a model for one structured-output method. */
+type BoundMethod = Exclude<StructuredMethod, 'auto'>;
+
+/**
+ * Bound runnables per (model, JSON Schema object, method and schema name). Binding is not free: ChatOpenAI's
+ * withConfig / bindTools build a new ChatOpenAI (with its completions and responses delegates), and each of those
+ * builds its own openai client on first use, so binding per call cost more CPU than the rest of the gateway. The
+ * bound runnable depends only on these keys, never on the messages, and holds no per-call state. The JSON Schema is
+ * memoised per zod schema (jsonSchemaOf), so its identity is a stable key; weak maps let models and schemas go.
+ */
+const bindingCache = new WeakMap<object, WeakMap<object, Map<string, Invocable>>>();
+
+function cachedRunnable(
+  model: BaseChatModel,
+  jsonSchema: Record<string, unknown>,
+  key: string,
+  bind: () => Invocable,
+): Invocable {
+  let bySchema = bindingCache.get(model);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    bindingCache.set(model, bySchema);
+  }
+  let byKey = bySchema.get(jsonSchema);
+  if (!byKey) {
+    byKey = new Map();
+    bySchema.set(jsonSchema, byKey);
+  }
+  let runnable = byKey.get(key);
+  if (!runnable) {
+    runnable = bind();
+    byKey.set(key, runnable);
+  }
+  return runnable;
+}
+
+/**
+ * Bind a model for one structured-output method. The runnable is cached (see bindingCache); the messages are
+ * rebuilt per call (prompt-based methods append the JSON instructions to them).
+ */
 export function bindStructured(
   model: BaseChatModel,
-  method: Exclude<StructuredMethod, 'auto'>,
+  method: BoundMethod,
   jsonSchema: Record<string, unknown>,
   schemaName: string,
   messages: readonly ChatMessage[],
 ): StructuredBinding {
+  switch (method) {
+    case 'jsonSchema':
+    case 'functionCalling':
+      return {
+        runnable: cachedRunnable(model, jsonSchema, `${method}\0${schemaName}`, () => bindRunnable(model, method, jsonSchema, schemaName)),
+        messages: [...messages],
+      };
+    case 'jsonMode':
+      return {
+        runnable: cachedRunnable(model, jsonSchema, method, () => bindRunnable(model, method, jsonSchema, schemaName)),
+        messages: withInstructions(messages, jsonInstructions(jsonSchema, schemaName)),
+      };
+    case 'prompt':
+      return { runnable: model as unknown as Invocable, messages: withInstructions(messages, jsonInstructions(jsonSchema, schemaName)) };
+    default:
+      throw new Error(`unknown structured method "${method as string}"`);
+  }
+}
+
+/** The runnable of a method that binds something to the model (everything but 'prompt'). */
+function bindRunnable(
+  model: BaseChatModel,
+  method: Exclude<BoundMethod, 'prompt'>,
+  jsonSchema: Record<string, unknown>,
+  schemaName: string,
+): Invocable {
   const m = model as unknown as AnyObj & { withConfig(c: AnyObj): Invocable };
   const description = typeof jsonSchema.description === 'string' ? jsonSchema.description : undefined;
   const strict = isStrictCompatible(jsonSchema);
@@ -157,10 +221,7 @@ export function bindStructured(
         // withStructuredOutput bind it, keep the raw message and validate it ourselves.
         const wso = m.withStructuredOutput as ((s: unknown, c: AnyObj) => Invocable) | undefined;
         if (typeof wso !== 'function') throw new Error(`model ${model._llmType()} has no withStructuredOutput for "jsonSchema"`);
-        return {
-          runnable: wso.call(model, jsonSchema, { method: 'jsonSchema', includeRaw: true, name: schemaName }),
-          messages: [...messages],
-        };
+        return wso.call(model, jsonSchema, { method: 'jsonSchema', includeRaw: true, name: schemaName });
       }
       // The openai client parses json_schema answers itself (JSON.parse) and would throw a SyntaxError on a
       // truncated or invalid answer before we can see it. Its own parseable-format hook ($parseRaw, non-enumerable
@@ -179,13 +240,10 @@ export function bindStructured(
         },
         enumerable: false,
       });
-      return { runnable: m.withConfig({ response_format: responseFormat }), messages: [...messages] };
+      return m.withConfig({ response_format: responseFormat });
     }
     case 'jsonMode':
-      return {
-        runnable: m.withConfig({ response_format: { type: 'json_object' } }),
-        messages: withInstructions(messages, jsonInstructions(jsonSchema, schemaName)),
-      };
+      return m.withConfig({ response_format: { type: 'json_object' } });
     case 'functionCalling': {
       if (typeof m.bindTools !== 'function') {
         throw new Error(`structured method "functionCalling" needs a model with bindTools (${model._llmType()} has none)`);
@@ -196,11 +254,8 @@ export function bindStructured(
       };
       const kwargs: AnyObj = { tool_choice: { type: 'function', function: { name: schemaName } } };
       if (isOpenAiLike(model)) kwargs.strict = strict;
-      const bound = (m.bindTools as (t: unknown[], k: AnyObj) => Invocable).call(model, [tool], kwargs);
-      return { runnable: bound, messages: [...messages] };
+      return (m.bindTools as (t: unknown[], k: AnyObj) => Invocable).call(model, [tool], kwargs);
     }
-    case 'prompt':
-      return { runnable: model as unknown as Invocable, messages: withInstructions(messages, jsonInstructions(jsonSchema, schemaName)) };
     default:
       throw new Error(`unknown structured method "${method as string}"`);
   }
