@@ -4,11 +4,11 @@
  */
 import { createRng, csrSelectRows, type CsrMatrix } from '@taxonomist/core';
 import { z } from 'zod';
-import { fitScale } from './calibration.js';
+import { fitScale, meanLogLoss } from './calibration.js';
 import { ClassWeightSchema, classWeightVector } from './class-weights.js';
 import { EarlyStopper } from './early-stopping.js';
 import type { LinearModel } from './linear-model.js';
-import { trainOvrSvm, type OvrSvmResult } from './linear-svm.js';
+import { trainOvrSvm, type OvrSvmOptions, type OvrSvmResult } from './linear-svm.js';
 import { trainLogistic } from './logistic.js';
 import { trainNaiveBayes } from './naive-bayes.js';
 import type { ClassifierDefinition, ClassifierFit, ClassifierTrainContext, Target } from './types.js';
@@ -32,10 +32,10 @@ export const LinearSvmConfigSchema = z.object({
    * 'loo': approximate leave-one-out decision values (free: each example's own dual term removed from w),
    * 'cv': out-of-fold decision values from `calibrationFolds` extra trainings, 'none': raw scores (scale 1).
    */
-  calibration: z.enum(['loo', 'cv', 'none']).default('loo'),
-  calibrationFolds: z.number().int().min(2).default(3),
+  calibration: z.enum(['loo', 'cv', 'none']).default('cv'),
+  calibrationFolds: z.number().int().min(2).default(10),
   /** Calibrate on at most this many examples (seeded sample) to bound the cost. */
-  calibrationSample: z.number().int().positive().default(5000),
+  calibrationSample: z.number().int().positive().default(1000),
   /** Shrinking cap of the dual solver (see BinarySvmOptions.shrinkCap): smaller = fewer full passes. */
   shrinkCap: z.number().min(0).default(0.03),
 });
@@ -122,7 +122,16 @@ function sampleRows(n: number, max: number, seed: number): Int32Array {
   return idx.slice(0, max).sort();
 }
 
-async function svmOnce(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target, cfg: LinearSvmConfig, seed: number, cw: Float64Array, withEarlyStop: boolean) {
+async function svmOnce(
+  ctx: ClassifierTrainContext,
+  X: CsrMatrix,
+  target: Target,
+  cfg: LinearSvmConfig,
+  seed: number,
+  cw: Float64Array,
+  withEarlyStop: boolean,
+  warm?: Pick<OvrSvmOptions, 'initialAlpha' | 'initialWeights'>,
+) {
   const K = ctx.labels.length;
   const stopper = withEarlyStop && ctx.validation ? new EarlyStopper(ctx.validation, K) : undefined;
   const res = await trainOvrSvm(X, target, K, {
@@ -135,9 +144,90 @@ async function svmOnce(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target
     bias: cfg.bias,
     classWeights: cw,
     seed,
+    ...warm,
     onRound: stopper ? (r: OvrSvmResult, round: number) => stopper.check(round, r.weights, r.bias) : undefined,
   });
   return { res, stopper };
+}
+
+/**
+ * Approximate leave-one-out decision values on a sample of rows: w without example i is w - alpha_i y_i x_i, so its
+ * decision value on x_i drops by alpha_i y_i (|x_i|^2 + bias^2) (the Jaakkola-Haussler bound: pessimistic).
+ */
+function looScores(X: CsrMatrix, target: Target, alpha: Float64Array, weights: Float64Array, bias: Float64Array, K: number, cfg: LinearSvmConfig, seed: number) {
+  const rows = sampleRows(X.rows, cfg.calibrationSample, seed ^ 0x5eed);
+  const z = decisionValues(csrSelectRows(X, rows), weights, bias, K);
+  const n = X.rows;
+  const b2 = cfg.bias * cfg.bias;
+  rows.forEach((r, i) => {
+    let sq = b2;
+    for (let p = X.indptr[r]!; p < X.indptr[r + 1]!; p++) sq += X.data[p]! * X.data[p]!;
+    for (let k = 0; k < K; k++) {
+      const yk = target.kind === 'single' ? (target.y[r] === k ? 1 : -1) : target.Y[r * K + k] === 1 ? 1 : -1;
+      z[i * K + k] -= alpha[k * n + r]! * yk * sq;
+    }
+  });
+  return { z, target: sliceTarget(target, rows, K) };
+}
+
+/** Tolerance of the calibration folds' solver: only a temperature is fitted on their scores, looser is enough. */
+const CALIBRATION_TOL = 1;
+
+/**
+ * Scale fitted on out-of-fold decision values: the rows are dealt into `calibrationFolds` folds; for each fold a model
+ * is trained on the other rows and scores the fold, until at least `calibrationSample` rows are scored (so large data
+ * sets use one fold, small ones all of them). Each fold model is warm-started from the full model: its dual variables
+ * restricted to the fold's training rows, and w minus the held-out rows' terms (cheap: only those rows are touched).
+ * That start is close to the fold's own optimum, so a fold costs a few passes instead of a full training.
+ */
+async function cvScale(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target, full: OvrSvmResult, cfg: LinearSvmConfig, cw: Float64Array): Promise<number> {
+  const K = ctx.labels.length;
+  const n = X.rows;
+  const folds = cfg.calibrationFolds;
+  const rng = createRng(ctx.seed ^ 0xca1b);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const B = cfg.bias;
+  const scored: Int32Array[] = [];
+  const scores: Float64Array[] = [];
+  let count = 0;
+  for (let f = 0; f < folds && count < cfg.calibrationSample; f++) {
+    const test = order.filter((_, i) => i % folds === f).sort();
+    const trainRows = order.filter((_, i) => i % folds !== f).sort();
+    const m = trainRows.length;
+    const initialAlpha = new Float64Array(m * K);
+    for (let k = 0; k < K; k++) for (let j = 0; j < m; j++) initialAlpha[k * m + j] = full.alpha[k * n + trainRows[j]!]!;
+    const weights = Float64Array.from(full.weights);
+    const wBias = new Float64Array(K);
+    for (let k = 0; k < K; k++) wBias[k] = B > 0 ? full.bias[k]! / B : 0;
+    for (const r of test) {
+      for (let k = 0; k < K; k++) {
+        const ay = full.alpha[k * n + r]! * (target.kind === 'single' ? (target.y[r] === k ? 1 : -1) : target.Y[r * K + k] === 1 ? 1 : -1);
+        if (ay === 0) continue;
+        for (let p = X.indptr[r]!; p < X.indptr[r + 1]!; p++) weights[X.indices[p]! * K + k] -= ay * X.data[p]!;
+        wBias[k] -= ay * B;
+      }
+    }
+    const foldCfg = { ...cfg, tol: Math.max(cfg.tol, CALIBRATION_TOL) };
+    const sub = (await svmOnce(ctx, csrSelectRows(X, trainRows), sliceTarget(target, trainRows, K), foldCfg, ctx.seed + f + 1, cw, false, { initialAlpha, initialWeights: { weights, wBias } })).res;
+    scores.push(decisionValues(csrSelectRows(X, test), sub.weights, sub.bias, K));
+    scored.push(test);
+    count += test.length;
+  }
+  const z = new Float64Array(count * K);
+  const rows = new Int32Array(count);
+  let o = 0;
+  for (let t = 0; t < scores.length; t++) {
+    z.set(scores[t]!, o * K);
+    rows.set(scored[t]!, o);
+    o += scored[t]!.length;
+  }
+  return fitScale(z, K, sliceTarget(target, rows, K));
 }
 
 export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
@@ -161,41 +251,17 @@ export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
     const link = target.kind === 'single' ? 'softmax' : 'sigmoid';
     let scale = 1;
     if (cfg.calibration === 'loo') {
-      // Approximate leave-one-out: w without example i is w - alpha_i y_i x_i, so its decision value on x_i drops
-      // by alpha_i y_i (|x_i|^2 + bias^2). Free to compute, and far less optimistic than training-set scores.
-      const rows = sampleRows(X.rows, cfg.calibrationSample, ctx.seed ^ 0x5eed);
-      const Xs = csrSelectRows(X, rows);
-      const z = decisionValues(Xs, weights, bias, K);
-      const n = X.rows;
-      const b2 = cfg.bias * cfg.bias;
-      rows.forEach((r, i) => {
-        let sq = b2;
-        for (let p = X.indptr[r]!; p < X.indptr[r + 1]!; p++) sq += X.data[p]! * X.data[p]!;
-        for (let k = 0; k < K; k++) {
-          const yk = target.kind === 'single' ? (target.y[r] === k ? 1 : -1) : target.Y[r * K + k] === 1 ? 1 : -1;
-          z[i * K + k] -= res.alpha[k * n + r]! * yk * sq;
-        }
-      });
-      scale = fitScale(z, K, sliceTarget(target, rows, K));
+      const loo = looScores(X, target, res.alpha, weights, bias, K, cfg, ctx.seed);
+      scale = fitScale(loo.z, K, loo.target);
+      // The approximation removes each example's whole dual term from w; when most examples are support vectors
+      // with large alphas (few examples per class) that over-corrects so much that the true class looks worst and the
+      // fitted scale collapses to ~0 (uniform probabilities). Then use out-of-fold scores instead.
+      if (target.kind === 'single' && meanLogLoss(loo.z, K, (loo.target as { y: Int32Array }).y, scale) > 0.9 * Math.log(K)) {
+        info.calibrationFallback = 'cv';
+        scale = await cvScale(ctx, X, target, res, cfg, cw);
+      }
     } else if (cfg.calibration === 'cv') {
-      const folds = cfg.calibrationFolds;
-      const rng = createRng(ctx.seed ^ 0xca1b);
-      const order = Int32Array.from({ length: X.rows }, (_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-      }
-      const z = new Float64Array(X.rows * K);
-      for (let f = 0; f < folds; f++) {
-        const test = order.filter((_, i) => i % folds === f).sort();
-        const trainRows = order.filter((_, i) => i % folds !== f).sort();
-        const sub = (await svmOnce(ctx, csrSelectRows(X, trainRows), sliceTarget(target, trainRows, K), cfg, ctx.seed + f + 1, cw, false)).res;
-        const zt = decisionValues(csrSelectRows(X, test), sub.weights, sub.bias, K);
-        test.forEach((r, i) => z.set(zt.subarray(i * K, i * K + K), r * K));
-      }
-      scale = fitScale(z, K, target);
+      scale = await cvScale(ctx, X, target, res, cfg, cw);
     }
     info.calibrationScale = scale;
     return { model: toLinear(weights, bias, X.cols, K, link, scale), info };

@@ -24,6 +24,13 @@ export interface BinarySvmOptions {
    * re-activated once the shrunk problem converged) keeps the result exact whatever the cap.
    */
   shrinkCap?: number;
+  /**
+   * Warm start: initial dual variables (one per row of X, same order). w is rebuilt from them, so a solution of a
+   * closely related problem (e.g. the full data when training on a subset) starts the descent near the optimum.
+   */
+  initialAlpha?: Float64Array;
+  /** With initialAlpha: the w (and bias weight) they give, when the caller has it cheaper than rebuilding it. */
+  initialW?: { w: Float64Array; wBias: number };
 }
 
 /** Rows per block of the cache-friendly visiting order. */
@@ -75,6 +82,24 @@ export class BinarySvmSolver {
         this.upper[i] = Ci;
       }
       this.qd[i] = this.diag[i]! + sqNorms[i]! + b2;
+    }
+    const init = opts.initialAlpha;
+    if (init && opts.initialW) {
+      for (let i = 0; i < n; i++) this.alpha[i] = Math.min(init[i]!, this.upper[i]!);
+      this.w.set(opts.initialW.w);
+      this.wBias = opts.initialW.wBias;
+    } else if (init) {
+      const { indptr, indices, data } = X;
+      let wb = 0;
+      for (let i = 0; i < n; i++) {
+        const a = Math.min(init[i]!, this.upper[i]!);
+        if (!(a > 0)) continue;
+        this.alpha[i] = a;
+        const d = a * y[i]!;
+        for (let p = indptr[i]!; p < indptr[i + 1]!; p++) this.w[indices[p]!] += d * data[p]!;
+        wb += d * opts.bias;
+      }
+      this.wBias = wb;
     }
     this.index = new Int32Array(n);
     this.keep = new Uint8Array(n).fill(1);
@@ -237,8 +262,12 @@ export interface OvrSvmResult {
   epochs: number[];
 }
 
-export interface OvrSvmOptions extends Omit<BinarySvmOptions, 'positiveWeight'> {
+export interface OvrSvmOptions extends Omit<BinarySvmOptions, 'positiveWeight' | 'initialAlpha' | 'initialW'> {
   classWeights: Float64Array;
+  /** Warm start for every class: alpha[c * n + i] in the row order of the input matrix (see OvrSvmResult.alpha). */
+  initialAlpha?: Float64Array;
+  /** With initialAlpha: the weights (features x classes) and bias weights (wBias per class) those alphas give. */
+  initialWeights?: { weights: Float64Array; wBias: Float64Array };
   seed: number;
   /**
    * Early stopping: after every round of one epoch per class, `onRound(result, round)` may return 'stop'. When given,
@@ -286,6 +315,24 @@ function binaryLabels(target: SvmTarget, perm: Int32Array, c: number, classes: n
   return yc;
 }
 
+/** Class c's column of a features x classes warm-start weight matrix. */
+function classInitialW(init: OvrSvmOptions['initialWeights'], c: number, classes: number): BinarySvmOptions['initialW'] {
+  if (!init) return undefined;
+  const F = init.weights.length / classes;
+  const w = new Float64Array(F);
+  for (let f = 0; f < F; f++) w[f] = init.weights[f * classes + c]!;
+  return { w, wBias: init.wBias[c]! };
+}
+
+/** Class c's warm-start alphas in the permuted row order (undefined = cold start). */
+function classInitialAlpha(init: Float64Array | undefined, perm: Int32Array, c: number): Float64Array | undefined {
+  if (!init) return undefined;
+  const n = perm.length;
+  const a = new Float64Array(n);
+  for (let j = 0; j < n; j++) a[j] = init[c * n + perm[j]!]!;
+  return a;
+}
+
 function rowSquaredNorms(X: CsrMatrix): Float64Array {
   const sq = new Float64Array(X.rows);
   for (let i = 0; i < X.rows; i++) {
@@ -306,8 +353,17 @@ export function solveSvmClasses(
   opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
 ): SvmClassSolution[] {
   const sq = rowSquaredNorms(Xp);
+  const { initialAlpha, initialWeights, ...rest } = opts;
   return classList.map((c) => {
-    const s = new BinarySvmSolver(Xp, binaryLabels(target, perm, c, classes), sq, { ...opts, positiveWeight: opts.classWeights[c]! }, createRng(classSeed(opts.seed, c))).solve();
+    const init = classInitialAlpha(initialAlpha, perm, c);
+    const initW = init ? classInitialW(initialWeights, c, classes) : undefined;
+    const s = new BinarySvmSolver(
+      Xp,
+      binaryLabels(target, perm, c, classes),
+      sq,
+      { ...rest, positiveWeight: opts.classWeights[c]!, ...(init ? { initialAlpha: init } : {}), ...(initW ? { initialW: initW } : {}) },
+      createRng(classSeed(opts.seed, c)),
+    ).solve();
     return { c, w: s.w, wBias: s.wBias, alpha: s.alpha, epochs: s.epochs };
   });
 }
@@ -348,10 +404,13 @@ export async function trainOvrSvm(X0: CsrMatrix, target: SvmTarget, classes: num
     return assemble(solutions, perm, X.cols, classes, opts.bias);
   }
   const sq = rowSquaredNorms(X);
-  const solvers = Array.from(
-    { length: classes },
-    (_, c) => new BinarySvmSolver(X, binaryLabels(target, perm, c, classes), sq, { ...solverOpts, positiveWeight: opts.classWeights[c]! }, createRng(classSeed(opts.seed, c))),
-  );
+  const { initialAlpha, initialWeights, ...binaryOpts } = solverOpts;
+  const solvers = Array.from({ length: classes }, (_, c) => {
+    const init = classInitialAlpha(initialAlpha, perm, c);
+    const initW = init ? classInitialW(initialWeights, c, classes) : undefined;
+    const o = { ...binaryOpts, positiveWeight: opts.classWeights[c]!, ...(init ? { initialAlpha: init } : {}), ...(initW ? { initialW: initW } : {}) };
+    return new BinarySvmSolver(X, binaryLabels(target, perm, c, classes), sq, o, createRng(classSeed(opts.seed, c)));
+  });
   for (let round = 1; ; round++) {
     let done = true;
     for (const s of solvers) if (!s.epoch()) done = false;
