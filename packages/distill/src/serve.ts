@@ -1,7 +1,8 @@
 /**
  * Serving over a corpus: stream records (any iterable, or a JSONL/CSV/TXT corpus file) to prediction lines that follow
  * the LabelAssignment contract (status ok, label, confidence with confidenceMethod 'classifier', taxonomyId) plus the
- * top-k labels, in batches so memory stays flat on corpora of any size.
+ * top-k labels, in batches so memory stays flat on corpora of any size. One line per input record: a record with an
+ * empty text gets a failed line (error kind 'input') instead of a prediction.
  */
 import { openJsonlWriter, readCorpus, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier, LabelProbability } from './model.js';
@@ -26,11 +27,26 @@ export async function* predictStream(
   const name = opts.modelName ?? `distill:${model.meta.classifier.type}`;
   let batch: { id: string; text: string }[] = [];
   const flush = async function* (): AsyncGenerator<PredictionRecord> {
-    const preds = await model.predict(batch.map((r) => r.text), { k: opts.k ?? 5 });
-    for (let i = 0; i < batch.length; i++) {
-      const p = preds[i]!;
+    // Empty / whitespace-only texts have nothing to classify: they get a failed 'input' line in their place, so the
+    // output keeps one line per input record, in input order.
+    const scored = batch.filter((r) => !isBlank(r.text));
+    const preds = scored.length > 0 ? await model.predict(scored.map((r) => r.text), { k: opts.k ?? 5 }) : [];
+    let j = 0;
+    for (const r of batch) {
+      if (isBlank(r.text)) {
+        yield {
+          id: r.id,
+          status: 'failed',
+          model: name,
+          ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
+          error: { kind: 'input', message: r.text === '' ? 'empty text' : 'text is only whitespace' },
+          topK: [],
+        };
+        continue;
+      }
+      const p = preds[j++]!;
       yield {
-        id: batch[i]!.id,
+        id: r.id,
         status: 'ok',
         label: p.label,
         ...(p.labels ? { labels: p.labels } : {}),
@@ -50,8 +66,15 @@ export async function* predictStream(
   if (batch.length > 0) yield* flush();
 }
 
+function isBlank(text: string): boolean {
+  return text.trim() === '';
+}
+
 export interface PredictFileResult {
+  /** Lines written: one per record read (predictions and failed lines). */
   written: number;
+  /** Of those, failed lines: records with an empty text (status 'failed', error.kind 'input'; also in issues). */
+  failed: number;
   /** Input records that could not be read (see issues). */
   skipped: number;
   issues: CorpusIssue[];
@@ -68,11 +91,15 @@ export async function predictFile(
     ...(opts.textField ? { textField: opts.textField } : {}),
     ...(opts.idField ? { idField: opts.idField } : {}),
     ...(opts.format ? { format: opts.format } : {}),
+    // Empty texts are yielded (and still reported as issues) so that each gets its failed line.
+    keepEmptyTexts: true,
   });
   const writer = await openJsonlWriter(outputPath, { append: false });
   const pending: PredictionRecord[] = [];
+  let failed = 0;
   try {
     for await (const rec of predictStream(model, reader, opts)) {
+      if (rec.status === 'failed') failed++;
       pending.push(rec);
       if (pending.length >= 1024) await writer.writeMany(pending.splice(0));
     }
@@ -80,5 +107,5 @@ export async function predictFile(
   } finally {
     await writer.close();
   }
-  return { written: writer.written, skipped: reader.stats.skipped, issues: reader.issues };
+  return { written: writer.written, failed, skipped: reader.stats.skipped, issues: reader.issues };
 }

@@ -10,15 +10,21 @@
  *   ChatOpenAI    LangChain on top (message conversion, callbacks, output parsing), response_format bound once;
  *   gateway       @taxonomist/core gateway.structured on top (binding, retries, limits, validation, accounting);
  *   gateway+tpm   the same with a tokens-per-minute limit (the prompt is counted before every call);
- *   gateway+cache the same with an in-memory answer cache, every call a miss (cache key hashing and stores).
+ *   gateway+cache the same with an in-memory answer cache, every call a miss (cache key hashing and stores);
+ *   label()       the labeler at pack 1 on top of the plain gateway (prompt building, token counting, interpretation);
+ *   labelToFile   the same writing its output file (one durable line per record);
+ *   ... p10       the same two with pack 10 (ten records per call; CPU still per call).
  * Prompt: the labeler's 77-label system prompt and enum answer schema with one text (about 1 500 tokens).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { ChatOpenAI } from '@langchain/openai';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { MemoryCacheStore, createGateway, jsonSchemaOf } from '@taxonomist/core';
 import type { ChatMessage } from '@taxonomist/core';
-import { buildCatalog, buildMessages, buildSystemPrompt, singleAnswerSchema } from '@taxonomist/labeler';
+import { buildCatalog, buildMessages, buildSystemPrompt, label, labelToFile, singleAnswerSchema } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
 
 function arg(name: string, fallback: number): number {
@@ -32,21 +38,36 @@ function arg(name: string, fallback: number): number {
 const CALLS = arg('calls', 4000);
 const ROUNDS = arg('rounds', 5);
 
-/** A fetch that answers every request with the same chat completion, without any I/O. */
+/**
+ * A fetch that answers at once, without any I/O, with a chat completion labeling every text "L7": one answer for a
+ * single-text prompt, one per id for a packed prompt ("Texts to label (k)").
+ */
 function stubFetch(): typeof fetch {
-  const body = JSON.stringify({
-    id: 'chatcmpl-stub',
-    object: 'chat.completion',
-    created: 1_700_000_000,
-    model: 'gpt-4o-mini',
-    choices: [{ index: 0, message: { role: 'assistant', content: '{"label":"L7"}', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 1500, completion_tokens: 6, total_tokens: 1506 },
-  });
-  return (async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+  const completion = (content: string) =>
+    JSON.stringify({
+      id: 'chatcmpl-stub',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 1500, completion_tokens: 6, total_tokens: 1506 },
+    });
+  const single = completion('{"label":"L7"}');
+  const packed = new Map<number, string>();
+  return (async (_url: unknown, init?: { body?: unknown }) => {
+    const k = Number(/Texts to label \((\d+)\)/.exec(String(init?.body ?? ''))?.[1] ?? 0);
+    let body = single;
+    if (k > 0) {
+      body = packed.get(k) ?? completion(JSON.stringify({ answers: Array.from({ length: k }, (_, i) => ({ id: `t${i + 1}`, label: 'L7' })) }));
+      packed.set(k, body);
+    }
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
 }
 
 async function main(): Promise<void> {
-  const { records, taxonomy } = await loadBenchCorpus(CALLS);
+  const batch = Math.min(CALLS, 500);
+  const { records, taxonomy } = await loadBenchCorpus(Math.max(CALLS, batch * 10));
   const catalog = buildCatalog(taxonomy);
   const shape = { mode: 'primary', rationale: false, allowNone: false } as const;
   const system = buildSystemPrompt(catalog, { shape, packed: false });
@@ -81,6 +102,23 @@ async function main(): Promise<void> {
     ['gateway+tpm', gatewayCall(tpm)],
     ['gateway+cache', gatewayCall(cached)],
   ];
+  // The labeler, pack 1: one call per record. A row runs `batch` records per label() run, so its per-call figure
+  // includes the run's set-up (taxonomy catalog, prompts, token model) spread over the batch.
+  const dir = await mkdtemp(join(tmpdir(), 'labeler-layer-cost-'));
+  const labelerRow = (pack: number, out: boolean) => async (i: number) => {
+    // Called once per call-equivalent; every `batch` calls it labels batch x pack records in one run.
+    if (i % batch !== 0) return;
+    const slice = Array.from({ length: batch * pack }, (_, j) => records[(i * pack + j) % records.length]!);
+    const options = { gateway: plain, model: chat, pack, concurrency: 8 };
+    if (out) await labelToFile(slice, taxonomy, { ...options, out: join(dir, 'labels.jsonl'), overwrite: true });
+    else for await (const _ of label(slice, taxonomy, options)) void _;
+  };
+  rows.push(
+    ['label()', labelerRow(1, false)],
+    ['labelToFile', labelerRow(1, true)],
+    ['label() p10', labelerRow(10, false)],
+    ['labelToFile p10', labelerRow(10, true)],
+  );
   const times = new Map<string, number[]>(rows.map(([name]) => [name, []]));
   for (const [, call] of rows) for (let i = 0; i < 300; i++) await call(i); // warm-up (JIT, token tables)
   for (let round = 0; round < ROUNDS; round++) {
@@ -96,11 +134,13 @@ async function main(): Promise<void> {
   let previous: number | undefined;
   for (const [name] of rows) {
     const m = median(times.get(name)!);
-    const base = name.startsWith('gateway+') ? median(times.get('gateway')!) : previous;
-    const delta = base === undefined ? '' : ` (${m - base >= 0 ? '+' : ''}${(m - base).toFixed(3)} over ${name.startsWith('gateway+') ? 'gateway' : 'the row above'})`;
-    console.log(`${name.padEnd(13)} ${m.toFixed(3)} ms/call${delta}`);
-    if (!name.startsWith('gateway+')) previous = m;
+    const side = name.startsWith('gateway+');
+    const base = side ? median(times.get('gateway')!) : previous;
+    const delta = base === undefined ? '' : ` (${m - base >= 0 ? '+' : ''}${(m - base).toFixed(3)} over ${side ? 'gateway' : 'the row above'})`;
+    console.log(`${name.padEnd(15)} ${m.toFixed(3)} ms/call${delta}`);
+    if (!side) previous = m;
   }
+  await rm(dir, { recursive: true, force: true });
 }
 
 await main();

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
           }),
         );
       };
-      await bareCalls(Math.min(200, BASELINE_CALLS));
+      await bareCalls(Math.min(500, BASELINE_CALLS));
       await estimate(records.slice(0, 100), taxonomy, { gateway: g, model });
       server.reset();
       const meter = await cpuMeter(server);

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { connect } from 'node:net';
 import { z } from 'zod';
 import { startOpenAIServer, faultAnswer, reply, type OpenAIServer, type FaultRule } from '@taxonomist/testing';
+import { encodeTokens } from '@taxonomist/core';
 
 const Label = z.object({ label: z.enum(['billing', 'card', 'other']), reasons: z.array(z.string()).min(1) });
 const labelSchema = z.toJSONSchema(Label);
@@ -61,6 +62,22 @@ describe('startOpenAIServer: answers', () => {
     expect(body.usage.prompt_tokens).toBeGreaterThan(10);
     expect(body.usage.completion_tokens).toBeGreaterThan(3);
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
+  });
+
+  it('reports exact, deterministic prompt usage for a long system prompt repeated on every request', async () => {
+    // The long static prompt is counted once and memoised; each request must still get the exact count of ITS prompt.
+    const system = Array.from({ length: 120 }, (_, i) => `L${i}: label ${i} - messages about topic ${i} (é 🚀 中文)`).join('\n');
+    const schemaTokens = encodeTokens(JSON.stringify(labelSchema)).length;
+    const usages: number[] = [];
+    for (const text of ['my card was charged twice', 'where is my refund? I asked two weeks ago and nothing came', 'my card was charged twice']) {
+      const messages = [{ role: 'system', content: system }, { role: 'user', content: text }];
+      const res = await post(server, '/chat/completions', { model: 'gpt-4o-mini', messages, response_format: { type: 'json_schema', json_schema: { name: 'label', schema: labelSchema } } });
+      const expected = 3 + messages.reduce((n, m) => n + 3 + encodeTokens(m.role).length + encodeTokens(m.content).length, 0) + schemaTokens;
+      usages.push(JSON.parse(res.text).usage.prompt_tokens);
+      expect(usages.at(-1)).toBe(expected);
+    }
+    expect(usages[2]).toBe(usages[0]);
+    expect(usages[1]).not.toBe(usages[0]);
   });
 
   it('answers tool requests with tool_calls whose arguments follow the tool parameters', async () => {

@@ -28,7 +28,12 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     if (corpusPath === undefined) {
       throw new UsageError(`${labeledPath} holds labels without texts: pass --corpus <file> with the texts (joined by id)`, { command: 'distill' });
     }
-    loaded = await distill.readLabelerOutput(labeledPath, inputPath(ctx.io.cwd, corpusPath), { ...readerOpts, skipMissingText: true });
+    try {
+      loaded = await distill.readLabelerOutput(labeledPath, inputPath(ctx.io.cwd, corpusPath), { ...readerOpts, skipMissingText: true });
+    } catch (e) {
+      if (e instanceof distill.TaxonomyIdMismatchError) throw new InputError(e.message, { hint: 'train on the labels of one taxonomy (one label run) at a time' });
+      throw e;
+    }
   } else {
     loaded = await distill.readLabeledFile(labeledPath, { ...readerOpts, labelField });
   }
@@ -39,7 +44,11 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   }
   if (loaded.examples.length === 0) throw new InputError(`${labeledPath}: no usable labeled examples`, { hint: looksLikeAssignments ? 'no line has status "ok" with a label' : `no record has a "${labelField}" (see --label-field)` });
 
-  const result = await runDistillStage({ examples: loaded.examples, holdout: 0, seed: seedOf(values), ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}), modelPath: out, source: 'labeled examples', ui });
+  const result = await runDistillStage({
+    examples: loaded.examples,
+    ...(loaded.taxonomyId !== undefined ? { taxonomyId: loaded.taxonomyId } : {}),
+    holdout: 0, seed: seedOf(values), ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}), modelPath: out, source: 'labeled examples', ui,
+  });
   const lines = [`trained ${result.classifier} on ${result.examples} examples, ${result.labels} labels; wrote ${out}`];
   let evaluation: unknown;
   const evalPath = str(values, 'eval');

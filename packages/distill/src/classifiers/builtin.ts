@@ -33,9 +33,9 @@ export const LinearSvmConfigSchema = z.object({
    * 'cv': out-of-fold decision values from `calibrationFolds` extra trainings, 'none': raw scores (scale 1).
    */
   calibration: z.enum(['loo', 'cv', 'none']).default('cv'),
-  calibrationFolds: z.number().int().min(2).default(10),
+  calibrationFolds: z.number().int().min(2).default(20),
   /** Calibrate on at most this many examples (seeded sample) to bound the cost. */
-  calibrationSample: z.number().int().positive().default(1000),
+  calibrationSample: z.number().int().positive().default(500),
   /** Shrinking cap of the dual solver (see BinarySvmOptions.shrinkCap): smaller = fewer full passes. */
   shrinkCap: z.number().min(0).default(0.03),
 });

@@ -31,6 +31,32 @@ export interface LoadedExamples {
   examples: LabeledExample[];
   counts: ExampleCounts;
   issues: CorpusIssue[];
+  /** The taxonomy the labels belong to (labeler output: the `taxonomyId` its lines carry, when they carry one). */
+  taxonomyId?: string;
+}
+
+/** Assignment lines of one file name different taxonomies. */
+export class TaxonomyIdMismatchError extends Error {
+  override name = 'TaxonomyIdMismatchError';
+}
+
+/**
+ * The one taxonomy id the assignment lines carry (lines without one are ignored); an error naming both ids and the
+ * records carrying them when the lines disagree (labels of two taxonomies cannot train one model).
+ */
+export function taxonomyIdOf(assignments: Iterable<LabelAssignment>, source = 'assignments'): string | undefined {
+  let first: { id: string; taxonomyId: string } | undefined;
+  for (const a of assignments) {
+    if (a.taxonomyId === undefined) continue;
+    if (!first) first = { id: a.id, taxonomyId: a.taxonomyId };
+    else if (a.taxonomyId !== first.taxonomyId) {
+      throw new TaxonomyIdMismatchError(
+        `${source}: lines carry different taxonomyId values (${JSON.stringify(first.taxonomyId)} on id ${JSON.stringify(first.id)}, ` +
+          `${JSON.stringify(a.taxonomyId)} on id ${JSON.stringify(a.id)}): one model learns the labels of one taxonomy`,
+      );
+    }
+  }
+  return first?.taxonomyId;
 }
 
 /** Check an in-memory array, with a message naming the offending index and id. */
@@ -131,5 +157,6 @@ export async function readLabelerOutput(
     source: labelsPath,
   });
   counts.invalid = reader.stats.skipped + corpus.stats.skipped;
-  return { examples, counts, issues: [...corpus.issues, ...reader.issues] };
+  const taxonomyId = taxonomyIdOf(assignments, labelsPath);
+  return { examples, counts, issues: [...corpus.issues, ...reader.issues], ...(taxonomyId !== undefined ? { taxonomyId } : {}) };
 }
