@@ -3,7 +3,7 @@
  * top-k labels; for multi-label models also every label whose probability reaches the threshold.
  */
 import type { CsrMatrix } from '@taxonomist/core';
-import { scoreRow, scoresToProbabilities, topKIndices, type LinearModel } from './classifiers/linear-model.js';
+import { scoreRow, scoresToProbabilities, selectTopK, type LinearModel } from './classifiers/linear-model.js';
 import type { TextFeaturizer } from './featurizers/types.js';
 
 export interface LabelProbability {
@@ -47,6 +47,8 @@ export interface ModelMeta {
 
 export class DistilledClassifier {
   private readonly scratch: Float64Array;
+  /** Top-k indices of the text being predicted (reused: no per-text array). */
+  private readonly topBuf: Int32Array;
 
   constructor(
     readonly labels: readonly string[],
@@ -56,6 +58,7 @@ export class DistilledClassifier {
   ) {
     if (labels.length !== linear.classes) throw new Error(`model has ${linear.classes} classes but ${labels.length} labels`);
     this.scratch = new Float64Array(linear.classes);
+    this.topBuf = new Int32Array(linear.classes);
   }
 
   get taxonomyId(): string | undefined {
@@ -145,23 +148,24 @@ export class DistilledClassifier {
     const softmax = this.linear.link === 'softmax';
     const a = this.linear.scale;
     const s = this.scratch;
+    const top = this.topBuf;
     for (let i = 0; i < n; i++) {
       const r = row.call(this.featurizer, texts[i]!);
       scoreRow(this.linear, r.indices, r.values, r.count, s);
-      const top = topKIndices(s, K, k);
+      const m = selectTopK(s, K, k, top);
       label[i] = top[0]!;
+      const o = i * k;
       if (softmax) {
         const max = s[top[0]!]!;
-        let sum = 0;
-        for (let c = 0; c < K; c++) sum += Math.exp(a * (s[c]! - max));
-        for (let j = 0; j < top.length; j++) {
-          topK[i * k + j] = top[j]!;
-          topKProbability[i * k + j] = Math.exp(a * (s[top[j]!]! - max)) / sum;
+        const sum = softmaxSum(s, K, a, max);
+        for (let j = 0; j < m; j++) {
+          topK[o + j] = top[j]!;
+          topKProbability[o + j] = Math.exp(a * (s[top[j]!]! - max)) / sum;
         }
       } else {
-        for (let j = 0; j < top.length; j++) {
-          topK[i * k + j] = top[j]!;
-          topKProbability[i * k + j] = 1 / (1 + Math.exp(-a * s[top[j]!]!));
+        for (let j = 0; j < m; j++) {
+          topK[o + j] = top[j]!;
+          topKProbability[o + j] = 1 / (1 + Math.exp(-a * s[top[j]!]!));
         }
       }
     }
@@ -178,8 +182,9 @@ export class DistilledClassifier {
     const K = this.linear.classes;
     if (this.meta.multiLabel || this.linear.link === 'sigmoid') {
       scoresToProbabilities(this.linear, scores);
-      const top = topKIndices(scores, K, k);
-      const topK = top.map((c) => ({ label: this.labels[c]!, probability: scores[c]! }));
+      const m = selectTopK(scores, K, k, this.topBuf);
+      const topK: LabelProbability[] = new Array(m);
+      for (let j = 0; j < m; j++) topK[j] = { label: this.labels[this.topBuf[j]!]!, probability: scores[this.topBuf[j]!]! };
       const p: Prediction = { label: topK[0]!.label, probability: topK[0]!.probability, topK };
       if (this.meta.multiLabel) {
         const labels: string[] = [];
@@ -190,16 +195,23 @@ export class DistilledClassifier {
     }
     // Softmax: rank on raw scores (the order is the same), then only the top-k need their probability computed; the
     // normaliser still sums every class.
-    const top = topKIndices(scores, K, k);
+    const top = this.topBuf;
+    const m = selectTopK(scores, K, k, top);
     const a = this.linear.scale;
     const max = scores[top[0]!]!;
-    let sum = 0;
-    for (let c = 0; c < K; c++) sum += Math.exp(a * (scores[c]! - max));
-    const topK: LabelProbability[] = new Array(top.length);
-    for (let j = 0; j < top.length; j++) {
+    const sum = softmaxSum(scores, K, a, max);
+    const topK: LabelProbability[] = new Array(m);
+    for (let j = 0; j < m; j++) {
       const c = top[j]!;
       topK[j] = { label: this.labels[c]!, probability: Math.exp(a * (scores[c]! - max)) / sum };
     }
     return { label: topK[0]!.label, probability: topK[0]!.probability, topK };
   }
+}
+
+/** Softmax normaliser sum_c exp(a (s_c - max)). */
+function softmaxSum(s: Float64Array, K: number, a: number, max: number): number {
+  let sum = 0;
+  for (let c = 0; c < K; c++) sum += Math.exp(a * (s[c]! - max));
+  return sum;
 }

@@ -131,6 +131,7 @@ async function svmOnce(
   cw: Float64Array,
   withEarlyStop: boolean,
   warm?: Pick<OvrSvmOptions, 'initialAlpha' | 'initialWeights'>,
+  holdout?: OvrSvmOptions['holdout'],
 ) {
   const K = ctx.labels.length;
   const stopper = withEarlyStop && ctx.validation ? new EarlyStopper(ctx.validation, K) : undefined;
@@ -145,6 +146,7 @@ async function svmOnce(
     classWeights: cw,
     seed,
     ...warm,
+    ...(holdout ? { holdout } : {}),
     onRound: stopper ? (r: OvrSvmResult, round: number) => stopper.check(round, r.weights, r.bias) : undefined,
   });
   return { res, stopper };
@@ -183,22 +185,14 @@ const CALIBRATION_TOL = 1;
 async function cvScale(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target, full: OvrSvmResult, cfg: LinearSvmConfig, cw: Float64Array): Promise<number> {
   const K = ctx.labels.length;
   const n = X.rows;
-  const folds = cfg.calibrationFolds;
-  const rng = createRng(ctx.seed ^ 0xca1b);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
   const B = cfg.bias;
   const scored: Int32Array[] = [];
   const scores: Float64Array[] = [];
   let count = 0;
-  for (let f = 0; f < folds && count < cfg.calibrationSample; f++) {
-    const test = order.filter((_, i) => i % folds === f).sort();
-    const trainRows = order.filter((_, i) => i % folds !== f).sort();
+  for (const [f, test] of calibrationHoldout(n, cfg, ctx.seed).entries()) {
+    const inTest = new Uint8Array(n);
+    for (const r of test) inTest[r] = 1;
+    const trainRows = Int32Array.from({ length: n }, (_, i) => i).filter((r) => inTest[r] === 0);
     const m = trainRows.length;
     const initialAlpha = new Float64Array(m * K);
     for (let k = 0; k < K; k++) for (let j = 0; j < m; j++) initialAlpha[k * m + j] = full.alpha[k * n + trainRows[j]!]!;
@@ -219,15 +213,51 @@ async function cvScale(ctx: ClassifierTrainContext, X: CsrMatrix, target: Target
     scored.push(test);
     count += test.length;
   }
-  const z = new Float64Array(count * K);
+  return fitScale(concatScores(scores, scored, count, K), K, sliceTarget(target, concatRows(scored, count), K));
+}
+
+/**
+ * The calibration folds: rows dealt into `calibrationFolds` folds in a seeded order; the first folds, until at least
+ * `calibrationSample` rows are held out (so large data sets use one fold, small ones all of them). Rows ascending.
+ */
+function calibrationHoldout(n: number, cfg: LinearSvmConfig, seed: number): Int32Array[] {
+  const folds = cfg.calibrationFolds;
+  const rng = createRng(seed ^ 0xca1b);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const out: Int32Array[] = [];
+  let count = 0;
+  for (let f = 0; f < folds && count < cfg.calibrationSample; f++) {
+    const test = order.filter((_, i) => i % folds === f).sort();
+    out.push(test);
+    count += test.length;
+  }
+  return out;
+}
+
+function concatRows(parts: Int32Array[], count: number): Int32Array {
   const rows = new Int32Array(count);
+  let o = 0;
+  for (const p of parts) {
+    rows.set(p, o);
+    o += p.length;
+  }
+  return rows;
+}
+
+function concatScores(scores: Float64Array[], scored: Int32Array[], count: number, K: number): Float64Array {
+  const z = new Float64Array(count * K);
   let o = 0;
   for (let t = 0; t < scores.length; t++) {
     z.set(scores[t]!, o * K);
-    rows.set(scored[t]!, o);
     o += scored[t]!.length;
   }
-  return fitScale(z, K, sliceTarget(target, rows, K));
+  return z;
 }
 
 export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
@@ -239,7 +269,10 @@ export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
     const K = ctx.labels.length;
     const { X, target } = ctx;
     const cw = classWeightsFor(cfg.classWeight, ctx.labels, target, X.rows);
-    const { res, stopper } = await svmOnce(ctx, X, target, cfg, ctx.seed, cw, true);
+    // Without early stopping, the 'cv' calibration folds are re-solved per class right after each class's own solve
+    // (see SvmHoldout); with it, the final model is a snapshot, so the folds are trained afterwards (cvScale).
+    const holdout = cfg.calibration === 'cv' && !ctx.validation ? calibrationHoldout(X.rows, cfg, ctx.seed) : undefined;
+    const { res, stopper } = await svmOnce(ctx, X, target, cfg, ctx.seed, cw, true, undefined, holdout ? { folds: holdout, tol: Math.max(cfg.tol, CALIBRATION_TOL) } : undefined);
     let weights = res.weights;
     let bias = res.bias;
     const info: Record<string, unknown> = { epochs: Math.max(...res.epochs), meanEpochs: res.epochs.reduce((a, b) => a + b, 0) / K };
@@ -260,6 +293,9 @@ export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
         info.calibrationFallback = 'cv';
         scale = await cvScale(ctx, X, target, res, cfg, cw);
       }
+    } else if (cfg.calibration === 'cv' && holdout && res.holdoutScores) {
+      const rows = concatRows(holdout, res.holdoutScores.length / K);
+      scale = fitScale(res.holdoutScores, K, sliceTarget(target, rows, K));
     } else if (cfg.calibration === 'cv') {
       scale = await cvScale(ctx, X, target, res, cfg, cw);
     }

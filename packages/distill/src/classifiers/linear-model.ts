@@ -42,6 +42,36 @@ export function scoreRow(
     vals[p] = values[p]!;
   }
   let k = 0;
+  for (; k + 7 < K; k += 8) {
+    let a0 = b[k]!;
+    let a1 = b[k + 1]!;
+    let a2 = b[k + 2]!;
+    let a3 = b[k + 3]!;
+    let a4 = b[k + 4]!;
+    let a5 = b[k + 5]!;
+    let a6 = b[k + 6]!;
+    let a7 = b[k + 7]!;
+    for (let p = 0; p < count; p++) {
+      const o = bases[p]! + k;
+      const v = vals[p]!;
+      a0 += v * W[o]!;
+      a1 += v * W[o + 1]!;
+      a2 += v * W[o + 2]!;
+      a3 += v * W[o + 3]!;
+      a4 += v * W[o + 4]!;
+      a5 += v * W[o + 5]!;
+      a6 += v * W[o + 6]!;
+      a7 += v * W[o + 7]!;
+    }
+    out[k] = a0;
+    out[k + 1] = a1;
+    out[k + 2] = a2;
+    out[k + 3] = a3;
+    out[k + 4] = a4;
+    out[k + 5] = a5;
+    out[k + 6] = a6;
+    out[k + 7] = a7;
+  }
   for (; k + 3 < K; k += 4) {
     let a0 = b[k]!;
     let a1 = b[k + 1]!;
@@ -123,6 +153,30 @@ export function topKIndices(values: ArrayLike<number>, n: number, k: number): nu
     }
   }
   return out;
+}
+
+/**
+ * topKIndices into a reused buffer (no allocation; the per-text hot path of prediction): writes the indices of the
+ * k largest values, largest first (ties: lower index first), to out[0..min(k, n)) and returns that count.
+ */
+export function selectTopK(values: Float64Array, n: number, k: number, out: Int32Array): number {
+  const kk = Math.min(k, n);
+  if (kk <= 0) return 0;
+  let size = 0;
+  // Value of the current k-th best: most values lose against it at once, without touching `out`.
+  let floor = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (size === kk && !(v > floor)) continue;
+    let j = size < kk ? size++ : kk - 1;
+    while (j > 0 && values[out[j - 1]!]! < v) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = i;
+    if (size === kk) floor = values[out[kk - 1]!]!;
+  }
+  return size;
 }
 
 /** n x K probabilities (row-major) of the rows of a CSR matrix. */

@@ -7,5 +7,5 @@ const input = workerData as SvmWorkerInput;
 const solutions = solveSvmClasses(input.X, input.target, input.perm, input.classList, input.classes, input.opts);
 parentPort!.postMessage(
   solutions,
-  solutions.flatMap((s) => [s.w.buffer as ArrayBuffer, s.alpha.buffer as ArrayBuffer]),
+  solutions.flatMap((s) => [s.w.buffer as ArrayBuffer, s.alpha.buffer as ArrayBuffer, ...(s.holdoutScores ? [s.holdoutScores.buffer as ArrayBuffer] : [])]),
 );
