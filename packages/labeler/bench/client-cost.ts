@@ -17,8 +17,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import OpenAI from 'openai';
-import { ChatOpenAI } from '@langchain/openai';
+import { ChatOpenAI, OpenAIClient } from '@langchain/openai';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { createGateway, jsonSchemaOf } from '@taxonomist/core';
@@ -51,7 +50,7 @@ async function measure(server: BenchServer, n: number, call: (i: number) => Prom
       }),
     );
   };
-  await drive(Math.min(500, n), n); // warm-up (JIT, connections), on other inputs than the measured calls
+  await drive(Math.min(1000, n), n); // warm-up (JIT, connections), on other inputs than the measured calls
   server.reset();
   const s0 = (await server.stats())!;
   const c0 = process.cpuUsage();
@@ -68,9 +67,9 @@ async function measure(server: BenchServer, n: number, call: (i: number) => Prom
 }
 
 async function main(): Promise<void> {
-  const corpus = await loadBenchCorpus(CALLS + 500);
+  const corpus = await loadBenchCorpus(CALLS + 1000);
   const { records, taxonomy } = corpus;
-  const server = await forkBenchServer({ records: CALLS + 500, latencyMs: LATENCY_MS });
+  const server = await forkBenchServer({ records: CALLS + 1000, latencyMs: LATENCY_MS });
   const dir = await mkdtemp(join(tmpdir(), 'labeler-client-cost-'));
   try {
     console.log(`client CPU per call by layer: ${CALLS} calls per row, concurrency ${CONCURRENCY}, latency ${LATENCY_MS} ms, server ${server.where}`);
@@ -83,7 +82,7 @@ async function main(): Promise<void> {
       bare: { schema: bareSchema, messages: (i) => [{ role: 'user', content: `Say a label for call ${i}.` }] },
       labeler: { schema: labelerSchema, messages: (i) => buildMessages(system, catalog, [{ text: records[i]!.text }], []) },
     };
-    const openai = new OpenAI({ apiKey: 'sk-local', baseURL: server.url, maxRetries: 0 });
+    const openai = new OpenAIClient({ apiKey: 'sk-local', baseURL: server.url, maxRetries: 0 });
     const chat = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-local', configuration: { baseURL: server.url }, maxRetries: 0 });
     for (const [size, p] of Object.entries(prompts)) {
       const schema = jsonSchemaOf(p.schema);
@@ -131,7 +130,7 @@ async function main(): Promise<void> {
         ['labelToFile', (slice) => labelToFile(slice, taxonomy, { ...common, out: join(dir, 'labels.jsonl'), overwrite: true })],
       ];
       for (const [name, run] of variants) {
-        await run(records.slice(CALLS, CALLS + 200));
+        await run(records.slice(CALLS, CALLS + 1000)); // warm-up
         server.reset();
         const s0 = (await server.stats())!;
         const c0 = process.cpuUsage();

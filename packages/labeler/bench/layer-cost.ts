@@ -11,6 +11,7 @@
  *   gateway       @taxonomist/core gateway.structured on top (binding, retries, limits, validation, accounting);
  *   gateway+tpm   the same with a tokens-per-minute limit (the prompt is counted before every call);
  *   gateway+cache the same with an in-memory answer cache, every call a miss (cache key hashing and stores);
+ *   gateway+signal the same with a caller's AbortSignal that lives for the whole run (the labeler passes one);
  *   label()       the labeler at pack 1 on top of the plain gateway (prompt building, token counting, interpretation);
  *   labelToFile   the same writing its output file (one durable line per record);
  *   ... p10       the same two with pack 10 (ten records per call; CPU still per call).
@@ -19,8 +20,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import OpenAI from 'openai';
-import { ChatOpenAI } from '@langchain/openai';
+import { ChatOpenAI, OpenAIClient } from '@langchain/openai';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { MemoryCacheStore, createGateway, jsonSchemaOf } from '@taxonomist/core';
 import type { ChatMessage } from '@taxonomist/core';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const messages = (i: number): ChatMessage[] => buildMessages(system, catalog, [{ text: records[i % records.length]!.text }], []);
   const responseFormat = { type: 'json_schema' as const, json_schema: { name: 'label_answer', schema: jsonSchemaOf(schema), strict: true } };
   const fetchStub = stubFetch();
-  const openai = new OpenAI({ apiKey: 'sk-local', baseURL: 'http://stub.invalid/v1', maxRetries: 0, fetch: fetchStub });
+  const openai = new OpenAIClient({ apiKey: 'sk-local', baseURL: 'http://stub.invalid/v1', maxRetries: 0, fetch: fetchStub });
   const chat = new ChatOpenAI({
     model: 'gpt-4o-mini',
     apiKey: 'sk-local',
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   const tpm = createGateway({ maxConcurrency: 1, tokensPerMinute: 1e12 });
   const cached = createGateway({ maxConcurrency: 1, cache: new MemoryCacheStore() });
   let salt = 0;
+  // A run-long signal, like the labeler's: every attempt then combines it with its own timeout signal.
+  const runSignal = new AbortController().signal;
   const gatewayCall = (g: typeof plain) => (i: number) =>
     g.structured({ stage: 'bench', model: chat, schema, temperature: 0, messages: messages(i), cacheSalt: String(salt++) });
   const rows: [string, (i: number) => Promise<unknown>][] = [
@@ -101,6 +103,10 @@ async function main(): Promise<void> {
     ['gateway', gatewayCall(plain)],
     ['gateway+tpm', gatewayCall(tpm)],
     ['gateway+cache', gatewayCall(cached)],
+    [
+      'gateway+signal',
+      (i) => plain.structured({ stage: 'bench', model: chat, schema, temperature: 0, messages: messages(i), signal: runSignal }),
+    ],
   ];
   // The labeler, pack 1: one call per record. A row runs `batch` records per label() run, so its per-call figure
   // includes the run's set-up (taxonomy catalog, prompts, token model) spread over the batch.
