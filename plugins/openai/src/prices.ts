@@ -1,4 +1,4 @@
-import type { PriceTable } from '@taxonomist/core';
+import { DEFAULT_PRICES, type PriceTable } from '@taxonomist/core';
 
 /**
  * OpenAI list prices in USD per 1M tokens (standard tier, no cached-input discount), as published in 2025.
@@ -6,11 +6,8 @@ import type { PriceTable } from '@taxonomist/core';
  * Embedding models have no output tokens.
  */
 export const OPENAI_PRICES: PriceTable = {
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4o': { input: 2.5, output: 10 },
-  'gpt-4.1': { input: 2, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  // The common models' prices live in core (its fallback for LangChain instances passed without this plugin).
+  ...DEFAULT_PRICES,
   'gpt-5': { input: 1.25, output: 10 },
   'gpt-5-mini': { input: 0.25, output: 2 },
   'gpt-5-nano': { input: 0.05, output: 0.4 },
@@ -18,7 +15,5 @@ export const OPENAI_PRICES: PriceTable = {
   'o3-mini': { input: 1.1, output: 4.4 },
   'o4-mini': { input: 1.1, output: 4.4 },
   'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
-  'text-embedding-3-small': { input: 0.02, output: 0 },
-  'text-embedding-3-large': { input: 0.13, output: 0 },
   'text-embedding-ada-002': { input: 0.1, output: 0 },
 };

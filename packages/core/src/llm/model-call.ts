@@ -32,6 +32,22 @@ export interface CallParams {
 type AnyObj = Record<string, unknown>;
 const variantCache = new WeakMap<object, Map<string, BaseChatModel>>();
 
+/** The variant of `model` for these per-call settings, made once per (model instance, settings) and then reused. */
+function cachedVariant(model: BaseChatModel, wanted: object, make: () => BaseChatModel): BaseChatModel {
+  const key = JSON.stringify(wanted);
+  let byKey = variantCache.get(model);
+  if (!byKey) {
+    byKey = new Map();
+    variantCache.set(model, byKey);
+  }
+  let variant = byKey.get(key);
+  if (!variant) {
+    variant = make();
+    byKey.set(key, variant);
+  }
+  return variant;
+}
+
 /**
  * LangChain chat models read temperature / max tokens / logprobs from instance fields, not call options, so a
  * per-call setting needs a variant of the model:
@@ -53,38 +69,19 @@ export function modelWithParams(model: BaseChatModel, p: CallParams): { model: B
     wanted.topLogprobs = 5;
   }
   if (openai && fields && typeof fields === 'object') {
-    const key = JSON.stringify(wanted);
-    let byKey = variantCache.get(model);
-    if (!byKey) {
-      byKey = new Map();
-      variantCache.set(model, byKey);
-    }
-    let variant = byKey.get(key);
-    if (!variant) {
+    const variant = cachedVariant(model, wanted, () => {
       const Ctor = model.constructor as new (f: AnyObj) => BaseChatModel;
       // maxRetries 0: retries belong to the gateway; LangChain's own would multiply attempts and hide errors.
       // streaming false: the streaming path estimates usage with LangChain's tiktoken, which downloads rank files.
-      variant = new Ctor({ ...(fields as AnyObj), ...wanted, maxRetries: 0, streaming: false, __includeRawResponse: true });
-      byKey.set(key, variant);
-    }
+      return new Ctor({ ...(fields as AnyObj), ...wanted, maxRetries: 0, streaming: false, __includeRawResponse: true });
+    });
     return { model: variant, callOptions: {} };
   }
   if (Object.keys(wanted).length === 0) return { model, callOptions: {} };
   const own = model as unknown as AnyObj;
   const overridable = ['temperature', 'maxTokens'].some((k) => k in own);
   if (overridable) {
-    const key = JSON.stringify(wanted);
-    let byKey = variantCache.get(model);
-    if (!byKey) {
-      byKey = new Map();
-      variantCache.set(model, byKey);
-    }
-    let variant = byKey.get(key);
-    if (!variant) {
-      variant = Object.create(model) as BaseChatModel;
-      Object.assign(variant, wanted);
-      byKey.set(key, variant);
-    }
+    const variant = cachedVariant(model, wanted, () => Object.assign(Object.create(model) as BaseChatModel, wanted));
     return { model: variant, callOptions: {} };
   }
   return { model, callOptions: { ...wanted } };
