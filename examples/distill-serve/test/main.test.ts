@@ -1,5 +1,4 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +8,8 @@ import { loadClassifier, serializeModel } from '@taxonomist/distill';
 import { main, type MainResult } from '../src/main.js';
 
 const SAMPLE = fileURLToPath(new URL('../../data/banking-sample.jsonl', import.meta.url));
-// The support tickets are BANKING77 test-split queries; their gold intents live in the shared data set.
-const GOLD_TEST = fileURLToPath(new URL('../../../../shared/data/banking77/test.jsonl', import.meta.url));
+// The support tickets are BANKING77 test-split queries; their gold intents are bundled beside them.
+const TICKETS_GOLD = fileURLToPath(new URL('../../data/support-tickets-gold.jsonl', import.meta.url));
 
 describe('distill-serve example', () => {
   let dir: string;
@@ -81,8 +80,10 @@ describe('distill-serve example', () => {
     expect(result.tickets).toHaveLength(120);
     expect([...result.distribution.values()].reduce((a, b) => a + b, 0)).toBe(120);
     expect(lines.join('\n')).toMatch(/120 new tickets: \d+ predicted with confidence >= 0\.5/);
-    if (!existsSync(GOLD_TEST)) return; // the shared data set is optional outside CI
-    const gold = new Map((await readCorpusAll(GOLD_TEST, { labelField: 'label' })).records.map((r) => [r.id, r.label]));
+    const gold = new Map(
+      (await readFile(TICKETS_GOLD, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; label: string }).map((g) => [g.id, g.label]),
+    );
+    expect(result.tickets.every((t) => gold.has(t.id))).toBe(true);
     const right = result.tickets.filter((t) => gold.get(t.id) === t.label).length;
     expect(right / result.tickets.length).toBeGreaterThan(0.55);
   });

@@ -1,20 +1,31 @@
 /**
  * Integration: train on a labeler output file (LabelAssignment JSONL joined with its corpus by id), evaluate against
- * gold labels, audit the labels, serve predictions over a JSONL corpus. Uses a 2,000-example subset of banking77.
+ * gold labels, audit the labels, serve predictions over a JSONL corpus. Uses the bundled BANKING77 data only (a fresh
+ * clone has nothing beside it): the 847-record train-split sample (11 per intent) to train and audit, and the 120
+ * test-split support tickets with their gold intents to evaluate.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabelAssignmentSchema, createRng, type LabelAssignment } from '@taxonomist/core';
+import { LabelAssignmentSchema, createRng, readCorpusAll, type LabelAssignment } from '@taxonomist/core';
 import { auditLabels, evaluate, loadClassifier, predictFile, readLabelerOutput, saveClassifier, train, type LabeledExample } from '../src/index.js';
 
-const DATA = fileURLToPath(new URL('../../../../shared/data/banking77/', import.meta.url));
+const DATA = fileURLToPath(new URL('../../../examples/data/', import.meta.url));
 
-async function readGold(name: string, every: number): Promise<LabeledExample[]> {
-  const lines = (await readFile(join(DATA, name), 'utf8')).trim().split('\n');
-  return lines.filter((_, i) => i % every === 0).map((l) => JSON.parse(l) as LabeledExample);
+const readJsonl = async <T>(name: string): Promise<T[]> =>
+  (await readFile(join(DATA, name), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as T);
+
+/** The support tickets (CSV: ticket_id,message,channel) joined with their gold intents. */
+async function readTickets(): Promise<LabeledExample[]> {
+  const gold = new Map((await readJsonl<{ id: string; label: string }>('support-tickets-gold.jsonl')).map((g) => [g.id, g.label]));
+  const { records } = await readCorpusAll(join(DATA, 'support-tickets.csv'), { textField: 'message', idField: 'ticket_id' });
+  return records.map(({ id, text }) => {
+    const label = gold.get(id);
+    if (label === undefined) throw new Error(`support-tickets-gold.jsonl: no gold intent for ${id}`);
+    return { id, text, label };
+  });
 }
 
 let dir: string;
@@ -24,8 +35,9 @@ const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n')
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'distill-int-'));
-  gold = await readGold('train.jsonl', 5); // 2,001 examples over all 77 intents
-  test = await readGold('test.jsonl', 3);
+  gold = await readJsonl<LabeledExample>('banking-sample.jsonl'); // 847 examples, 11 per intent
+  test = await readTickets(); // 120 test-split queries
+  expect(test).toHaveLength(120);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,16 +60,18 @@ describe('training on a labeler output file', () => {
     const failed = assignments.filter((a) => a.status === 'failed').length;
     const none = assignments.filter((a) => a.none).length;
     expect(loaded.counts).toEqual({ used: gold.length - failed - none, failed, none, missingText: 0, invalid: 1 });
-    expect(loaded.issues[0]!.message).toMatch(/labels\.jsonl:2002/);
+    expect(loaded.issues[0]!.message).toMatch(/labels\.jsonl:848/);
     expect(loaded.examples.every((e) => e.label !== undefined && e.text.length > 0)).toBe(true);
 
     const { model, report } = await train(loaded.examples, { seed: 1, taxonomyId: 'tax-b77' });
     expect(report.labels).toBe(77);
     const ev = await evaluate(model, test);
-    expect(ev.accuracy).toBeGreaterThan(0.7);
-    expect(ev.macroF1).toBeGreaterThan(0.65);
+    // ~10 training examples per intent; chance is 1.3%. Measured: accuracy 0.70, top-5 0.90, kappa 0.69, macro-F1
+    // 0.53 (120 test texts over 77 intents leave most intents with one or two texts, so macro-F1 runs low).
+    expect(ev.accuracy).toBeGreaterThan(0.6);
+    expect(ev.macroF1).toBeGreaterThan(0.45);
     expect(ev.topK['5']).toBeGreaterThan(ev.accuracy);
-    expect(ev.kappa).toBeGreaterThan(0.65);
+    expect(ev.kappa).toBeGreaterThan(0.6);
 
     // Save, reload and serve over a JSONL corpus: every line a valid LabelAssignment with top-k.
     const modelPath = join(dir, 'model.json');
@@ -107,10 +121,11 @@ describe('training on a labeler output file', () => {
     const hits = top.filter((i) => flipped.has(i)).length;
     // Random ranking would find ~10% of them; the audit finds most.
     expect(hits / flipped.size).toBeGreaterThan(0.6);
-    // With ~26 examples per intent the out-of-fold model is weak, so the estimate runs high; it must still be of the
-    // right order (true rate ~0.10), not 0 and not most of the data.
+    // With 11 examples per intent the out-of-fold model is weak, so the estimate runs high (measured 0.37 for 90 flips
+    // in 847, 68 of them ranked on top); it must still be of the right order (true rate ~0.10), not 0 and not most of
+    // the data.
     expect(audit.noiseRate).toBeGreaterThan(0.05);
-    expect(audit.noiseRate).toBeLessThan(0.4);
+    expect(audit.noiseRate).toBeLessThan(0.5);
     expect(audit.issues.length).toBeGreaterThan(0);
     expect(flipped.has(audit.issues[0]!.index)).toBe(true);
   });
