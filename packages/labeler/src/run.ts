@@ -36,17 +36,19 @@ type StopReason = 'budget' | 'signal' | 'consumer';
 function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSignal): {
   iterator: AsyncIterator<unknown> | Iterator<unknown>;
   fileIssues?: CorpusFileIssues;
+  /** The rest can be read without waiting on anyone (a file, an in-memory iterable): a stopped run counts it. */
+  finite: boolean;
 } {
   if (typeof corpus === 'string') {
     // Empty texts come through (keepEmptyTexts) and get a failed 'input' line like in-memory ones.
     const { reader, issues } = openCorpusFile(corpus, options.corpusOptions, signal);
-    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues };
+    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues, finite: true };
   }
   if (corpus !== null && typeof (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator] === 'function') {
-    return { iterator: (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator]() };
+    return { iterator: (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator](), finite: false };
   }
   if (corpus !== null && typeof (corpus as Iterable<CorpusRecord>)[Symbol.iterator] === 'function') {
-    return { iterator: (corpus as Iterable<CorpusRecord>)[Symbol.iterator]() };
+    return { iterator: (corpus as Iterable<CorpusRecord>)[Symbol.iterator](), finite: true };
   }
   throw new TypeError('label: corpus must be a file path, an iterable or an async iterable of records');
 }
@@ -73,6 +75,9 @@ class Counters {
  */
 class LabelingRun {
   private readonly controller = new AbortController();
+  // The corpus file reader stops only on a fatal error: after a stop (budget, Ctrl-C, consumer gone) the rest of the
+  // file is still read, to count its records as not attempted.
+  private readonly sourceController = new AbortController();
   private stopReason: StopReason | undefined;
   private fatal: unknown;
   private readonly counters = new Counters();
@@ -232,7 +237,7 @@ class LabelingRun {
       void task.finally(() => tasks.delete(task));
     };
 
-    const { iterator, fileIssues } = openSource(this.corpus, this.options, this.controller.signal);
+    const { iterator, fileIssues, finite } = openSource(this.corpus, this.options, this.sourceController.signal);
     const seenIds = typeof this.corpus === 'string' ? undefined : new Set<string>();
     let batch: PreparedRecord[] = [];
     let seq = 0;
@@ -288,8 +293,10 @@ class LabelingRun {
         batch = [];
       }
       while (tasks.size > 0) await Promise.all([...tasks]);
-      if (this.stopReason === 'budget' && this.fatal === undefined) {
-        // Count what the budget left undone, so the summary says exactly how much a resume will label.
+      // Count what the stop left undone, so the summary adds up to the corpus and says exactly how much a resume
+      // will label. An async-iterable corpus may never end (a stream): after a signal or a consumer gone, only what
+      // was read is counted.
+      if (this.stopReason !== undefined && this.fatal === undefined && !exhausted && (finite || this.stopReason === 'budget')) {
         for (;;) {
           const next = await iterator.next();
           if (next.done) {
@@ -405,6 +412,7 @@ class LabelingRun {
   private fail(err: unknown): void {
     if (this.fatal === undefined) this.fatal = err;
     this.controller.abort();
+    this.sourceController.abort();
   }
 
   /** Queue an assignment for output; resolves once it has been written and handed to the consumer. */

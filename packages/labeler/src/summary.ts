@@ -81,7 +81,10 @@ export const LabelSummarySchema = z.object({
   /** Records whose answer was a near miss mapped onto a label. */
   mapped: count,
   truncated: count,
-  /** Records not labeled because the run stopped or was aborted; a later run with the same output labels them. */
+  /**
+   * Records not labeled because the run stopped or was aborted; a later run with the same output labels them. The
+   * rest of the corpus is read to count them (not for an async-iterable corpus aborted by a signal or the consumer).
+   */
   notAttempted: count,
   confidence: z.object({
     method: z.enum(['none', 'logprobs', 'self-consistency', 'vote']),

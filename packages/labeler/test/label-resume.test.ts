@@ -187,6 +187,9 @@ describe('stopping early', () => {
       const summary = await run.summary;
       expect(summary.status).toBe('aborted');
       expect(summary.stopReason).toBe('consumer');
+      // The whole corpus is accounted for, not only the records read before the stop.
+      expect(summary.input.records).toBe(20);
+      expect(summary.ok + summary.failed + summary.notAttempted).toBe(20);
       const lines = await readLines(out);
       expect(lines.length).toBe(summary.ok + summary.failed);
       expect(lines.every((l) => l.status === 'ok')).toBe(true);
@@ -225,9 +228,47 @@ describe('stopping early', () => {
     expect(summary).toMatchObject({ status: 'aborted', stopReason: 'signal' });
     expect(out.length).toBeGreaterThanOrEqual(5);
     expect(out.length).toBeLessThan(30);
+    // ok + failed + not attempted = every record of the corpus (issue 9: it said "ok 6, not attempted 6" for 847).
+    expect(summary.input.records).toBe(30);
+    expect(summary.ok + summary.failed + summary.notAttempted).toBe(30);
+    expect(summary.ok).toBe(out.length);
     expect(events.filter((e) => e.name === 'label:record')).toHaveLength(out.length);
     expect(events.filter((e) => e.name === 'label:done')).toHaveLength(1);
     expect(progress.at(-1)).toMatchObject({ done: out.length, ok: out.length });
+  });
+});
+
+describe('stopping early from a corpus file', () => {
+  it('an abort signal counts the unread rest of the file as not attempted; a resume labels exactly those', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const corpusPath = `${dir}/corpus.jsonl`;
+      const out = `${dir}/labels.jsonl`;
+      await writeFile(corpusPath, corpus(200).map((r) => `${JSON.stringify(r)}\n`).join(''));
+      const controller = new AbortController();
+      const first = await labelToFile(corpusPath, TAXONOMY, {
+        gateway: gateway(),
+        model: scrambled(),
+        out,
+        concurrency: 2,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done === 6) controller.abort();
+        },
+      });
+      expect(first).toMatchObject({ status: 'aborted', stopReason: 'signal' });
+      expect(first.input.records).toBe(200);
+      expect(first.ok + first.failed + first.notAttempted).toBe(200);
+      expect(first.notAttempted).toBeGreaterThan(150);
+      const second = await labelToFile(corpusPath, TAXONOMY, { gateway: gateway(), model: keyword(), out });
+      expect(second).toMatchObject({ status: 'done', notAttempted: 0, input: { records: 200, alreadyOk: first.ok } });
+      expect(second.ok).toBe(first.notAttempted + first.failed);
+      const lines = await readLines(out);
+      expect(lines).toHaveLength(200);
+      expect(new Set(lines.map((l) => l.id)).size).toBe(200);
+    } finally {
+      await cleanup();
+    }
   });
 });
 
@@ -247,6 +288,7 @@ describe('iteration', () => {
       expect(got.slice(0, 6)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
       expect((await readLines(out)).map((l) => l.id)).toEqual(got);
       expect(s.ok + s.notAttempted).toBe(s.input.records);
+      expect(s.input.records).toBe(40);
     } finally {
       await cleanup();
     }
