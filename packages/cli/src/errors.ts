@@ -68,6 +68,9 @@ interface ErrorLike {
   path?: unknown;
 }
 
+/** What Ctrl-C (SIGINT) prints: completed work is saved, and the same command picks up where it stopped. */
+export const INTERRUPTED_MESSAGE = 'interrupted; run the same command to resume';
+
 /**
  * Classify anything thrown into a CliError by its shape (not by class: the core classes are loaded lazily and
  * must not be imported here, to keep start-up fast):
@@ -87,7 +90,7 @@ export function toCliError(err: unknown): CliError {
     });
   }
   if (e.kind === 'budget') return new CliError(message, { exitCode: EXIT.BUDGET, cause: err });
-  if (e.kind === 'aborted' || e.name === 'AbortError') return new CliError('interrupted', { exitCode: EXIT.INTERRUPTED, cause: err });
+  if (e.kind === 'aborted' || e.name === 'AbortError') return new CliError(INTERRUPTED_MESSAGE, { exitCode: EXIT.INTERRUPTED, cause: err });
   if (typeof e.file === 'string') {
     return new InputError(message, {
       location: {

@@ -1,5 +1,5 @@
 import type { CorpusRecord, StageUsage, Taxonomy } from '@taxonomist/core';
-import { UsageError } from '../errors.js';
+import { INTERRUPTED_MESSAGE, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
 import type { ModelSetup } from '../model/setup.js';
@@ -95,6 +95,7 @@ export async function runLlmLabelStage(args: {
   if (summary.failed > 0) {
     ui.warn(`${summary.failed} record(s) failed (${Object.entries(failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')}); they are in ${args.out} with status "failed" and a re-run retries them`);
   }
+  if (summary.status === 'aborted') ui.warn(INTERRUPTED_MESSAGE);
   if (summary.status === 'stopped') {
     ui.warn(`budget reached ($${budget?.toFixed(4)} for labeling): ${summary.notAttempted} record(s) not labeled yet; re-run with a higher --budget to continue`);
   }
