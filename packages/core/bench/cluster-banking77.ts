@@ -9,16 +9,17 @@
  * the automatic-k run; `--scale` adds k-means timings on 10k and 50k synthetic 100-dimensional unit vectors
  * (k = 77, one restart, Elkan vs Hamerly bounds). Figures are printed; nothing is asserted.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { clusterTaxonomy, type ClusterTaxonomyOptions } from '../src/cluster/index.js';
 import { clusteringReport, type ClusteringReport } from '../src/evaluate/clustering.js';
 import { createRng } from '../src/util/random.js';
 import { denseMatrix, normalizeRowsInPlace } from '../src/vectors/dense.js';
 import { kmeans } from '../src/vectors/kmeans.js';
+import { requireBenchData } from '../../../bench/shared-data.js';
 
-const DATA = '../shared/data/banking77/test.jsonl';
+// <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
+const DATA = join(requireBenchData('banking77', ['test.jsonl']), 'test.jsonl');
 const SEED = 42;
 
 interface Row {
@@ -33,15 +34,7 @@ interface Row {
 }
 
 function readBanking77(path: string): { id: string; text: string; label: string }[] {
-  // Relative to the repo root: the working directory when run from the root, else found from this file's location
-  // (npm runs a workspace's scripts in the package directory).
-  const fromCwd = resolve(process.cwd(), path);
-  const fromScript = resolve(fileURLToPath(new URL('../../..', import.meta.url)), path);
-  const abs = existsSync(fromCwd) ? fromCwd : fromScript;
-  if (!existsSync(abs)) {
-    throw new Error(`${path} not found (looked at ${fromCwd} and ${fromScript}); it lives at ${path} relative to the repo root`);
-  }
-  return readFileSync(abs, 'utf8')
+  return readFileSync(path, 'utf8')
     .split('\n')
     .map((line, i) => ({ line, i }))
     .filter(({ line }) => line.trim() !== '')

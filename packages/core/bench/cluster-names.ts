@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { clusterTaxonomy } from '../src/cluster/index.js';
+import { requireBenchData } from '../../../bench/shared-data.js';
 
 const FRAGMENTS = new Set(['isn', 'didn', 'doesn', 'don', 'wasn', 'haven', 'hasn', 'aren', 'weren', 'couldn', 'wouldn', 'shouldn', 've', 'll', 're', 'won', 'can']);
 
@@ -34,5 +35,5 @@ async function show(title: string, path: string, k: number | undefined): Promise
   res.taxonomy.labels.forEach((l) => console.log(`${l.id.padEnd(4)} ${String(res.sizes[l.id]).padStart(4)}  ${l.name}`));
 }
 
-await show('banking77 test', '../shared/data/banking77/test.jsonl', 77);
+await show('banking77 test', resolve(requireBenchData('banking77', ['test.jsonl']), 'test.jsonl'), 77);
 await show('banking sample', 'examples/data/banking-sample.jsonl', undefined);

@@ -19,8 +19,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '@taxonomist/core';
 import { auditLabels, crossValidate, evaluate, train, type LabeledExample, type TrainOptions } from '../src/index.js';
+import { requireBenchData } from '../../../bench/shared-data.js';
 
-const DATA_DIR = fileURLToPath(new URL('../../../../shared/data/banking77/', import.meta.url));
+// <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
+const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 const SELF = fileURLToPath(import.meta.url);
 const SKLEARN_SCRIPT = fileURLToPath(new URL('./sklearn_baseline.py', import.meta.url));
 

@@ -5,11 +5,13 @@
  */
 import { join } from 'node:path';
 import { readCorpusAll } from '@taxonomist/core';
+import { requireBenchData } from '../../../bench/shared-data.js';
 import type { CorpusRecord, Taxonomy } from '@taxonomist/core';
 import type { ChatRequestInfo, ChatScriptFunction } from '@taxonomist/testing';
 
-// ../shared/data relative to the repository root (this file is packages/labeler/bench/corpus.ts).
-const DATA = join(import.meta.dirname, '../../../../shared/data/banking77');
+// <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77: checked when the benchmark (or its server
+// process) loads this module.
+const DATA = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 
 export interface BenchCorpus {
   records: CorpusRecord[];

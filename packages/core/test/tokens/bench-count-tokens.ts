@@ -4,10 +4,12 @@
  * Baseline: plain js-tiktoken encode().length on the same texts, measured in the same run.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getEncoder, encodeTokens, countTokens, truncateToTokens } from '../../src/tokens/index.js';
+import { requireBenchData } from '../../../../bench/shared-data.js';
 
-const path = new URL('../../../../../shared/data/banking77/train.jsonl', import.meta.url);
+const path = join(requireBenchData('banking77', ['train.jsonl']), 'train.jsonl');
 const texts = readFileSync(path, 'utf8')
   .split('\n')
   .filter(Boolean)

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCorpus } from '../../../src/io/index.js';
+import { requireBenchData } from '../../../../../bench/shared-data.js';
 
 const N = Number(process.argv[2] ?? 300_000);
-const source = readFileSync('../shared/data/banking77/train.jsonl', 'utf8')
+const source = readFileSync(join(requireBenchData('banking77', ['train.jsonl']), 'train.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as { text: string; label: string });
