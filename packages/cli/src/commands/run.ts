@@ -69,7 +69,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const outDir = resolve(io.cwd, str(values, 'outDir') ?? 'out');
   await mkdir(outDir, { recursive: true });
   const p = (name: string): string => join(outDir, name);
-  const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache) });
+  const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache), summarize: true });
   if (!models.online) {
     offlineNotice(ui);
     warnIgnoredOffline(values, ui);
