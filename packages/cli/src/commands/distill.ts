@@ -47,6 +47,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const result = await runDistillStage({
     examples: loaded.examples,
     ...(loaded.taxonomyId !== undefined ? { taxonomyId: loaded.taxonomyId } : {}),
+    ...(loaded.labelIds !== undefined ? { labelIds: loaded.labelIds } : {}),
     holdout: 0, seed: seedOf(values), ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}), modelPath: out, source: 'labeled examples', ui,
   });
   const lines = [`trained ${result.classifier} on ${result.examples} examples, ${result.labels} labels; wrote ${out}`];

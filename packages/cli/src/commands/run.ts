@@ -232,6 +232,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       holdout,
       seed,
       taxonomyId: taxonomyIdOf(tax),
+      labelIds: Object.fromEntries(tax.labels.map((l) => [l.name, l.id])),
       ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}),
       modelPath: p(ARTIFACTS.model),
       evalPath: p(ARTIFACTS.distillEval),
