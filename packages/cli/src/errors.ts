@@ -55,6 +55,14 @@ const PROVIDER_HINTS: Record<string, string> = {
   bad_request: 'the provider rejected the request: check the model name in --model',
 };
 
+/** Library option names in the reader's messages -> the flags that set them on the command line. */
+const FLAG_OF_OPTION: Record<string, string> = { textField: '--text-field <name>', idField: '--id-field <name>', labelField: '--gold-field <name>' };
+
+/** A library message as a CLI user needs it: "set textField" (the library option) becomes "pass --text-field <name>". */
+export function cliIssueMessage(message: string): string {
+  return message.replace(/\bset (textField|idField|labelField)\b/g, (_, option: string) => `pass ${FLAG_OF_OPTION[option]}`);
+}
+
 const INPUT_ERROR_NAMES = new Set(['ModelFileError', 'ClusterModelError', 'ClusterError', 'DataFileError', 'CorpusError', 'InductionError']);
 
 interface ErrorLike {
@@ -92,7 +100,7 @@ export function toCliError(err: unknown): CliError {
   if (e.kind === 'budget') return new CliError(message, { exitCode: EXIT.BUDGET, cause: err });
   if (e.kind === 'aborted' || e.name === 'AbortError') return new CliError(INTERRUPTED_MESSAGE, { exitCode: EXIT.INTERRUPTED, cause: err });
   if (typeof e.file === 'string') {
-    return new InputError(message, {
+    return new InputError(cliIssueMessage(message), {
       location: {
         file: e.file,
         line: typeof e.line === 'number' ? e.line : undefined,

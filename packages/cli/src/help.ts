@@ -76,7 +76,8 @@ export function renderCommandHelp(spec: CommandSpec): string {
     table(
       Object.entries(spec.options).map(([name, o]) => {
         let text = o.description;
-        if (o.choices) text += ` (${o.choices.join(' | ')})`;
+        if (o.choices) text += ` (${o.choices.join(' | ')}${o.openChoices ? ' | a plugin\'s' : ''})`;
+        if (o.required) text += ' (required)';
         if (o.defaultText) text += ` [default: ${o.defaultText}]`;
         return [flagLabel(name, o), text];
       }),

@@ -1,5 +1,5 @@
 import { parseCommandArgs } from './args/parse.js';
-import type { OptionTable } from './args/options.js';
+import { kebabToCamel, type OptionTable } from './args/options.js';
 import { closest } from './args/suggest.js';
 import { COMMANDS, findCommand } from './commands/specs.js';
 import type { CommandContext } from './commands/types.js';
@@ -43,14 +43,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), sig
     const parsed = parseCommandArgs(rest, spec.options, spec.name);
     checkPositionals(spec.name, parsed.positionals, spec.positionals);
     ui = new Ui(io, { json: parsed.values.json === true, quiet: parsed.values.quiet === true });
-    const { loadConfig } = await import('./config/load.js');
-    const config = await loadConfig(parsed.values.config as string | undefined, io.cwd, allOptions());
+    for (const r of parsed.renamed) ui.info(`note: --${r.alias} is now --${r.name} (the old name still works)`);
+    const config = await loadCommandConfig(parsed.values, io, ui);
     // Command line over config defaults; defaults for flags this command does not have are ignored.
     const values: CommandContext['values'] = {};
     for (const [key, v] of Object.entries(config.defaults)) {
       if (commandHasOption(spec.options, key)) values[key] = v as CommandContext['values'][string];
     }
     Object.assign(values, parsed.values);
+    checkRequired(spec.name, spec.options, values);
     const controller = new AbortController();
     const onSigint = (): void => controller.abort(new Error('interrupted'));
     signal?.addEventListener('abort', onSigint, { once: true });
@@ -94,6 +95,29 @@ function checkPositionals(command: string, given: string[], expected: { name: st
       command,
       hint: given[expected.length]!.startsWith('-') ? undefined : 'quote values that contain spaces, e.g. --use-case "the user\'s intent"',
     });
+  }
+}
+
+/**
+ * The config file, unless --no-config. A config is code (a .ts/.js/.mjs file, or a JSON file's plugin modules) and
+ * runs with the user's rights and environment, API keys included: say which file was loaded, every time.
+ */
+async function loadCommandConfig(given: Record<string, unknown>, io: CliIO, ui: Ui): Promise<CommandContext['config']> {
+  if (given.noConfig === true) {
+    if (typeof given.config === 'string') throw new UsageError('--config and --no-config contradict each other: give one');
+    return { plugins: [], defaults: {} };
+  }
+  const { findConfigFile, loadConfig } = await import('./config/load.js');
+  const path = typeof given.config === 'string' ? given.config : findConfigFile(io.cwd);
+  if (path !== undefined) ui.info(`config: loading ${path} (its code runs now; --no-config skips it)`);
+  return loadConfig(path, io.cwd, allOptions());
+}
+
+/** Flags marked required, after config defaults are applied: a usage error naming the flag and what it is for. */
+function checkRequired(command: string, options: OptionTable, values: CommandContext['values']): void {
+  for (const [name, spec] of Object.entries(options)) {
+    if (!spec.required || values[kebabToCamel(name)] !== undefined) continue;
+    throw new UsageError(`missing --${name} ${spec.value ?? ''}`.trimEnd(), { command, hint: `--${name}: ${spec.description}` });
   }
 }
 

@@ -33,7 +33,7 @@ describe('single commands, offline', () => {
     const taxonomy = TaxonomySchema.parse(JSON.parse(readFileSync(join(dir, 'taxonomy.json'), 'utf8')));
     expect(taxonomy.metadata?.clusterModel).toBe('taxonomy.cluster.json');
 
-    const label = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--sample', '150', '--json']);
+    const label = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--label-sample', '150', '--json']);
     expect(label.code).toBe(0);
     const labels = readFileSync(join(dir, 'labels.jsonl'), 'utf8').trim().split('\n').map((l) => LabelAssignmentSchema.parse(JSON.parse(l)));
     expect(labels).toHaveLength(150);
@@ -70,7 +70,7 @@ describe('single commands, offline', () => {
   }, 60_000);
 
   it('LLM-only flags are reported as ignored offline, not silently dropped', async () => {
-    const r = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--sample', '20', '--out', 'l20.jsonl', '--pack', '4', '--rationale']);
+    const r = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--label-sample', '20', '--out', 'l20.jsonl', '--pack', '4', '--rationale']);
     expect(r.code).toBe(0);
     expect(r.err).toContain('warning: without --model these flags have no effect: --pack, --rationale');
   });
@@ -106,18 +106,18 @@ describe('single commands, offline', () => {
   });
 
   it('--base-url without --model is a usage error', async () => {
-    const r = await run(['induce', 'corpus.jsonl', '--base-url', 'http://localhost:11434/v1']);
+    const r = await run(['induce', 'corpus.jsonl', '--use-case', 'x', '--base-url', 'http://localhost:11434/v1']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--base-url needs --model');
   });
 
   it('CSV corpora: the missing text column is named with the fix, and --text-field/--id-field read it', async () => {
     const csv = resolve(import.meta.dirname, '../../../examples/data/support-tickets.csv');
-    const bad = await run(['induce', csv, '--k', '4']);
+    const bad = await run(['induce', csv, '--use-case', 'x', '--k', '4']);
     expect(bad.code).toBe(3);
     expect(bad.err).toContain('support-tickets.csv:1: no "text" column in the header (columns: "ticket_id", "message", "channel")');
     expect(bad.err).toContain('hint: pass --text-field <name>');
-    const ok = await run(['induce', csv, '--k', '4', '--text-field', 'message', '--id-field', 'ticket_id', '--out', 'csv-tax.json', '--json']);
+    const ok = await run(['induce', csv, '--use-case', 'x', '--k', '4', '--text-field', 'message', '--id-field', 'ticket_id', '--out', 'csv-tax.json', '--json']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({ labels: 4 });
   }, 60_000);
@@ -130,7 +130,7 @@ describe('single commands, offline', () => {
 
   it('malformed lines are reported with file:line and counted, the rest is used', async () => {
     writeFileSync(join(dir, 'messy.jsonl'), [lines[0], '{"id":"x","text":42}', 'not json', lines[1], '{"id":"e","text":"  "}', ...lines.slice(2, 60)].join('\n') + '\n');
-    const r = await run(['induce', 'messy.jsonl', '--k', '3', '--out', 'messy-tax.json']);
+    const r = await run(['induce', 'messy.jsonl', '--use-case', 'x', '--k', '3', '--out', 'messy-tax.json']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: \S*messy\.jsonl:2: field "text": expected a string, got number/);
     expect(r.err).toMatch(/warning: \S*messy\.jsonl:3: invalid JSON/);

@@ -29,4 +29,5 @@ export * from './cross-validate.js';
 export * from './audit.js';
 export * from './evaluate.js';
 export * from './serve.js';
+export * from './prediction-line.js';
 export * from './version.js';

@@ -24,6 +24,8 @@ export const ModelFileSchema = z
     createdBy: z.object({ name: z.string(), version: z.string() }),
     labels: z.array(z.string().min(1)).min(1),
     taxonomyId: z.string().optional(),
+    /** Label name -> its id in the taxonomy, so predictions carry `labelId` (absent when the labels had none). */
+    labelIds: z.record(z.string(), z.string()).optional(),
     multiLabel: z.boolean(),
     threshold: z.number().min(0).max(1),
     featurizer: z.looseObject({ type: z.string().min(1) }),
@@ -69,6 +71,7 @@ export function modelToJSON(model: DistilledClassifier): ModelFile {
     createdBy: { name: DISTILL_PACKAGE.name, version: DISTILL_PACKAGE.version },
     labels: [...model.labels],
     ...(model.meta.taxonomyId !== undefined ? { taxonomyId: model.meta.taxonomyId } : {}),
+    ...(model.meta.labelIds !== undefined ? { labelIds: model.meta.labelIds } : {}),
     multiLabel: model.meta.multiLabel,
     threshold: model.meta.threshold,
     featurizer: model.featurizer.toJSON(),
@@ -155,6 +158,7 @@ export function modelFromJSON(raw: unknown, opts: LoadClassifierOptions = {}, so
     multiLabel: m.multiLabel,
     threshold: m.threshold,
     ...(m.taxonomyId !== undefined ? { taxonomyId: m.taxonomyId } : {}),
+    ...(m.labelIds !== undefined ? { labelIds: m.labelIds } : {}),
     training: m.training,
   });
 }

@@ -41,6 +41,8 @@ export interface ModelMeta {
   /** Probability threshold for multi-label predictions. */
   threshold: number;
   taxonomyId?: string;
+  /** Label name -> id in the taxonomy (absent for labels without ids, e.g. a hand-labeled corpus). */
+  labelIds?: Record<string, string>;
   /** Training facts: seed, example counts, diagnostics, metrics. */
   training: Record<string, unknown>;
 }

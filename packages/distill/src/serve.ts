@@ -1,11 +1,12 @@
 /**
  * Serving over a corpus: stream records (any iterable, or a JSONL/CSV/TXT corpus file) to prediction lines that follow
- * the LabelAssignment contract (status ok, label, confidence with confidenceMethod 'classifier', taxonomyId) plus the
+ * the LabelAssignment contract (status ok, label, labelId, confidence with confidenceMethod 'classifier', taxonomyId) plus the
  * top-k labels, in batches so memory stays flat on corpora of any size. One line per input record: a record with an
  * empty text gets a failed line (error kind 'input') instead of a prediction.
  */
 import { openJsonlWriter, readCorpus, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier, LabelProbability } from './model.js';
+import { classifierModelId, failedPredictionLine, predictionLine } from './prediction-line.js';
 
 export type PredictionRecord = LabelAssignment & { topK: LabelProbability[] };
 
@@ -24,7 +25,7 @@ export async function* predictStream(
   opts: PredictStreamOptions = {},
 ): AsyncGenerator<PredictionRecord> {
   const batchSize = opts.batchSize ?? 1024;
-  const name = opts.modelName ?? `distill:${model.meta.classifier.type}`;
+  const name = opts.modelName ?? classifierModelId(model);
   let batch: { id: string; text: string }[] = [];
   const flush = async function* (): AsyncGenerator<PredictionRecord> {
     // Empty / whitespace-only texts have nothing to classify: they get a failed 'input' line in their place, so the
@@ -34,28 +35,11 @@ export async function* predictStream(
     let j = 0;
     for (const r of batch) {
       if (isBlank(r.text)) {
-        yield {
-          id: r.id,
-          status: 'failed',
-          model: name,
-          ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
-          error: { kind: 'input', message: r.text === '' ? 'empty text' : 'text is only whitespace' },
-          topK: [],
-        };
+        yield { ...failedPredictionLine(r.id, r.text === '' ? 'empty text' : 'text is only whitespace', model, { modelName: name }), topK: [] };
         continue;
       }
       const p = preds[j++]!;
-      yield {
-        id: r.id,
-        status: 'ok',
-        label: p.label,
-        ...(p.labels ? { labels: p.labels } : {}),
-        confidence: Math.min(1, Math.max(0, p.probability)),
-        confidenceMethod: 'classifier',
-        model: name,
-        ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
-        topK: p.topK,
-      };
+      yield { ...predictionLine(r.id, p, model, { modelName: name }), topK: p.topK };
     }
     batch = [];
   };

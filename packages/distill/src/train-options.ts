@@ -31,6 +31,8 @@ export const TrainOptionsSchema = z.object({
   labels: z.array(z.string().min(1)).optional(),
   /** Id of the taxonomy the labels come from, recorded in the model file. */
   taxonomyId: z.string().optional(),
+  /** Label name -> its stable id in that taxonomy, recorded in the model file so predictions carry `labelId`. */
+  labelIds: z.record(z.string(), z.string()).optional(),
   /** Early stopping: hold out a stratified `fraction` and stop after `patience` rounds without validation gain. */
   validation: z
     .object({ fraction: z.number().gt(0).lt(1).default(0.1), patience: z.number().int().positive().default(3) })

@@ -106,6 +106,7 @@ export async function train(examples: readonly LabeledExample[], options: TrainO
     multiLabel: cfg.multiLabel,
     threshold: cfg.threshold,
     ...(cfg.taxonomyId !== undefined ? { taxonomyId: cfg.taxonomyId } : {}),
+    ...(cfg.labelIds !== undefined ? { labelIds: labelIdsFor(data.labels, cfg.labelIds) } : {}),
     // Only deterministic facts go into the model file (no timings), so equal inputs give equal bytes.
     training: {
       seed: cfg.seed,
@@ -140,3 +141,10 @@ export function resolveThreads(threads: number | 'auto' | undefined): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
+
+/** The ids of the model's labels, in label order (a stable key order: equal inputs give equal model bytes). */
+function labelIdsFor(labels: readonly string[], ids: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const label of labels) if (Object.hasOwn(ids, label)) out[label] = ids[label]!;
+  return out;
+}

@@ -22,6 +22,15 @@ export interface OptionSpec {
   defaultText?: string;
   /** A boolean that is on by default and documented as `--no-<name>`. */
   negatable?: boolean;
+  /** The command cannot run without it (from the command line or a config default): a usage error names it. */
+  required?: boolean;
+  /** Old spellings still accepted (hidden from help, a one-line notice says the canonical name). */
+  aliases?: readonly string[];
+  /**
+   * `choices` are the built-in values and plugins may register more: shown in help, checked by the command
+   * (which knows the plugins) instead of the parser.
+   */
+  openChoices?: boolean;
 }
 
 export type OptionTable = Record<string, OptionSpec>;
@@ -31,8 +40,9 @@ export const GLOBAL_OPTIONS: OptionTable = {
   config: {
     type: 'string',
     value: '<file>',
-    description: 'config file (JSON, or taxonomist.config.ts|js|mjs exporting { plugins, defaults }); default: taxonomist.config.* in the current directory',
+    description: 'config file (JSON, or taxonomist.config.ts|js|mjs exporting { plugins, defaults }); default: taxonomist.config.* in the current directory. A config is code: trust it like code',
   },
+  'no-config': { type: 'boolean', description: 'load no config file (not even taxonomist.config.* in the current directory)' },
   json: { type: 'boolean', description: 'print one machine-readable JSON object on stdout instead of tables' },
   quiet: { type: 'boolean', short: 'q', description: 'no progress bars or notices on stderr (errors are still printed)' },
   help: { type: 'boolean', short: 'h', description: 'show help for this command' },
@@ -46,7 +56,6 @@ export const MODEL_OPTIONS: OptionTable = {
     value: '<provider:model>',
     description: 'chat model, e.g. openai:gpt-4o-mini; without it the offline clustering engine is used',
   },
-  'summarize-model': { type: 'string', value: '<provider:model>', description: 'cheaper model for summarizing texts during induction (default: --model)' },
   'base-url': {
     type: 'string',
     value: '<url>',
@@ -54,6 +63,11 @@ export const MODEL_OPTIONS: OptionTable = {
   },
   cache: { type: 'string', value: '<dir>', description: 'LLM response cache directory, so a re-run costs nothing', defaultText: '.taxonomist-cache' },
   'no-cache': { type: 'boolean', description: 'do not read or write the LLM response cache' },
+};
+
+/** Flags of commands that induce a taxonomy with a model (not of `label`, which summarizes nothing). */
+export const SUMMARIZE_MODEL_OPTION: OptionTable = {
+  'summarize-model': { type: 'string', value: '<provider:model>', description: 'cheaper model for summarizing texts during induction (default: --model)' },
 };
 
 /** Flags of commands that read a corpus. */
@@ -67,6 +81,13 @@ export const CORPUS_OPTIONS: OptionTable = {
 export const SEED_OPTION: OptionTable = {
   seed: { type: 'integer', value: '<n>', description: 'random seed: same inputs + seed give the same outputs', defaultText: '42' },
 };
+
+/** Old spelling -> canonical flag name, over the options of a table. */
+export function aliasesOf(options: OptionTable): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, spec] of Object.entries(options)) for (const alias of spec.aliases ?? []) out.set(alias, name);
+  return out;
+}
 
 export function kebabToCamel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import { closest } from './suggest.js';
-import { kebabToCamel, type OptionSpec, type OptionTable } from './options.js';
+import { aliasesOf, kebabToCamel, type OptionSpec, type OptionTable } from './options.js';
 
 export type OptionValue = string | number | boolean | string[] | number[];
 
@@ -9,6 +9,8 @@ export interface ParsedArgs {
   /** Option values by camelCase name; only options given on the command line are present. */
   values: Record<string, OptionValue>;
   positionals: string[];
+  /** Old spellings used on the command line (accepted as the canonical flag; the caller may say so). */
+  renamed: { alias: string; name: string }[];
 }
 
 /**
@@ -17,12 +19,17 @@ export interface ParsedArgs {
  */
 export function parseCommandArgs(argv: readonly string[], options: OptionTable, command?: string): ParsedArgs {
   const config: NonNullable<ParseArgsConfig['options']> = {};
+  const aliases = aliasesOf(options);
   for (const [name, spec] of Object.entries(options)) {
     config[name] = {
       type: spec.type === 'boolean' ? 'boolean' : 'string',
       ...(spec.short ? { short: spec.short } : {}),
       ...(spec.multiple ? { multiple: true } : {}),
     };
+  }
+  for (const [alias, name] of aliases) {
+    const spec = options[name]!;
+    config[alias] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.multiple ? { multiple: true } : {}) };
   }
   let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
@@ -31,12 +38,18 @@ export function parseCommandArgs(argv: readonly string[], options: OptionTable, 
     throw translateParseError(err, options, command);
   }
   const values: Record<string, OptionValue> = {};
-  for (const [name, raw] of Object.entries(parsed.values)) {
+  const renamed: ParsedArgs['renamed'] = [];
+  for (const [given, raw] of Object.entries(parsed.values)) {
     if (raw === undefined) continue;
+    const name = aliases.get(given) ?? given;
+    if (name !== given) {
+      if (parsed.values[name] !== undefined) throw new UsageError(`--${given} is the old name of --${name}: give only --${name}`, { command });
+      renamed.push({ alias: given, name });
+    }
     const spec = options[name]!;
     values[kebabToCamel(name)] = convertValue(name, spec, raw, command);
   }
-  return { values, positionals: parsed.positionals };
+  return { values, positionals: parsed.positionals, renamed };
 }
 
 function convertValue(name: string, spec: OptionSpec, raw: string | boolean | (string | boolean)[], command?: string): OptionValue {
@@ -51,7 +64,7 @@ function convertValue(name: string, spec: OptionSpec, raw: string | boolean | (s
 }
 
 function checkChoice(name: string, spec: OptionSpec, v: string, command?: string): void {
-  if (spec.choices && !spec.choices.includes(v)) {
+  if (spec.choices && !spec.openChoices && !spec.choices.includes(v)) {
     const guess = closest(v, spec.choices);
     throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}; got "${v}"`, {
       hint: guess ? `did you mean --${name} ${guess}?` : undefined,

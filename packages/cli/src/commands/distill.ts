@@ -16,7 +16,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const labeledPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
   const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'model.json');
-  const labelField = str(values, 'labelField') ?? 'label';
+  const labelField = str(values, 'goldField') ?? 'label';
   const distill = await import('@taxonomist/distill');
   const flags = corpusFlags(values);
   const readerOpts = { ...(flags.textField ? { textField: flags.textField } : {}), ...(flags.idField ? { idField: flags.idField } : {}), ...(flags.strict ? { strict: true } : {}) };
@@ -42,11 +42,12 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   if (c.failed + c.none + c.missingText > 0) {
     ui.warn(`not used for training: ${c.failed} failed, ${c.none} "none of these", ${c.missingText} without a text in the corpus`);
   }
-  if (loaded.examples.length === 0) throw new InputError(`${labeledPath}: no usable labeled examples`, { hint: looksLikeAssignments ? 'no line has status "ok" with a label' : `no record has a "${labelField}" (see --label-field)` });
+  if (loaded.examples.length === 0) throw new InputError(`${labeledPath}: no usable labeled examples`, { hint: looksLikeAssignments ? 'no line has status "ok" with a label' : `no record has a "${labelField}" (see --gold-field)` });
 
   const result = await runDistillStage({
     examples: loaded.examples,
     ...(loaded.taxonomyId !== undefined ? { taxonomyId: loaded.taxonomyId } : {}),
+    ...(loaded.labelIds !== undefined ? { labelIds: loaded.labelIds } : {}),
     holdout: 0, seed: seedOf(values), ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}), modelPath: out, source: 'labeled examples', ui,
   });
   const lines = [`trained ${result.classifier} on ${result.examples} examples, ${result.labels} labels; wrote ${out}`];
@@ -55,7 +56,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   if (evalPath !== undefined) {
     const gold = await loadCorpus(inputPath(ctx.io.cwd, evalPath), { ...flags, labelField }, ui, ctx.signal);
     const examples = gold.records.filter((r) => r.label !== undefined).map((r) => ({ id: r.id, text: r.text, label: r.label! }));
-    if (examples.length === 0) throw new InputError(`${evalPath}: no record has a "${labelField}"`, { hint: 'see --label-field' });
+    if (examples.length === 0) throw new InputError(`${evalPath}: no record has a "${labelField}"`, { hint: 'see --gold-field' });
     const model = await distill.loadClassifier(out);
     const known = new Set(model.labels);
     const shared = examples.filter((e) => known.has(e.label)).length / examples.length;

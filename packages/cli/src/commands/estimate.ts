@@ -24,7 +24,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     throw new UsageError(`cannot estimate "${what}"`, { command: 'estimate', hint: 'estimate induce, label or run, e.g. taxonomist estimate label chats.jsonl --taxonomy taxonomy.json --model openai:gpt-4o-mini' });
   }
   const { values, ui } = ctx;
-  const models = await setupModels(ctx, { estimateOnly: true });
+  const models = await setupModels(ctx, { estimateOnly: true, summarize: true });
   if (!models.online) {
     ui.result('no --model: the offline clustering engine makes no model calls (cost $0)', { what, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, offline: true });
     return EXIT.OK;
@@ -37,7 +37,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   let assumedTaxonomy: Taxonomy | undefined;
 
   if (what === 'induce' || what === 'run') {
-    const settings = await induceSettingsFromFlags({ ...values, strategy: 'llm' }, models, seed, ctx.io.cwd);
+    const settings = await induceSettingsFromFlags(values, models, seed, ctx.io.cwd, 'llm');
     const e = await estimateInduce(withText(corpus.records), settings, { main: models.model, summarize: models.summarizeModel }, models.gateway);
     rows.push(...e.steps.map((s) => ({ ...s, stage: `induce: ${s.stage}` })));
     assumptions.push(`induce: ${e.sampled} records sampled, ${e.summarized} summarized, ${e.batches} batches`, ...e.assumptions.map((a) => `induce: ${a}`));
@@ -55,7 +55,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       if (path === undefined) throw new UsageError('estimate label needs --taxonomy <file>', { command: 'estimate' });
       taxonomy = await readJsonFile(inputPath(ctx.io.cwd, path), TaxonomySchema);
     } else assumptions.push(`label: a taxonomy of ${taxonomy!.labels.length} labels (--max-labels) is assumed`);
-    const n = what === 'run' ? (num(values, 'labelSample') ?? DEFAULT_LABEL_SAMPLE) : (num(values, 'sample') ?? corpus.records.length);
+    const n = num(values, 'labelSample') ?? (what === 'run' ? DEFAULT_LABEL_SAMPLE : corpus.records.length);
     const records = sampleInOrder(corpus.records, n, seed, 'label-sample');
     const { estimate } = await import('@taxonomist/labeler');
     const e = await estimate(records, taxonomy!, {

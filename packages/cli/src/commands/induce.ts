@@ -13,7 +13,7 @@ import type { CommandContext } from './types.js';
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const corpusPath = inputPath(ctx.io.cwd, ctx.positionals[0]!);
   const { values, ui } = ctx;
-  const models = await setupModels(ctx);
+  const models = await setupModels(ctx, { summarize: true });
   if (!models.online) warnIgnoredOffline(values, ui);
   const settings = await induceSettingsFromFlags(values, models, seedOf(values), ctx.io.cwd);
   const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);

@@ -39,7 +39,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   }
   // Empty texts are kept: every record read gets exactly one line (failed 'input' for those).
   const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal, { keepEmptyTexts: true });
-  const n = num(values, 'sample');
+  const n = num(values, 'labelSample');
   const records = n === undefined ? corpus.records : sampleInOrder(corpus.records, n, seed, 'label-sample');
 
   let result: LabelStageResult;

@@ -13,7 +13,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const { loadClassifier } = await import('@taxonomist/distill');
   const model = await loadClassifier(modelPath);
   const t0 = ctx.io.now();
-  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, labelIds: new Map(), ui: ctx.ui, signal: ctx.signal });
+  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, ui: ctx.ui, signal: ctx.signal });
   const ms = ctx.io.now() - t0;
   ctx.ui.result(
     `predicted ${formatCount(result.records)} records in ${formatDuration(ms)} (${formatRate((result.records / Math.max(ms, 1)) * 1000)})` +

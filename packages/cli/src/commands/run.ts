@@ -69,7 +69,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const outDir = resolve(io.cwd, str(values, 'outDir') ?? 'out');
   await mkdir(outDir, { recursive: true });
   const p = (name: string): string => join(outDir, name);
-  const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache) });
+  const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache), summarize: true });
   if (!models.online) {
     offlineNotice(ui);
     warnIgnoredOffline(values, ui);
@@ -232,6 +232,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       holdout,
       seed,
       taxonomyId: taxonomyIdOf(tax),
+      labelIds: Object.fromEntries(tax.labels.map((l) => [l.name, l.id])),
       ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}),
       modelPath: p(ARTIFACTS.model),
       evalPath: p(ARTIFACTS.distillEval),

@@ -1,4 +1,4 @@
-import { CORPUS_OPTIONS, GLOBAL_OPTIONS, MODEL_OPTIONS, SEED_OPTION, type OptionTable } from '../args/options.js';
+import { CORPUS_OPTIONS, GLOBAL_OPTIONS, MODEL_OPTIONS, SEED_OPTION, SUMMARIZE_MODEL_OPTION, type OptionTable } from '../args/options.js';
 import type { CommandSpec } from './types.js';
 
 /**
@@ -7,11 +7,11 @@ import type { CommandSpec } from './types.js';
  */
 
 const INDUCE_OPTIONS: OptionTable = {
-  'use-case': { type: 'string', short: 'u', value: '<text>', description: 'what the taxonomy is for, e.g. "the customer\'s intent in support chats"' },
+  'use-case': { type: 'string', short: 'u', value: '<text>', required: true, description: 'what the taxonomy is for, e.g. "the customer\'s intent in support chats"' },
   strategy: { type: 'string', value: '<name>', choices: ['llm', 'cluster'], description: 'llm (TnT-LLM) or cluster (offline k-means baseline)', defaultText: 'llm with --model, else cluster' },
   k: { type: 'integer', min: 2, value: '<n>', description: 'cluster strategy: number of clusters', defaultText: 'chosen by silhouette' },
   'max-labels': { type: 'integer', min: 2, value: '<n>', description: 'llm strategy: most labels the taxonomy may have' },
-  'sample-size': { type: 'integer', min: 1, value: '<n>', description: 'records sampled (seeded) to induce from' },
+  'induce-sample': { type: 'integer', min: 1, value: '<n>', aliases: ['sample-size'], description: 'records sampled (seeded) to induce from' },
   'batch-size': { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: summaries per update batch' },
   epochs: { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: passes over the batches' },
   trials: { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: independent runs judged against each other' },
@@ -38,6 +38,36 @@ const LABEL_OPTIONS: OptionTable = {
   instructions: { type: 'string', value: '<text>', description: 'extra instructions appended to every prompt' },
 };
 
+/** Options a table minus some (a command that shares a table but has no use for a few of its flags). */
+function omit(table: OptionTable, ...names: string[]): OptionTable {
+  return Object.fromEntries(Object.entries(table).filter(([name]) => !names.includes(name)));
+}
+
+/** One name for "how many records are labeled", in every command that labels a sample. */
+const LABEL_SAMPLE_OPTION = (description: string, defaultText?: string): OptionTable => ({
+  'label-sample': { type: 'integer', min: 1, value: '<n>', aliases: ['sample'], description, ...(defaultText ? { defaultText } : {}) },
+});
+
+/** One name for "the corpus field holding the known (gold) label", in every command that reads one. */
+const GOLD_FIELD_OPTION = (description: string, defaultText?: string): OptionTable => ({
+  'gold-field': { type: 'string', value: '<name>', aliases: ['label-field'], description, ...(defaultText ? { defaultText } : {}) },
+});
+
+/**
+ * The built-in classifier kinds of @taxonomist/distill (not imported: this file must stay light; a test checks the
+ * list against the distill registry). Plugins may register more, so the command checks the name, not the parser.
+ */
+const CLASSIFIER_OPTION: OptionTable = {
+  classifier: {
+    type: 'string',
+    value: '<name>',
+    choices: ['linear-svm', 'logistic', 'ovr-logistic', 'naive-bayes'],
+    openChoices: true,
+    description: 'classifier kind to distill (built-ins; plugins in the config may register more)',
+    defaultText: 'linear-svm',
+  },
+};
+
 const corpusArg = { name: 'corpus', description: 'JSONL (id, text), CSV (header row) or plain text (one record a line)', required: true };
 
 const commands: CommandSpec[] = [
@@ -49,14 +79,16 @@ const commands: CommandSpec[] = [
     options: {
       'out-dir': { type: 'string', short: 'o', value: '<dir>', description: 'where every artifact goes', defaultText: 'out' },
       ...INDUCE_OPTIONS,
-      'label-sample': { type: 'integer', min: 1, value: '<n>', description: 'records labeled (seeded sample) to train the classifier', defaultText: '1000' },
+      ...LABEL_SAMPLE_OPTION('records labeled (seeded sample) to train the classifier', '1000'),
       ...LABEL_OPTIONS,
       holdout: { type: 'number', min: 0, max: 0.5, value: '<fraction>', description: 'share of the labeled sample held out to measure the distilled model', defaultText: '0.2' },
-      'gold-field': { type: 'string', value: '<name>', description: 'corpus field with gold classes: also report NMI/ARI/purity of the predictions against them' },
+      ...GOLD_FIELD_OPTION('corpus field with gold classes: also report NMI/ARI/purity of the predictions against them'),
+      ...CLASSIFIER_OPTION,
       'no-resume': { type: 'boolean', description: 'start over: ignore out/manifest.json and existing artifacts' },
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
       ...MODEL_OPTIONS,
+      ...SUMMARIZE_MODEL_OPTION,
       ...GLOBAL_OPTIONS,
     },
     description:
@@ -83,6 +115,7 @@ const commands: CommandSpec[] = [
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
       ...MODEL_OPTIONS,
+      ...SUMMARIZE_MODEL_OPTION,
       ...GLOBAL_OPTIONS,
     },
     description:
@@ -101,9 +134,9 @@ const commands: CommandSpec[] = [
     usage: 'taxonomist label <corpus> --taxonomy <file> [--out labels.jsonl] [options]',
     positionals: [corpusArg],
     options: {
-      taxonomy: { type: 'string', short: 't', value: '<file>', description: 'taxonomy.json to label with (required)' },
+      taxonomy: { type: 'string', short: 't', value: '<file>', required: true, description: 'taxonomy.json to label with' },
       out: { type: 'string', short: 'o', value: '<file>', description: 'labels JSONL to write (one line per record)', defaultText: 'labels.jsonl' },
-      sample: { type: 'integer', min: 1, value: '<n>', description: 'label only a seeded random sample of n records' },
+      ...LABEL_SAMPLE_OPTION('label only a seeded random sample of n records', 'every record'),
       'no-resume': { type: 'boolean', description: 'start over instead of resuming an existing output file' },
       ...LABEL_OPTIONS,
       ...CORPUS_OPTIONS,
@@ -130,8 +163,8 @@ const commands: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: '<file>', description: 'model file to write', defaultText: 'model.json' },
       corpus: { type: 'string', value: '<file>', description: 'corpus with the texts, when the labeled file has only ids and labels' },
       eval: { type: 'string', value: '<file>', description: 'labeled file (id, text, label) to measure the model on' },
-      'label-field': { type: 'string', value: '<name>', description: 'label field of a labeled corpus / of --eval', defaultText: 'label' },
-      classifier: { type: 'string', value: '<name>', description: 'classifier (see the distill package README)', defaultText: 'the package default' },
+      ...GOLD_FIELD_OPTION('field with the known label, in a labeled corpus and in the --eval file', 'label'),
+      ...CLASSIFIER_OPTION,
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
       ...GLOBAL_OPTIONS,
@@ -164,8 +197,8 @@ const commands: CommandSpec[] = [
     usage: 'taxonomist eval <predicted.jsonl> --gold <gold.jsonl> [options]',
     positionals: [{ name: 'predicted', description: 'labels.jsonl or predictions.jsonl', required: true }],
     options: {
-      gold: { type: 'string', short: 'g', value: '<file>', description: 'corpus with gold labels, joined by id (required)' },
-      'gold-field': { type: 'string', value: '<name>', description: 'gold label field', defaultText: 'label' },
+      gold: { type: 'string', short: 'g', value: '<file>', required: true, description: 'corpus with gold labels, joined by id' },
+      ...GOLD_FIELD_OPTION('field with the gold label in the --gold file', 'label'),
       mode: {
         type: 'string',
         value: '<mode>',
@@ -196,13 +229,16 @@ const commands: CommandSpec[] = [
     ],
     options: {
       taxonomy: { type: 'string', short: 't', value: '<file>', description: 'label: the taxonomy to label with (required for label)' },
-      'label-sample': { type: 'integer', min: 1, value: '<n>', description: 'run: records labeled by the LLM', defaultText: '1000' },
-      sample: { type: 'integer', min: 1, value: '<n>', description: 'label: only a sample of n records' },
-      ...INDUCE_OPTIONS,
-      ...LABEL_OPTIONS,
+      ...LABEL_SAMPLE_OPTION('records labeled (seeded sample)', 'run: 1000, label: every record'),
+      // Estimates send nothing and spend nothing: no clustering, no budget, no concurrency, no cache.
+      ...omit(INDUCE_OPTIONS, 'strategy', 'k'),
+      // Needed by `estimate induce|run` only (checked there), not by `estimate label`.
+      'use-case': { ...INDUCE_OPTIONS['use-case']!, required: false },
+      ...omit(LABEL_OPTIONS, 'budget', 'concurrency'),
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
-      ...MODEL_OPTIONS,
+      ...omit(MODEL_OPTIONS, 'cache', 'no-cache'),
+      ...SUMMARIZE_MODEL_OPTION,
       ...GLOBAL_OPTIONS,
     },
     description: 'Counts tokens locally (tiktoken) and prices them with the model\'s price table; makes no model call.',

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, UsageError } from '../errors.js';
-import { camelToKebab, kebabToCamel, type OptionTable } from '../args/options.js';
-import type { LoadedConfig, TaxonomistConfig } from './schema.js';
+import { aliasesOf, camelToKebab, kebabToCamel, type OptionTable } from '../args/options.js';
+import { closest } from '../args/suggest.js';
+import { CONFIG_KEYS, type LoadedConfig, type TaxonomistConfig } from './schema.js';
 
 /** Looked up in the current directory, in this order, when --config is not given. */
 export const CONFIG_FILE_NAMES = ['taxonomist.config.ts', 'taxonomist.config.mts', 'taxonomist.config.js', 'taxonomist.config.mjs', 'taxonomist.config.json'];
@@ -44,8 +45,9 @@ export async function loadConfig(file: string | undefined, cwd: string, knownOpt
     config = config.default as typeof config;
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new InputError('a config must be an object { plugins?, defaults?, prices? }', { location: { file: path } });
+    throw new InputError(`a config must be an object { ${CONFIG_KEYS.map((k) => `${k}?`).join(', ')} }`, { location: { file: path } });
   }
+  checkKeys(config, path);
   const plugins = await loadPlugins(config.plugins, path);
   const defaults = normalizeDefaults(config.defaults, path, knownOptions);
   if (config.prices !== undefined && (typeof config.prices !== 'object' || config.prices === null)) {
@@ -78,6 +80,18 @@ async function loadPlugins(value: unknown, path: string): Promise<LoadedConfig['
   return out;
 }
 
+/** A misspelled key would otherwise be ignored silently (and the setting with it). */
+function checkKeys(config: Record<string, unknown>, path: string): void {
+  for (const key of Object.keys(config)) {
+    if ((CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    const guess = closest(key, CONFIG_KEYS);
+    throw new InputError(`unknown config key "${key}"`, {
+      location: { file: path, field: key },
+      hint: guess ? `did you mean "${guess}"? (keys: ${CONFIG_KEYS.join(', ')})` : `a config has only these keys: ${CONFIG_KEYS.join(', ')}`,
+    });
+  }
+}
+
 const NOT_CONFIGURABLE = new Set(['help', 'config']);
 
 function normalizeDefaults(value: unknown, path: string, known: OptionTable): Record<string, unknown> {
@@ -86,8 +100,11 @@ function normalizeDefaults(value: unknown, path: string, known: OptionTable): Re
     throw new InputError('"defaults" must be an object of flag values', { location: { file: path, field: 'defaults' } });
   }
   const out: Record<string, unknown> = {};
+  const aliases = aliasesOf(known);
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const kebab = key.includes('-') ? key : camelToKebab(key);
+    const given = key.includes('-') ? key : camelToKebab(key);
+    // Old flag names work here too, as on the command line.
+    const kebab = aliases.get(given) ?? given;
     const spec = known[kebab];
     if (!spec || NOT_CONFIGURABLE.has(kebab)) {
       throw new InputError(`unknown default "${key}"`, { location: { file: path, field: `defaults.${key}` }, hint: 'defaults take flag names, e.g. "model", "concurrency", "textField"' });

@@ -11,6 +11,9 @@ export interface TaxonomistConfig {
   prices?: PriceTable;
 }
 
+/** Every top-level key a config may have; any other is an error (a typo would otherwise drop a setting silently). */
+export const CONFIG_KEYS = ['plugins', 'defaults', 'prices'] as const satisfies readonly (keyof TaxonomistConfig)[];
+
 export interface LoadedConfig {
   /** Absolute path of the file read, if any. */
   path?: string;

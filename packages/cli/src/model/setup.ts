@@ -36,16 +36,23 @@ export function parseModelId(id: string, flag = '--model'): { provider: string; 
  * added unless a config plugin already provides 'openai'. Nothing here logs or stores the API key: it stays in
  * the environment (or the config's plugin settings) and is read by the provider when a model is created.
  */
-export async function setupModels(ctx: CommandContext, options: { cacheDir?: string; estimateOnly?: boolean } = {}): Promise<ModelSetup> {
+export async function setupModels(
+  ctx: CommandContext,
+  /**
+   * `summarize`: the command induces (it has --summarize-model); `estimateOnly`: nothing is sent, so neither the cache
+   * nor --concurrency applies. A command reads only the flags it has (test/flags-used.test.ts checks the reverse).
+   */
+  options: { cacheDir?: string; estimateOnly?: boolean; summarize?: boolean } = {},
+): Promise<ModelSetup> {
   const v = ctx.values;
   const model = typeof v.model === 'string' ? v.model : undefined;
   if (model === undefined) {
     if (typeof v.baseUrl === 'string') throw new UsageError('--base-url needs --model', { hint: 'e.g. --model openai:llama3.1 --base-url http://localhost:11434/v1' });
-    if (typeof v.summarizeModel === 'string') throw new UsageError('--summarize-model needs --model', { hint: HOW_TO_CONFIGURE_LLM });
+    if (options.summarize && typeof v.summarizeModel === 'string') throw new UsageError('--summarize-model needs --model', { hint: HOW_TO_CONFIGURE_LLM });
     return { online: false };
   }
   const main = parseModelId(model);
-  const summarizeModel = typeof v.summarizeModel === 'string' ? v.summarizeModel : model;
+  const summarizeModel = options.summarize && typeof v.summarizeModel === 'string' ? v.summarizeModel : model;
   const summarize = parseModelId(summarizeModel, '--summarize-model');
 
   const plugins: TaxonomistPlugin[] = [...ctx.config.plugins];
@@ -73,8 +80,8 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
   if (options.estimateOnly && !ctx.io.env.OPENAI_API_KEY) {
     for (const p of needed) if (p === 'openai') providerSettings[p] = { ...providerSettings[p], apiKey: 'estimate-only-no-requests' };
   }
-  const cacheDir = v.noCache === true || options.estimateOnly ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
-  const concurrency = typeof v.concurrency === 'number' ? v.concurrency : undefined;
+  const cacheDir = options.estimateOnly || v.noCache === true ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
+  const concurrency = !options.estimateOnly && typeof v.concurrency === 'number' ? v.concurrency : undefined;
   const gateway = createGateway({
     resolver: host,
     providerSettings,

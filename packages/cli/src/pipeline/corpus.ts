@@ -1,5 +1,5 @@
 import { readCorpus, type CorpusFormat, type CorpusIssue, type CorpusItem, type CorpusStats } from '@taxonomist/core';
-import { InputError, toCliError, type CliError } from '../errors.js';
+import { InputError, cliIssueMessage, toCliError, type CliError } from '../errors.js';
 import type { CommandContext } from '../commands/types.js';
 import type { Ui } from '../ui/ui.js';
 
@@ -97,7 +97,7 @@ export async function loadCorpus(
       location: { file: path },
       hint:
         missing > 0
-          ? `${issues.find((i) => i.kind === 'missing_field')?.message ?? ''}; pass --text-field <name> (and --id-field <name>) to say which fields hold the text and id`
+          ? `${(issues.find((i) => i.kind === 'missing_field')?.message ?? '').replace(/; set textField$/, '')}; pass --text-field <name> (and --id-field <name>) to say which fields hold the text and id`
           : stats.lines === 0
             ? 'the file is empty'
             : 'see the warnings above; --format jsonl|csv|txt if the extension is misleading',
@@ -112,7 +112,7 @@ export async function loadCorpus(
  */
 export function reportIssues(path: string, stats: { skipped: number; byKind: Record<string, number> }, issues: readonly CorpusIssue[], ui: Ui): void {
   if (stats.skipped === 0) return;
-  for (const issue of issues.filter((i) => i.kept !== true).slice(0, SHOWN_ISSUES)) ui.warn(issue.message);
+  for (const issue of issues.filter((i) => i.kept !== true).slice(0, SHOWN_ISSUES)) ui.warn(cliIssueMessage(issue.message));
   const kinds = Object.entries(stats.byKind)
     .filter(([, n]) => n > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // a stable order, whatever order the issues came in
@@ -124,7 +124,7 @@ export function reportIssues(path: string, stats: { skipped: number; byKind: Rec
 /** Announce records kept with an empty text: each gets a failed line (kind "input") in the output. */
 export function reportEmptyTexts(tally: IssueTally, ui: Ui): void {
   if (tally.keptCount === 0) return;
-  for (const issue of tally.kept) ui.warn(issue.message);
+  for (const issue of tally.kept) ui.warn(cliIssueMessage(issue.message));
   ui.warn(
     `${tally.keptCount} record(s) have an empty text: each gets a line with status "failed" (error kind "input")` +
       (tally.keptCount > tally.kept.length ? `; first ${tally.kept.length} shown` : ''),

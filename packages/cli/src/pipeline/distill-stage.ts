@@ -1,6 +1,6 @@
 import { writeJsonAtomic } from '@taxonomist/core';
 import type { LabeledExample, TrainOptions } from '@taxonomist/distill';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { ReportData } from '../report/data.js';
 import type { Ui } from '../ui/ui.js';
 import { splitInOrder } from './sample.js';
@@ -21,6 +21,8 @@ export async function runDistillStage(args: {
   holdout: number;
   seed: number;
   taxonomyId?: string;
+  /** Label name -> id in the taxonomy, recorded in the model so that its predictions carry labelId. */
+  labelIds?: Record<string, string>;
   classifier?: string;
   multiLabel?: boolean;
   modelPath: string;
@@ -36,10 +38,15 @@ export async function runDistillStage(args: {
       hint: 'a classifier needs at least 2 labels with examples: label more records (--label-sample) or check why labeling failed',
     });
   }
-  const { train, evaluate, saveClassifier } = await import('@taxonomist/distill');
+  const distill = await import('@taxonomist/distill');
+  const { evaluate, saveClassifier } = distill;
+  const train = (examples: readonly LabeledExample[], options: TrainOptions): ReturnType<typeof distill.train> => distill.train(examples, options).catch((err: unknown) => {
+    throw classifierUsageError(err) ?? err;
+  });
   const options: TrainOptions = {
     seed: args.seed,
     ...(args.taxonomyId !== undefined ? { taxonomyId: args.taxonomyId } : {}),
+    ...(args.labelIds !== undefined ? { labelIds: args.labelIds } : {}),
     ...(args.classifier !== undefined ? { classifier: { type: args.classifier } } : {}),
     ...(args.multiLabel ? { multiLabel: true } : {}),
   };
@@ -64,4 +71,11 @@ export async function runDistillStage(args: {
   await saveClassifier(model, args.modelPath);
   if (args.evalPath) await writeJsonAtomic(args.evalPath, quality ? { quality } : {});
   return { examples: args.examples.length, labels: distinct.size, ...(quality ? { quality } : {}), classifier: String(report.classifier.type) };
+}
+
+/** A --classifier the registry does not have (or that cannot do this data) is a usage error, not a bug. */
+function classifierUsageError(err: unknown): UsageError | undefined {
+  const message = err instanceof Error ? err.message : '';
+  if (!/^(unknown classifier|classifier ")/.test(message)) return undefined;
+  return new UsageError(`--classifier: ${message}`, { hint: 'see --help for the built-in classifiers; plugins in the config may register more' });
 }

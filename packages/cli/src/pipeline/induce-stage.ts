@@ -42,8 +42,15 @@ export interface InduceStageResult {
 }
 
 /** The induction settings the flags ask for (part of the run fingerprint, so only serialisable values). */
-export async function induceSettingsFromFlags(values: CommandContext['values'], models: ModelSetup, seed: number, cwd: string): Promise<Omit<InduceOptions, keyof import('@taxonomist/core').InduceRuntimeOptions>> {
-  const strategy = (str(values, 'strategy') as 'llm' | 'cluster' | undefined) ?? (models.online ? 'llm' : 'cluster');
+export async function induceSettingsFromFlags(
+  values: CommandContext['values'],
+  models: ModelSetup,
+  seed: number,
+  cwd: string,
+  /** A command that has no --strategy (estimate: always the LLM pipeline). */
+  fixedStrategy?: 'llm' | 'cluster',
+): Promise<Omit<InduceOptions, keyof import('@taxonomist/core').InduceRuntimeOptions>> {
+  const strategy = fixedStrategy ?? (str(values, 'strategy') as 'llm' | 'cluster' | undefined) ?? (models.online ? 'llm' : 'cluster');
   if (strategy === 'llm' && !models.online) {
     throw new UsageError('--strategy llm needs a model', { hint: 'add --model openai:gpt-4o-mini (with OPENAI_API_KEY) or drop --strategy to use the offline clustering engine' });
   }
@@ -59,7 +66,7 @@ export async function induceSettingsFromFlags(values: CommandContext['values'], 
     useCase: useCase ?? 'the main topics of these texts',
     strategy,
     seed,
-    sampleSize: num(values, 'sampleSize'),
+    sampleSize: num(values, 'induceSample'),
     batchSize: num(values, 'batchSize'),
     maxLabels: num(values, 'maxLabels'),
     epochs: num(values, 'epochs'),

@@ -1,4 +1,4 @@
-import { openJsonlWriter, readCorpus, type CorpusItem, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
+import { openJsonlWriter, readCorpus, type CorpusItem, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier } from '@taxonomist/distill';
 import type { Ui } from '../ui/ui.js';
 import { IssueTally, reportEmptyTexts, reportIssues } from './corpus.js';
@@ -17,38 +17,6 @@ export interface PredictStageResult {
   counts: Record<string, number>;
 }
 
-/** The classifier's id as written on every prediction line. */
-export function classifierId(model: DistilledClassifier): string {
-  return `distill:${model.meta.classifier.type}`;
-}
-
-/** One predictions.jsonl line (the LabelAssignment contract): top label, its probability, all labels for multi-label. */
-export function predictionLine(id: string, p: { label: string; probability: number; labels?: string[] }, model: DistilledClassifier, labelIds: ReadonlyMap<string, string>): LabelAssignment {
-  const labelId = labelIds.get(p.label);
-  return {
-    id,
-    status: 'ok',
-    label: p.label,
-    ...(labelId !== undefined ? { labelId } : {}),
-    ...(p.labels !== undefined ? { labels: p.labels } : {}),
-    confidence: Math.min(1, Math.max(0, p.probability)),
-    confidenceMethod: 'classifier',
-    model: classifierId(model),
-    ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
-  };
-}
-
-/** The failed line of a record with nothing to classify. */
-export function emptyTextLine(id: string, message: string, model: DistilledClassifier): LabelAssignment {
-  return {
-    id,
-    status: 'failed',
-    model: classifierId(model),
-    ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
-    error: { kind: 'input', message },
-  };
-}
-
 const emptyTextMessage = (text: string): string => `field "text": ${text === '' ? 'is empty' : 'is only whitespace'}`;
 
 /**
@@ -61,12 +29,15 @@ export async function runPredictStage(args: {
   corpus: string | readonly CorpusItem[];
   corpusOptions: ReadCorpusOptions;
   out: string;
-  labelIds: ReadonlyMap<string, string>;
+  /** Label name -> id in the taxonomy (default: the ids recorded in the model file). */
+  labelIds?: ReadonlyMap<string, string>;
   total?: number;
   ui: Ui;
   signal?: AbortSignal;
 }): Promise<PredictStageResult> {
   const { model, ui } = args;
+  // The line format lives with the classifier (shared with its predictStream), loaded with it.
+  const { predictionLine, failedPredictionLine } = await import('@taxonomist/distill');
   const writer = await openJsonlWriter(args.out, { append: false, fsync: 'never' });
   const bar = ui.progress('predict', args.total);
   const counts: Record<string, number> = {};
@@ -85,11 +56,11 @@ export async function runPredictStage(args: {
         failed++;
         const message = keptMessages.get(r.id) ?? emptyTextMessage(r.text);
         keptMessages.delete(r.id);
-        return emptyTextLine(r.id, message, model);
+        return failedPredictionLine(r.id, message, model);
       }
       const p = preds[next++]!;
       counts[p.label] = (counts[p.label] ?? 0) + 1;
-      return predictionLine(r.id, p, model, args.labelIds);
+      return predictionLine(r.id, p, model, args.labelIds ? { labelIds: args.labelIds } : {});
     });
     await writer.writeMany(lines);
     records += batch.length;

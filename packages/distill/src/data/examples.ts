@@ -33,6 +33,8 @@ export interface LoadedExamples {
   issues: CorpusIssue[];
   /** The taxonomy the labels belong to (labeler output: the `taxonomyId` its lines carry, when they carry one). */
   taxonomyId?: string;
+  /** Label name -> the `labelId` the assignment lines give it (labeler output; absent when no line has one). */
+  labelIds?: Record<string, string>;
 }
 
 /** Assignment lines of one file name different taxonomies. */
@@ -136,6 +138,18 @@ export function examplesFromAssignments(
   return { examples, counts };
 }
 
+/** Label name -> labelId as the ok lines give them (one taxonomy per file, checked by taxonomyIdOf: names map to one id). */
+export function labelIdsOf(assignments: Iterable<LabelAssignment>): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  let any = false;
+  for (const a of assignments) {
+    if (a.status !== 'ok' || a.label === undefined || a.labelId === undefined || Object.hasOwn(out, a.label)) continue;
+    out[a.label] = a.labelId;
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
 /** Examples from a labeler output file (labels.jsonl) and the corpus it labeled. */
 export async function readLabelerOutput(
   labelsPath: string,
@@ -158,5 +172,12 @@ export async function readLabelerOutput(
   });
   counts.invalid = reader.stats.skipped + corpus.stats.skipped;
   const taxonomyId = taxonomyIdOf(assignments, labelsPath);
-  return { examples, counts, issues: [...corpus.issues, ...reader.issues], ...(taxonomyId !== undefined ? { taxonomyId } : {}) };
+  const labelIds = labelIdsOf(assignments);
+  return {
+    examples,
+    counts,
+    issues: [...corpus.issues, ...reader.issues],
+    ...(taxonomyId !== undefined ? { taxonomyId } : {}),
+    ...(labelIds !== undefined ? { labelIds } : {}),
+  };
 }
