@@ -56,6 +56,7 @@ export class SpendBudget {
   private spent = 0;
   private reserved = 0;
   private refused = 0;
+  private inFlight = 0;
 
   constructor(readonly limitUsd: number) {
     if (!(limitUsd >= 0) || !Number.isFinite(limitUsd)) throw new RangeError(`budget must be a finite amount >= 0 USD, got ${limitUsd}`);
@@ -90,11 +91,16 @@ export class SpendBudget {
       });
     }
     this.reserved += estimatedUsd;
+    this.inFlight++;
   }
 
   /** @internal */
-  settle(releasedUsd: number, spentUsd: number): void {
-    this.reserved = Math.max(0, this.reserved - releasedUsd);
+  settle(released: BudgetTicket | undefined, spentUsd: number): void {
+    if (released !== undefined) {
+      this.inFlight--;
+      // With nothing in flight the sum is exactly 0 (not float residue of adding and removing estimates).
+      this.reserved = this.inFlight === 0 ? 0 : Math.max(0, this.reserved - released.usd);
+    }
     this.spent += spentUsd;
   }
 }
@@ -125,18 +131,18 @@ export class BudgetHold {
   /** The attempt was billed `costUsd`: its reservation becomes spend. */
   charge(ticket: BudgetTicket | undefined, costUsd: number): void {
     if (ticket === undefined || ticket.settled) {
-      this.budget.settle(0, costUsd);
+      this.budget.settle(undefined, costUsd);
       return;
     }
     ticket.settled = true;
-    this.budget.settle(ticket.usd, costUsd);
+    this.budget.settle(ticket, costUsd);
   }
 
   /** The attempt failed unbilled: give its reservation back. */
   drop(ticket: BudgetTicket | undefined): void {
     if (ticket === undefined || ticket.settled) return;
     ticket.settled = true;
-    this.budget.settle(ticket.usd, 0);
+    this.budget.settle(ticket, 0);
   }
 
   /** The call is over: give back whatever is still reserved. */
