@@ -28,7 +28,7 @@ import { RunManifestStore } from '../pipeline/manifest.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
-import { ZERO_USAGE } from '../pipeline/usage.js';
+import { ZERO_USAGE, stageUsageOf, usageDelta } from '../pipeline/usage.js';
 import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
 import { collectReportData } from '../report/collect.js';
 import { renderReportHtml } from '../report/html.js';
@@ -137,14 +137,17 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     const mode = await store.start(name, fp[name], artifacts);
     if (mode === 'resume') ui.info(`${name}: resuming the interrupted stage`);
     const t0 = io.now();
+    // What a failed or stopped stage spent is read off the gateway (its calls were billed all the same).
+    const before = models.online ? stageUsageOf(models.gateway.usage()) : undefined;
     let outcome: StageOutcome;
     try {
       outcome = await fn(mode);
     } catch (err) {
       const e = toCliError(err);
       const stopped = e.exitCode === EXIT.BUDGET || e.exitCode === EXIT.INTERRUPTED;
-      await store.stop(name, stopped ? 'stopped' : 'failed', e.message);
-      rows.push({ stage: name, status: stopped ? 'stopped' : 'failed', ms: io.now() - t0, note: e.message });
+      const usage = models.online && before ? usageDelta(stageUsageOf(models.gateway.usage()), before) : undefined;
+      await store.stop(name, stopped ? 'stopped' : 'failed', e.message, usage ? { usage } : {});
+      rows.push({ stage: name, status: stopped ? 'stopped' : 'failed', ms: io.now() - t0, note: e.message, ...(usage ? { usage } : {}) });
       printSummary(ctx, rows, outDir, e.exitCode);
       throw e;
     }

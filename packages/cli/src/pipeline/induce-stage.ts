@@ -120,6 +120,9 @@ export async function runInduceStage(args: {
 
 function classifyInductionError(err: unknown): unknown {
   const e = err as Error;
+  if ((err as { kind?: unknown })?.kind === 'budget') {
+    return new CliError(`induce: ${e.message}`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: completed induction steps are kept in the checkpoint and the run resumes from them', cause: err });
+  }
   if (e?.name === 'ClusterError') return new InputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of clusters with --k <n> (or add records)', cause: err });
   if (e?.name !== 'InductionError') return err;
   if (/^invalid induction options/.test(e.message)) return new UsageError(e.message.replace(/\n\s*/g, '; '));
