@@ -25,6 +25,8 @@ export interface RunContext {
   store: StepStore;
   ledger: UsageLedger;
   history: IterationRecord[];
+  /** Rejected and degraded steps in words, in step order (rebuilt identically when a run resumes). */
+  warnings: string[];
   signal?: AbortSignal;
   /** Report progress to onProgress and (for taxonomy:* events) to the plugin hooks. */
   progress(event: InductionProgressEvent): Promise<void>;
@@ -50,7 +52,15 @@ export async function memoAsk<T>(
       }
       value = parsed.data;
     }
-    return { value, attempts: stored.attempts, violations: stored.violations, usage: stored.usage, fromCheckpoint: true };
+    const candidate = stored.candidate === undefined ? undefined : schema.safeParse(stored.candidate);
+    return {
+      value,
+      attempts: stored.attempts,
+      violations: stored.violations,
+      usage: stored.usage,
+      ...(candidate?.success ? { candidate: candidate.data } : {}),
+      fromCheckpoint: true,
+    };
   }
   const spec = await build();
   let outcome: AskOutcome<T>;
@@ -60,7 +70,14 @@ export async function memoAsk<T>(
     await saveOnStop(ctx, err);
     throw err;
   }
-  ctx.store.set(key, { stage: spec.stage, value: outcome.value, attempts: outcome.attempts, violations: outcome.violations, usage: outcome.usage });
+  ctx.store.set(key, {
+    stage: spec.stage,
+    value: outcome.value,
+    attempts: outcome.attempts,
+    violations: outcome.violations,
+    usage: outcome.usage,
+    ...(outcome.candidate !== undefined ? { candidate: outcome.candidate } : {}),
+  });
   // After a stop, steps still in flight (concurrent summaries, judges) are saved as they finish, not lost.
   if (stopped.has(ctx.store)) await ctx.store.flush();
   return { ...outcome, fromCheckpoint: false };
