@@ -12,12 +12,21 @@ export const EXIT = {
   USAGE: 2,
   /** Bad input data: unreadable or malformed corpus, taxonomy, labels or model file, bad config file. */
   BAD_INPUT: 3,
-  /** The model provider failed: authentication, quota, network, rate limits or server errors that outlived retries. */
+  /** The model provider could not be reached or kept failing: authentication, quota, network, rate limits or server errors that outlived retries. Never used when the provider answered. */
   PROVIDER: 4,
   /** The run stopped cleanly at the `--budget` limit; re-run with a higher budget to continue where it stopped. */
   BUDGET: 5,
-  /** The run finished but part of the work failed: records with `status: failed` (a re-run retries them) or induction steps the model never answered validly. */
+  /**
+   * The run finished but part of the work was not done as asked: records with `status: failed` (a re-run retries
+   * them), induction rounds rejected after every re-ask (the previous taxonomy was kept), or a first taxonomy made to
+   * fit the rules by a fallback (merged down / best-supported labels kept). The reasons are printed as warnings.
+   */
   PARTIAL: 6,
+  /**
+   * The model answered, but its answers kept breaking the taxonomy rules and no valid taxonomy could be made, not even
+   * by the fallbacks (e.g. too few usable labels). Not a provider failure: try a stronger model or looser limits.
+   */
+  RULES: 7,
   /** Interrupted (Ctrl-C / SIGINT); every completed record is saved and a re-run resumes. */
   INTERRUPTED: 130,
 } as const;
@@ -30,8 +39,9 @@ export const EXIT_CODE_HELP: readonly [ExitCode, string][] = [
   [EXIT.INTERNAL, 'internal error (a bug: please report it with the message)'],
   [EXIT.USAGE, 'usage error: unknown subcommand or flag, missing or invalid argument'],
   [EXIT.BAD_INPUT, 'bad input: unreadable/malformed corpus, taxonomy, labels, model or config file'],
-  [EXIT.PROVIDER, 'provider failure: auth, quota, network, rate limit or server errors after retries'],
+  [EXIT.PROVIDER, 'provider failure: the provider could not be reached or kept failing (auth, quota, network, rate limit or server errors after retries)'],
   [EXIT.BUDGET, 'budget stop: --budget reached; re-run with a higher budget to resume'],
-  [EXIT.PARTIAL, 'partial: finished, but some records failed (status "failed"; a re-run retries them) or induction steps were rejected'],
+  [EXIT.PARTIAL, 'partial: finished, but some records failed (status "failed"; a re-run retries them), induction rounds were rejected or the taxonomy was cut to fit the rules (see the warnings)'],
+  [EXIT.RULES, 'rule violations: the model answered, but no taxonomy following the rules could be made (not a provider failure)'],
   [EXIT.INTERRUPTED, 'interrupted (SIGINT); completed work is saved, a re-run resumes'],
 ];

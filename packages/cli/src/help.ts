@@ -92,6 +92,6 @@ export function renderCommandHelp(spec: CommandSpec): string {
     }
     out.push('');
   }
-  out.push('Exit codes: 0 ok, 2 usage, 3 bad input, 4 provider failure, 5 budget stop, 6 some records failed (see `taxonomist --help`).', '');
+  out.push('Exit codes: 0 ok, 2 usage, 3 bad input, 4 provider failure, 5 budget stop, 6 partial (failed records, rejected or degraded induction steps), 7 rule violations (see `taxonomist --help`).', '');
   return out.join('\n');
 }

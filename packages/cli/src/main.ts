@@ -4,7 +4,7 @@ import { closest } from './args/suggest.js';
 import { COMMANDS, findCommand } from './commands/specs.js';
 import type { CommandContext } from './commands/types.js';
 import { CliError, UsageError, renderError, toCliError } from './errors.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, EXIT_CODE_HELP, type ExitCode } from './exit-codes.js';
 import { renderCommandHelp, renderGlobalHelp } from './help.js';
 import { processIO, type CliIO } from './io.js';
 import { Ui } from './ui/ui.js';
@@ -58,7 +58,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), sig
     process.once('SIGINT', onSigint);
     try {
       const mod = await spec.load();
-      return await mod.execute({ command: spec.name, values, positionals: parsed.positionals, io, ui, config, signal: controller.signal });
+      const code = await mod.execute({ command: spec.name, values, positionals: parsed.positionals, io, ui, config, signal: controller.signal });
+      // Every non-zero exit says why on stderr, also when the command finished without an error (partial results).
+      if (code !== EXIT.OK) io.stderr.write(`taxonomist ${spec.name}: exit ${code}: ${EXIT_CODE_HELP.find(([c]) => c === code)?.[1] ?? 'see taxonomist --help'}\n`);
+      return code;
     } finally {
       process.off('SIGINT', onSigint);
       signal?.removeEventListener('abort', onSigint);

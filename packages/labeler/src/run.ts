@@ -195,7 +195,7 @@ class LabelingRun {
         return;
       }
       const est = this.estimateBatchCost(setup, batch, batchCalls);
-      if (this.options.budget !== undefined && this.spent + this.reserved + est > this.options.budget) {
+      if (this.overBudget(est)) {
         this.stopReason = 'budget';
         limiter.release();
         this.notAttempted(batch);
@@ -218,6 +218,12 @@ class LabelingRun {
             // Aborted by THIS run (signal, consumer gone): not attempted, left for the next run. An 'aborted' error
             // from elsewhere is an ordinary failure and gets its line.
             if (o.status === 'failed' && o.kind === 'aborted' && this.controller.signal.aborted) {
+              this.notAttempted([r]);
+              return;
+            }
+            // The gateway's budget refused the call: the record was not attempted, and nothing more starts.
+            if (o.status === 'failed' && o.kind === 'budget') {
+              this.stopReason ??= 'budget';
               this.notAttempted([r]);
               return;
             }
@@ -393,8 +399,18 @@ class LabelingRun {
     return summary;
   }
 
+  /**
+   * Whether a pack estimated at `est` would go over this run's `budget` option or the gateway's own budget (which
+   * may be shared with induction). The gateway also checks every call: this pre-check just stops cleanly between packs.
+   */
+  private overBudget(est: number): boolean {
+    if (this.options.budget !== undefined && this.spent + this.reserved + est > this.options.budget) return true;
+    const shared = this.options.gateway.budget?.();
+    return shared !== undefined && shared.spentUsd + Math.max(this.reserved, shared.reservedUsd) + est > shared.limitUsd;
+  }
+
   private estimateBatchCost(setup: RunSetup, batch: PreparedRecord[], batchCalls: number): number {
-    if (this.options.budget === undefined) return 0;
+    if (this.options.budget === undefined && this.options.gateway.budget?.() === undefined) return 0;
     const t = callTokens(setup.tokens, batch.map((r) => r.tokens));
     let cost = 0;
     for (const m of setup.models) cost += this.options.gateway.cost(m.id, t);

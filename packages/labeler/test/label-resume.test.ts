@@ -170,6 +170,26 @@ describe('budget', () => {
     }
   });
 
+  it("the gateway's budget (shared with induction) stops labeling the same way: records not attempted, never overspent", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const out = `${dir}/labels.jsonl`;
+      const records = corpus(10);
+      const prices = { 'scripted:scripted-model': { input: 1000, output: 1000 } };
+      const gw = gateway({ prices, budget: 1.5 });
+      // No `budget` option: only the gateway's cap applies; concurrency 4 so several packs race for the last dollars.
+      const first = await labelToFile(records, TAXONOMY, { gateway: gw, model: keyword(), out, concurrency: 4 });
+      expect(first).toMatchObject({ status: 'stopped', stopReason: 'budget', failed: 0 });
+      expect(first.ok).toBeGreaterThan(0);
+      expect(first.ok + first.notAttempted).toBe(10);
+      expect(gw.budget!()!.spentUsd).toBeLessThanOrEqual(1.5);
+      expect(first.usage.costUsd).toBeCloseTo(gw.budget!()!.spentUsd, 9);
+      expect(await readLines(out)).toHaveLength(first.ok);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('refuses a budget when the model has no price', async () => {
     await expect(collect(label(corpus(1), TAXONOMY, { gateway: gateway(), model: keyword(), budget: 1 }))).rejects.toThrow(/no price for model "scripted:scripted-model"/);
   });

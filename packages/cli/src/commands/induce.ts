@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { ExitCode } from '../exit-codes.js';
 import { setupModels } from '../model/setup.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { warnIgnoredOffline } from '../pipeline/offline-notice.js';
-import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
+import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../pipeline/induce-stage.js';
 import { inputPath, seedOf, str } from '../pipeline/values.js';
 import { formatCost, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
@@ -45,5 +45,5 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     usage.calls > 0 ? `model calls: ${usage.calls} (${usage.cachedCalls} cached), ${formatTokens(usage.inputTokens + usage.outputTokens)} tokens, ${formatCost(usage.costUsd)}` : '',
   ].filter((l) => l !== '');
   ui.result(human.join('\n'), { taxonomy: out, labels: taxonomy.labels.length, strategy, steps: result.history.length, rejectedSteps: result.rejectedSteps, usage });
-  return result.rejectedSteps > 0 ? EXIT.PARTIAL : EXIT.OK;
+  return inductionExitCode(result);
 }

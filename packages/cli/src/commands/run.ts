@@ -22,13 +22,13 @@ import { ARTIFACTS } from '../pipeline/artifacts.js';
 import { loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
 import { corpusFlags, loadCorpus, withText } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
-import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
+import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
 import { RunManifestStore } from '../pipeline/manifest.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
-import { ZERO_USAGE } from '../pipeline/usage.js';
+import { ZERO_USAGE, stageUsageOf, usageDelta } from '../pipeline/usage.js';
 import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
 import { collectReportData } from '../report/collect.js';
 import { renderReportHtml } from '../report/html.js';
@@ -131,25 +131,35 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     if (!always && store.isDone(name, fp[name])) {
       const s = store.stage(name);
       ui.info(`${name}: unchanged since the last run, skipped`);
+      // The same outcome gives the same exit code on a re-run: a stage that finished partially stays partial.
+      const recorded = s.counts?.exitCode as ExitCode | undefined;
+      if (recorded !== undefined && recorded !== EXIT.OK) {
+        ui.warn(`${name}: the last run of this stage finished with exit code ${recorded} (see its warnings then, or the stage's artifacts); use --no-resume to redo it`);
+        if (exitCode === EXIT.OK) exitCode = recorded;
+      }
       rows.push({ stage: name, status: 'skipped', ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}) });
       return;
     }
     const mode = await store.start(name, fp[name], artifacts);
     if (mode === 'resume') ui.info(`${name}: resuming the interrupted stage`);
     const t0 = io.now();
+    // What a failed or stopped stage spent is read off the gateway (its calls were billed all the same).
+    const before = models.online ? stageUsageOf(models.gateway.usage()) : undefined;
     let outcome: StageOutcome;
     try {
       outcome = await fn(mode);
     } catch (err) {
       const e = toCliError(err);
       const stopped = e.exitCode === EXIT.BUDGET || e.exitCode === EXIT.INTERRUPTED;
-      await store.stop(name, stopped ? 'stopped' : 'failed', e.message);
-      rows.push({ stage: name, status: stopped ? 'stopped' : 'failed', ms: io.now() - t0, note: e.message });
+      const usage = models.online && before ? usageDelta(stageUsageOf(models.gateway.usage()), before) : undefined;
+      await store.stop(name, stopped ? 'stopped' : 'failed', e.message, usage ? { usage } : {});
+      rows.push({ stage: name, status: stopped ? 'stopped' : 'failed', ms: io.now() - t0, note: e.message, ...(usage ? { usage } : {}) });
       printSummary(ctx, rows, outDir, e.exitCode);
       throw e;
     }
     const ms = Math.round(io.now() - t0);
-    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms } });
+    const partial: Record<string, number> = outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK ? { exitCode: outcome.exitCode } : {};
+    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms, ...partial } });
     rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
     if (outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = outcome.exitCode;
   };
@@ -176,8 +186,8 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     return {
       artifacts,
       usage: r.usage,
-      counts: { records: r.result.sample.trainingIds.length, labels: r.taxonomy.labels.length, steps: r.result.history.length, rejectedSteps: r.result.rejectedSteps },
-      ...(r.result.rejectedSteps > 0 ? { exitCode: EXIT.PARTIAL } : {}),
+      counts: { records: r.result.sample.trainingIds.length, labels: r.taxonomy.labels.length, steps: r.result.history.length, rejectedSteps: r.result.rejectedSteps, degradedSteps: r.result.degradedSteps ?? 0 },
+      exitCode: inductionExitCode(r.result),
     };
   });
   taxonomy ??= await readJsonFile(p(ARTIFACTS.taxonomy), TaxonomySchema);

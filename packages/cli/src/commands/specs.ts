@@ -25,7 +25,7 @@ const LABEL_OPTIONS: OptionTable = {
   multi: { type: 'boolean', description: 'also give every applicable label (`labels`), not only the primary one' },
   pack: { type: 'integer', min: 1, value: '<k>', description: 'texts per model call (cheaper prompts; answers matched back by id)', defaultText: '1' },
   concurrency: { type: 'integer', min: 1, value: '<n>', description: 'model calls in flight', defaultText: '8' },
-  budget: { type: 'number', above: 0, value: '<usd>', description: 'stop cleanly once this many US dollars are spent (resumable)' },
+  budget: { type: 'number', above: 0, value: '<usd>', description: 'cap on US dollars for model calls: a call that would go over is not made, the run stops cleanly (resumable)' },
   rationale: { type: 'boolean', description: 'ask the model for a short rationale per record' },
   confidence: {
     type: 'string',
@@ -111,6 +111,7 @@ const commands: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: '<file>', description: 'taxonomy JSON to write', defaultText: 'taxonomy.json' },
       markdown: { type: 'string', value: '<file>', description: 'also write a readable Markdown table of the taxonomy' },
       checkpoint: { type: 'string', value: '<file>', description: 'llm strategy: checkpoint for resume', defaultText: '<out>.checkpoint.json' },
+      budget: LABEL_OPTIONS.budget!,
       ...INDUCE_OPTIONS,
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,

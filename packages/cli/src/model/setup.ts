@@ -82,6 +82,7 @@ export async function setupModels(
   }
   const cacheDir = options.estimateOnly || v.noCache === true ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
   const concurrency = !options.estimateOnly && typeof v.concurrency === 'number' ? v.concurrency : undefined;
+  const budget = typeof v.budget === 'number' && !options.estimateOnly ? v.budget : undefined;
   const gateway = createGateway({
     resolver: host,
     providerSettings,
@@ -89,11 +90,18 @@ export async function setupModels(
     ...(ctx.config.prices ? { prices: ctx.config.prices } : {}),
     ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
     ...(concurrency !== undefined ? { maxConcurrency: concurrency } : {}),
+    // One budget for every paid call of the command (run: induction and labeling together), checked before each.
+    ...(budget !== undefined ? { budget } : {}),
   });
   // Resolve now so a missing key or bad base URL fails before any work starts, with the provider's own message.
   try {
     await gateway.resolveChatModel(model);
     if (summarizeModel !== model) await gateway.resolveChatModel(summarizeModel);
+    for (const m of new Set([model, summarizeModel])) {
+      if (budget !== undefined && gateway.cost(m, { inputTokens: 1_000_000, outputTokens: 1_000_000 }) === 0) {
+        throw new UsageError(`--budget needs prices, but no price is known for "${m}"`, { hint: 'add prices for the model in taxonomist.config.ts (prices: { "<model>": { input, output } }, USD per 1M tokens) or drop --budget' });
+      }
+    }
   } catch (err) {
     const e = err as Error;
     if (e.name === 'OpenAIConfigError') throw new CliError(e.message, { exitCode: EXIT.USAGE, hint: HOW_TO_CONFIGURE_LLM, cause: err });

@@ -109,6 +109,8 @@ export async function runInduceStage(args: {
   } finally {
     bars.finish();
   }
+  // Rejected rounds and degraded steps: the taxonomy is usable, but not what was asked for (exit 6, see inductionExitCode).
+  for (const w of result.warnings ?? []) ui.warn(`induce: ${w}`);
   let taxonomy = result.taxonomy;
   if (result.clusterModel !== undefined) {
     const model = result.clusterModel as { toJSON(): unknown };
@@ -125,13 +127,21 @@ export async function runInduceStage(args: {
   return { taxonomy, result: { ...result, taxonomy }, usage: stageUsageOf(result.usage), strategy: result.strategy };
 }
 
+/** Exit code of a finished induction: partial when a round was rejected or a step had to be degraded. */
+export function inductionExitCode(result: Pick<InductionResult, 'rejectedSteps' | 'degradedSteps'>): typeof EXIT.OK | typeof EXIT.PARTIAL {
+  return result.rejectedSteps > 0 || (result.degradedSteps ?? 0) > 0 ? EXIT.PARTIAL : EXIT.OK;
+}
+
 function classifyInductionError(err: unknown): unknown {
   const e = err as Error;
+  if ((err as { kind?: unknown })?.kind === 'budget') {
+    return new CliError(`induce: ${e.message}`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: completed induction steps are kept in the checkpoint and the run resumes from them', cause: err });
+  }
   if (e?.name === 'ClusterError') return new InputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of clusters with --k <n> (or add records)', cause: err });
   if (e?.name !== 'InductionError') return err;
   if (/^invalid induction options/.test(e.message)) return new UsageError(e.message.replace(/\n\s*/g, '; '));
   if (/generation failed/.test(e.message)) {
-    return new CliError(e.message, { exitCode: EXIT.PROVIDER, hint: 'the model kept giving answers that break the taxonomy rules; try a stronger --model or raise --max-labels', cause: err });
+    return new CliError(e.message, { exitCode: EXIT.RULES, hint: 'the model answered, but kept breaking the taxonomy rules; try a stronger --model or raise --max-labels', cause: err });
   }
   return new InputError(e.message, { cause: err });
 }

@@ -41,6 +41,55 @@ export const RevisionAnswerSchema = z.object({
 });
 export type RevisionAnswer = z.infer<typeof RevisionAnswerSchema>;
 
+/** Label count bounds of one chain level (the LabelRules' minLabels / maxLabels). */
+export interface LabelCountLimits {
+  minLabels: number;
+  maxLabels: number;
+}
+
+const constrained = new Map<string, z.ZodType>();
+
+/** Memoised per constraint set, so the gateway's JSON Schema and binding caches are reused across steps. */
+function memoSchema<T>(key: string, make: () => z.ZodType<T>): z.ZodType<T> {
+  let schema = constrained.get(key);
+  if (!schema) {
+    if (constrained.size >= 256) constrained.delete(constrained.keys().next().value!);
+    schema = make();
+    constrained.set(key, schema);
+  }
+  return schema as z.ZodType<T>;
+}
+
+/**
+ * The generate answer with the label count sent as minItems / maxItems, so that providers with constrained decoding
+ * cannot overshoot the cap. The bounds are JSON Schema metadata, not zod checks: an answer that breaks them still
+ * parses and is refused by the taxonomy rules (checkLabels), which name the violation in the re-ask and keep the
+ * answer as a candidate for the deterministic fallback (merge down, keep the best-supported labels).
+ */
+export function generateAnswerSchema(limits: LabelCountLimits): z.ZodType<GenerateAnswer> {
+  return memoSchema(`g:${limits.minLabels}:${limits.maxLabels}`, () =>
+    GenerateAnswerSchema.extend({
+      labels: GenerateAnswerSchema.shape.labels.meta({ minItems: limits.minLabels, maxItems: limits.maxLabels }),
+    }),
+  );
+}
+
+/**
+ * The update/review answer with the label count as minItems / maxItems and `fromIds` items as an enum of the
+ * current label ids (metadata, like generateAnswerSchema: checkRevision refuses invented ids by name).
+ */
+export function revisionAnswerSchema(limits: LabelCountLimits, currentIds: readonly string[]): z.ZodType<RevisionAnswer> {
+  return memoSchema(`r:${limits.minLabels}:${limits.maxLabels}:${JSON.stringify(currentIds)}`, () => {
+    const fromIds = RevisedLabelSchema.shape.fromIds;
+    const label = RevisedLabelSchema.extend({
+      fromIds: currentIds.length > 0 ? z.array(z.string().meta({ enum: [...currentIds] })).describe(fromIds.description ?? '') : fromIds,
+    });
+    return RevisionAnswerSchema.extend({
+      labels: z.array(label).describe('The complete revised taxonomy.').meta({ minItems: limits.minLabels, maxItems: limits.maxLabels }),
+    });
+  });
+}
+
 export const AssignAnswerSchema = z.object({
   placements: z
     .array(
@@ -63,6 +112,7 @@ export type PairwiseJudgeAnswer = z.infer<typeof PairwiseJudgeAnswerSchema>;
 export const SCHEMA_NAMES = {
   summarize: 'text_summary',
   generate: 'taxonomy_draft',
+  merge: 'taxonomy_merge',
   update: 'taxonomy_revision',
   review: 'taxonomy_review',
   assign: 'label_placements',

@@ -32,6 +32,11 @@ export interface AskOutcome<T> {
   /** The violations of each invalid attempt, in order. */
   violations: string[][];
   usage: StepUsage;
+  /**
+   * When no attempt was valid: the last answer that matched the schema but broke the rules (kept for the
+   * deterministic fallbacks, e.g. merging an overshooting taxonomy down to the cap).
+   */
+  candidate?: T;
 }
 
 /** Highest temperature re-asks climb to (or the base temperature when that is already higher). */
@@ -47,6 +52,7 @@ export async function askValid<T>(gateway: Gateway, spec: AskSpec<T>): Promise<A
   const usage = emptyStepUsage(spec.modelId);
   const violations: string[][] = [];
   let feedback: ChatMessage[] = [];
+  let candidate: T | undefined;
   for (let attempt = 0; attempt < spec.maxAttempts; attempt++) {
     spec.signal?.throwIfAborted();
     const temperature =
@@ -96,6 +102,7 @@ export async function askValid<T>(gateway: Gateway, spec: AskSpec<T>): Promise<A
       problems = [`the answer did not match the required JSON format: ${(err as Error).message}`];
     }
     if (problems.length === 0) return { value: value as T, attempts: attempt + 1, violations, usage };
+    if (value !== undefined) candidate = value;
     violations.push(problems);
     feedback = [
       ...(raw ? [{ role: 'assistant' as const, content: raw }] : []),
@@ -107,7 +114,7 @@ export async function askValid<T>(gateway: Gateway, spec: AskSpec<T>): Promise<A
       },
     ];
   }
-  return { value: null, attempts: spec.maxAttempts, violations, usage };
+  return { value: null, attempts: spec.maxAttempts, violations, usage, ...(candidate !== undefined ? { candidate } : {}) };
 }
 
 function isInvalidOutput(err: unknown): boolean {

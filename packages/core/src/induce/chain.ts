@@ -1,13 +1,7 @@
 import type { Taxonomy, TaxonomyLabel } from '../schemas/taxonomy.js';
 import { TAXONOMY_SCHEMA_VERSION } from '../schemas/taxonomy.js';
 import { createRng, hashString32, shuffle } from '../util/random.js';
-import {
-  GenerateAnswerSchema,
-  RevisionAnswerSchema,
-  SCHEMA_NAMES,
-  type GenerateAnswer,
-  type RevisionAnswer,
-} from './answers.js';
+import { SCHEMA_NAMES, generateAnswerSchema, revisionAnswerSchema, type GenerateAnswer, type RevisionAnswer } from './answers.js';
 import type { AskOutcome } from './ask.js';
 import { formatBatch, makeBatches, type BatchItem } from './batch.js';
 import { memoAsk, type RunContext } from './context.js';
@@ -19,6 +13,7 @@ import { applyDraft, applyRevision, type IdAllocator } from './revision.js';
 import { formatRules } from './rules.js';
 import { formatLabelLine } from './text.js';
 import { checkLabels, checkRevision, type LabelRules } from './validate.js';
+import { fitFirstTaxonomy } from './degrade.js';
 
 /** One generate -> update... -> review chain over a list of items (the top level, or inside one top label). */
 export interface ChainSpec {
@@ -71,13 +66,23 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
       const batch = batches[b]!;
       const key = `${spec.keyPrefix}/e${epoch}/b${b}`;
       if (labels === null) {
-        const outcome = await memoAsk<GenerateAnswer>(ctx, key, GenerateAnswerSchema, async () => ({
+        const generateSchema = generateAnswerSchema(spec.rules);
+        let outcome = await memoAsk<GenerateAnswer>(ctx, key, generateSchema, async () => ({
           ...common(ctx, 'generate', spec),
           messages: renderPrompt('generate', vars(null, batch), ctx.prompts),
-          schema: GenerateAnswerSchema,
+          schema: generateSchema,
           schemaName: SCHEMA_NAMES.generate,
           check: (a) => checkLabels(a.labels, spec.rules),
         }));
+        let degraded: { rule: IterationRecord['degraded']; note: string } | undefined;
+        if (outcome.value === null) {
+          // Bend instead of breaking: merge the overshooting answer down, else keep its best-supported labels.
+          const fitted = await fitFirstTaxonomy(ctx, spec, { key, batch, outcome, vars: vars(null, batch), common: common(ctx, 'generate', spec) });
+          if (fitted) {
+            outcome = fitted.outcome;
+            degraded = { rule: fitted.rule, note: fitted.note };
+          }
+        }
         if (outcome.value === null) {
           const failure = `no valid first taxonomy in ${outcome.attempts} attempts; last problems: ${(outcome.violations.at(-1) ?? []).join(' ')}`;
           if (spec.level === 1) {
@@ -90,6 +95,7 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
         }
         const applied = applyDraft(outcome.value.labels, spec.ids);
         labels = applied.labels;
+        if (degraded) ctx.warnings.push(degraded.note);
         await record(ctx, spec, {
           kind: 'generate',
           key,
@@ -100,13 +106,15 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
           mapping: applied.mapping,
           outcome,
           explanation: outcome.value.explanation,
+          ...(degraded ? { degraded: degraded.rule, note: degraded.note } : {}),
         });
       } else {
         const current: TaxonomyLabel[] = labels;
-        const outcome = await memoAsk<RevisionAnswer>(ctx, key, RevisionAnswerSchema, async () => ({
+        const updateSchema = revisionAnswerSchema(spec.rules, current.map((l) => l.id));
+        const outcome = await memoAsk<RevisionAnswer>(ctx, key, updateSchema, async () => ({
           ...common(ctx, 'update', spec),
           messages: renderPrompt('update', vars(current, batch), ctx.prompts),
-          schema: RevisionAnswerSchema,
+          schema: updateSchema,
           schemaName: SCHEMA_NAMES.update,
           check: (a) => checkRevision(a.labels, current, spec.rules),
         }));
@@ -120,10 +128,11 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
   if (settings.review) {
     const current: TaxonomyLabel[] = labels;
     const key = `${spec.keyPrefix}/review`;
-    const outcome = await memoAsk<RevisionAnswer>(ctx, key, RevisionAnswerSchema, async () => ({
+    const reviewSchema = revisionAnswerSchema(spec.rules, current.map((l) => l.id));
+    const outcome = await memoAsk<RevisionAnswer>(ctx, key, reviewSchema, async () => ({
       ...common(ctx, 'review', spec),
       messages: renderPrompt('review', vars(current, []), ctx.prompts),
-      schema: RevisionAnswerSchema,
+      schema: reviewSchema,
       schemaName: SCHEMA_NAMES.review,
       check: (a) => checkRevision(a.labels, current, spec.rules),
     }));
@@ -133,7 +142,7 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
   return { labels, lastRating };
 }
 
-function common(ctx: RunContext, stage: 'generate' | 'update' | 'review', spec: ChainSpec) {
+export function common(ctx: RunContext, stage: 'generate' | 'update' | 'review', spec: ChainSpec) {
   return {
     stage,
     promptId: stage,
@@ -165,7 +174,11 @@ async function applyStep(
   const { outcome, current } = step;
   if (outcome.value === null) {
     const mapping: LabelEdit[] = current.map((l) => ({ kind: 'kept', from: l.id, to: [l.id] }));
-    await record(ctx, spec, { ...step, labels: current, mapping });
+    const where = `${step.kind} ${step.key}`;
+    const last = (outcome.violations.at(-1) ?? []).join(' ');
+    const note = `${where}: rejected: no answer followed the rules in ${outcome.attempts} attempt(s) (last problems: ${last}); the previous taxonomy (${current.length} labels) was kept`;
+    ctx.warnings.push(note);
+    await record(ctx, spec, { ...step, labels: current, mapping, note });
     return current;
   }
   const applied = applyRevision(current, outcome.value.labels, spec.ids);
@@ -195,6 +208,8 @@ async function record(
     rating?: number;
     explanation?: string;
     suggestions?: string[];
+    degraded?: IterationRecord['degraded'];
+    note?: string;
   },
 ): Promise<void> {
   const taxonomy: Taxonomy = {
@@ -222,6 +237,8 @@ async function record(
     attempts: r.outcome.attempts,
     violations: r.outcome.violations,
     usage: r.outcome.usage,
+    ...(r.degraded ? { degraded: r.degraded } : {}),
+    ...(r.note !== undefined ? { note: r.note } : {}),
   };
   ctx.history.push(entry);
   ctx.ledger.add(r.kind, r.outcome.usage);

@@ -14,6 +14,8 @@ export const StepOutputSchema = z.object({
   attempts: z.number().int().nonnegative(),
   violations: z.array(z.array(z.string())),
   usage: StepUsageSchema,
+  /** For a step without a valid answer: the last rule-breaking answer (input of the deterministic fallbacks). */
+  candidate: z.unknown().optional(),
 });
 export type StepOutput = z.infer<typeof StepOutputSchema>;
 

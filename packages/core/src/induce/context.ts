@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ChatModelRef, Gateway } from '../llm/types.js';
+import { isBudgetExceeded } from '../llm/budget.js';
 import { askValid, type AskOutcome, type AskSpec } from './ask.js';
 import type { StepStore } from './checkpoint.js';
 import type { InduceSettings } from './options.js';
@@ -24,6 +25,8 @@ export interface RunContext {
   store: StepStore;
   ledger: UsageLedger;
   history: IterationRecord[];
+  /** Rejected and degraded steps in words, in step order (rebuilt identically when a run resumes). */
+  warnings: string[];
   signal?: AbortSignal;
   /** Report progress to onProgress and (for taxonomy:* events) to the plugin hooks. */
   progress(event: InductionProgressEvent): Promise<void>;
@@ -49,10 +52,52 @@ export async function memoAsk<T>(
       }
       value = parsed.data;
     }
-    return { value, attempts: stored.attempts, violations: stored.violations, usage: stored.usage, fromCheckpoint: true };
+    const candidate = stored.candidate === undefined ? undefined : schema.safeParse(stored.candidate);
+    return {
+      value,
+      attempts: stored.attempts,
+      violations: stored.violations,
+      usage: stored.usage,
+      ...(candidate?.success ? { candidate: candidate.data } : {}),
+      fromCheckpoint: true,
+    };
   }
   const spec = await build();
-  const outcome = await askValid(ctx.gateway, spec);
-  ctx.store.set(key, { stage: spec.stage, value: outcome.value, attempts: outcome.attempts, violations: outcome.violations, usage: outcome.usage });
+  let outcome: AskOutcome<T>;
+  try {
+    outcome = await askValid(ctx.gateway, spec);
+  } catch (err) {
+    await saveOnStop(ctx, err);
+    throw err;
+  }
+  ctx.store.set(key, {
+    stage: spec.stage,
+    value: outcome.value,
+    attempts: outcome.attempts,
+    violations: outcome.violations,
+    usage: outcome.usage,
+    ...(outcome.candidate !== undefined ? { candidate: outcome.candidate } : {}),
+  });
+  // After a stop, steps still in flight (concurrent summaries, judges) are saved as they finish, not lost.
+  if (stopped.has(ctx.store)) await ctx.store.flush();
   return { ...outcome, fromCheckpoint: false };
+}
+
+const stopped = new WeakSet<StepStore>();
+const annotated = new WeakSet<object>();
+
+/**
+ * A step failed (budget reached, provider failure, abort): write what was completed so a rerun resumes from it,
+ * and say so on a budget stop (once per error).
+ */
+async function saveOnStop(ctx: RunContext, err: unknown): Promise<void> {
+  stopped.add(ctx.store);
+  await ctx.store.flush().catch(() => undefined);
+  if (isBudgetExceeded(err) && !annotated.has(err)) {
+    annotated.add(err);
+    err.message +=
+      ctx.store.path !== undefined
+        ? `; induction stopped: ${ctx.store.size} completed step(s) are saved in the checkpoint ${ctx.store.path}; run again with a higher budget to resume`
+        : '; induction stopped (no checkpoint path was given, so a rerun starts over)';
+  }
 }

@@ -80,6 +80,7 @@ export async function induceTaxonomy(corpus: CorpusInput, options: InduceOptions
     store,
     ledger,
     history,
+    warnings: [],
     ...(runtime.signal ? { signal: runtime.signal } : {}),
     progress,
   };
@@ -164,12 +165,14 @@ export async function induceTaxonomy(corpus: CorpusInput, options: InduceOptions
     summaries,
     history,
     rejectedSteps: history.filter((h) => h.status === 'rejected').length,
+    degradedSteps: history.filter((h) => h.degraded !== undefined).length,
+    warnings: [...ctx.warnings],
     ...(trials ? { trials } : {}),
     ...(hierarchy ? { hierarchy } : {}),
     usage: ledger.report(),
     ...(runtime.checkpoint !== undefined ? { checkpointPath: runtime.checkpoint } : {}),
   };
-  await progress({ type: 'done', labels: taxonomy.labels.length, steps: history.length, rejectedSteps: result.rejectedSteps });
+  await progress({ type: 'done', labels: taxonomy.labels.length, steps: history.length, rejectedSteps: result.rejectedSteps, warnings: result.warnings ?? [] });
   return result;
 }
 

@@ -28,4 +28,4 @@ export type InductionProgressEvent =
   | { type: 'placed'; done: number; total: number }
   | { type: 'clustered'; k: number; namingFailures: number }
   | { type: 'checkpoint'; path: string; completedSteps: number }
-  | { type: 'done'; labels: number; steps: number; rejectedSteps: number };
+  | { type: 'done'; labels: number; steps: number; rejectedSteps: number; warnings?: string[] };

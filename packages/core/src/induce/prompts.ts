@@ -9,6 +9,7 @@ import type { ChatMessage } from '../llm/types.js';
 export const PROMPT_IDS = [
   'summarize',
   'generate',
+  'merge',
   'update',
   'review',
   'assign',
@@ -37,6 +38,13 @@ export interface TaxonomyStepVars {
   /** The minibatch, one numbered line per text ('' for review). */
   dataText: string;
   itemCount: number;
+}
+
+/** Merging an answer that has more labels than allowed down to the cap (a fallback after the re-asks failed). */
+export interface MergeVars extends TaxonomyStepVars {
+  /** How many labels the proposal has, and the most allowed. */
+  proposedCount: number;
+  maxLabels: number;
 }
 
 export interface AssignVars {
@@ -69,6 +77,7 @@ export interface JudgeRelevanceVars {
 export interface PromptVars {
   summarize: SummarizeVars;
   generate: TaxonomyStepVars;
+  merge: MergeVars;
   update: TaxonomyStepVars;
   review: TaxonomyStepVars;
   assign: AssignVars;
@@ -116,6 +125,17 @@ export const DEFAULT_PROMPTS: { [K in PromptId]: (vars: PromptVars[K]) => ChatMe
         'of the taxonomy. Explain briefly why it fits.',
     ),
     user(`Texts (${v.itemCount}):\n${v.dataText}`),
+  ],
+
+  merge: (v) => [
+    sys(
+      `${TAXONOMY_ROLE}\n\nPurpose of the taxonomy: ${v.useCase}\n\nRules:\n${v.rulesText}` +
+        (v.parentText ? `\n\n${v.parentText}` : '') +
+        `\n\nA proposed taxonomy has ${v.proposedCount} labels, but at most ${v.maxLabels} are allowed. Merge ` +
+        `related labels (and drop only labels no text needs) so that at most ${v.maxLabels} remain, every text ` +
+        'shown still has a label, and every label follows the rules. Explain briefly what was merged.',
+    ),
+    user(`Proposed labels (${v.proposedCount}):\n${v.taxonomyText}\n\nTexts (${v.itemCount}):\n${v.dataText}`),
   ],
 
   update: (v) => [

@@ -60,6 +60,14 @@ export const IterationRecordSchema = z.object({
   /** The rule violations of every invalid attempt, in order. */
   violations: z.array(z.array(z.string())),
   usage: StepUsageSchema,
+  /**
+   * How a first taxonomy that kept breaking the rules was made to fit them (see README "When the model overshoots"):
+   * 'merge-down' (the model merged its labels down to the cap) or 'keep-best-supported' (the best-supported valid
+   * labels were kept, without a model call).
+   */
+  degraded: z.enum(['merge-down', 'keep-best-supported']).optional(),
+  /** What happened, in words, for a rejected or degraded step (also in the result's warnings). */
+  note: z.string().optional(),
 });
 export type IterationRecord = z.infer<typeof IterationRecordSchema>;
 
@@ -188,6 +196,10 @@ export const InductionResultSchema = z.object({
   history: z.array(IterationRecordSchema),
   /** Steps given up after maxAttempts invalid answers (their taxonomy was not changed). */
   rejectedSteps: z.number().int().nonnegative(),
+  /** Steps whose answer broke the rules and was made to fit them by a fallback (merge down, keep best-supported). */
+  degradedSteps: z.number().int().nonnegative().optional(),
+  /** Every rejected or degraded step, in words: which rule, and what was done instead. */
+  warnings: z.array(z.string()).optional(),
   trials: TrialsInfoSchema.optional(),
   hierarchy: HierarchyInfoSchema.optional(),
   cluster: ClusterInfoSchema.optional(),

@@ -20,6 +20,8 @@ export type LlmErrorKind =
   | 'invalid_output'
   | 'refusal'
   | 'aborted'
+  /** The call was not made: its estimated cost would have taken the spend over the gateway's budget. */
+  | 'budget'
   | 'unknown';
 
 /** Kinds worth another transport attempt. */

@@ -21,7 +21,7 @@ import type {
   TextResult,
   TokenUsage,
 } from './types.js';
-import { LlmError } from './errors.js';
+import { LlmError, classifyError } from './errors.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_RETRY_POLICY, runWithRetry, type RetryInfo } from './retry.js';
 import { Semaphore, TokenBucket } from './limits.js';
@@ -37,6 +37,7 @@ import {
 import { extractJson } from './json-extract.js';
 import { PriceBook } from './prices.js';
 import { UsageLedger } from './accounting.js';
+import { SpendBudget, type BudgetHold, type BudgetTicket } from './budget.js';
 import { ModelResolver, providerListResolver, type ProviderResolver } from './resolve.js';
 import {
   bindStructured,
@@ -83,7 +84,7 @@ export interface GatewayOptions {
   maxConcurrency?: number;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
-  /** Output tokens assumed for the tokens-per-minute budget when a request sets no maxTokens (default 512). */
+  /** Output tokens assumed for the tokens-per-minute limit and the spending budget when a request sets no maxTokens (default 512). */
   assumedOutputTokens?: number;
   /** Re-asks after invalid structured answers (default 2). */
   maxRepairs?: number;
@@ -91,6 +92,13 @@ export interface GatewayOptions {
   prices?: PriceTable;
   /** Texts per embeddings request (default 64). */
   embedBatchSize?: number;
+  /**
+   * One spending cap in USD for every call through this gateway (or a SpendBudget shared with other gateways).
+   * Each attempt is checked before it is made with its estimated cost: prompt tokens (tiktoken) plus the request's
+   * maxTokens, or `assumedOutputTokens` when it sets none, as output. A call that would go over is not made: it
+   * throws BudgetExceededError (kind 'budget'). Models without a known price cost 0 and are never stopped.
+   */
+  budget?: number | SpendBudget;
 }
 
 const SCHEMA_NAME_RE = /[^a-zA-Z0-9_-]/g;
@@ -136,6 +144,12 @@ function asMalformedResponse(err: unknown): unknown {
     return e;
   }
   return err;
+}
+
+/** An error the client threw after the model answered (cut off at the token limit, content filter): billed. */
+function clientDiscardedAnswer(err: unknown): boolean {
+  const kind = classifyError(err).kind;
+  return kind === 'invalid_output' || kind === 'refusal';
 }
 
 const jsonSchemas = new WeakMap<object, Record<string, unknown>>();
@@ -208,6 +222,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
   });
   const ledger = new UsageLedger(prices);
+  const budget = options.budget === undefined ? undefined : options.budget instanceof SpendBudget ? options.budget : new SpendBudget(options.budget);
 
   const emit = async (name: string, payload: unknown): Promise<void> => {
     if (hooks.emit) await hooks.emit(name, payload);
@@ -220,12 +235,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     return out;
   };
 
-  /** Concurrency slot, then request and token budgets; the slot is given back if a budget wait is aborted. */
-  const acquire = async (signal: AbortSignal | undefined, tokens: () => number): Promise<() => void> => {
+  /**
+   * Concurrency slot, then request and token limits, then the spending budget (last, so the estimate is reserved
+   * only for an attempt about to start); the slot is given back if a wait is aborted or the budget refuses.
+   */
+  const acquire = async (signal: AbortSignal | undefined, tokens: () => number, reserve?: () => void): Promise<() => void> => {
     const release = await semaphore.acquire(signal);
     try {
       if (rpm) await rpm.take(1, signal);
       if (tpm) await tpm.take(tokens(), signal);
+      reserve?.();
       return release;
     } catch (err) {
       release();
@@ -244,38 +263,69 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     runnable: Invocable,
     convo: ChatMessage[],
     callOptions: Record<string, unknown>,
-    ctx: { stage: string; modelId: string; maxTokens?: number; signal?: AbortSignal },
+    ctx: { stage: string; modelId: string; maxTokens?: number; signal?: AbortSignal; hold?: BudgetHold },
   ): Promise<{ msg: unknown; attempts: number; usage: TokenUsage }> => {
     let estimate = 0;
+    let ticket: BudgetTicket | undefined;
+    const { hold } = ctx;
     const lcMessages = toLangChainMessages(convo);
-    const out = await runWithRetry(
-      async (signal) => {
-        try {
-          return unwrapMessage(await runnable.invoke(lcMessages, { ...callOptions, signal, maxRetries: 0 }));
-        } catch (err) {
-          throw asMalformedResponse(err);
+    const reserve = hold
+      ? () => {
+          const worst = { inputTokens: countPromptMessagesTokens(convo), outputTokens: ctx.maxTokens ?? assumedOutputTokens };
+          ticket = hold.reserve(prices.cost(ctx.modelId, worst));
         }
-      },
-      {
-        policy,
-        clock,
-        random,
-        signal: ctx.signal,
-        attemptTimeoutMs,
-        label: `${ctx.stage} ${ctx.modelId}`,
-        acquire: (signal) =>
-          acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens))),
-        onRetry: retryHook(ctx.stage, ctx.modelId),
-      },
-    );
+      : undefined;
+    let out: Awaited<ReturnType<typeof runWithRetry<unknown>>>;
+    try {
+      out = await runWithRetry(
+        async (signal) => {
+          const mine = ticket;
+          try {
+            return unwrapMessage(await runnable.invoke(lcMessages, { ...callOptions, signal, maxRetries: 0 }));
+          } catch (err) {
+            // An attempt that failed unbilled gives its reservation back; an answer the client threw away (cut off,
+            // filtered) was billed and is charged below.
+            if (!clientDiscardedAnswer(err)) hold?.drop(mine);
+            throw asMalformedResponse(err);
+          }
+        },
+        {
+          policy,
+          clock,
+          random,
+          signal: ctx.signal,
+          attemptTimeoutMs,
+          label: `${ctx.stage} ${ctx.modelId}`,
+          acquire: (signal) =>
+            acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens)), reserve),
+          onRetry: retryHook(ctx.stage, ctx.modelId),
+        },
+      );
+    } catch (err) {
+      const billed = discardedAnswerUsage(err, convo, ctx.maxTokens);
+      if (billed) hold?.charge(ticket, prices.cost(ctx.modelId, billed));
+      throw err;
+    }
     const reported = findUsage(out.value);
     const usage: TokenUsage = reported ?? {
       inputTokens: countPromptMessagesTokens(convo),
       outputTokens: countTokens(structuredRaw(out.value, 'prompt') || messageText(out.value)),
       estimated: true,
     };
+    hold?.charge(ticket, prices.cost(ctx.modelId, usage));
     tpm?.adjust(usage.inputTokens + usage.outputTokens - estimate);
     return { msg: out.value, attempts: out.attempts, usage };
+  };
+
+  /**
+   * The tokens of an answer the client threw away with its usage (openai's LengthFinishReasonError /
+   * ContentFilterFinishReasonError, surfacing as an LlmError without raw): billed, so estimated. A cut-off answer
+   * is maxTokens long; a filtered one's length is unknown, only its prompt is counted.
+   */
+  const discardedAnswerUsage = (err: unknown, convo: ChatMessage[], maxTokens: number | undefined): TokenUsage | undefined => {
+    if (!(err instanceof LlmError) || err.raw !== undefined || (err.kind !== 'invalid_output' && err.kind !== 'refusal')) return undefined;
+    const output = err.kind === 'invalid_output' ? (maxTokens ?? assumedOutputTokens) : 0;
+    return { inputTokens: countPromptMessagesTokens(convo), outputTokens: output, estimated: true };
   };
 
   const readChatCache = async (key: string | undefined, kind: ChatCacheEntry['kind']): Promise<ChatCacheEntry | undefined> => {
@@ -299,6 +349,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     resolveChatModel: (ref: ChatModelRef): Promise<ResolvedChatModel> => models.resolveChat(ref),
     resolveEmbeddings: (ref: EmbeddingsRef): Promise<{ id: string; model: Embeddings }> => models.resolveEmbeddings(ref),
     usage: () => ledger.report(),
+    budget: () => budget?.state(),
     cost: (modelId, usage) => prices.cost(modelId, usage),
 
     async structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
@@ -356,6 +407,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       });
       let attempts = 0;
       let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+      const hold = budget?.open(req.stage, modelId);
       try {
         const binding = bindStructured(variant, method, jsonSchema, schemaName, messages);
         const maxRepairs = Math.max(0, req.maxRepairs ?? maxRepairsDefault);
@@ -371,6 +423,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               modelId,
               maxTokens: req.maxTokens,
               signal: req.signal,
+              ...(hold ? { hold } : {}),
             });
             attempts += out.attempts;
             usage = addUsage(usage, out.usage);
@@ -388,13 +441,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             raw = structuredRaw(msg, method);
           } catch (err) {
             const cutOff = err instanceof LlmError && err.kind === 'invalid_output' && err.raw === undefined;
-            if (!transported && err instanceof LlmError && err.raw === undefined && (cutOff || err.kind === 'refusal')) {
-              // The model answered, but the client threw the answer away with its usage (openai's
-              // LengthFinishReasonError / ContentFilterFinishReasonError). The attempt was billed: estimate it (a
-              // cut-off answer is maxTokens long; a filtered one's length is unknown, only its prompt is counted).
-              const output = cutOff ? (req.maxTokens ?? assumedOutputTokens) : 0;
-              usage = addUsage(usage, { inputTokens: countPromptMessagesTokens(convo), outputTokens: output, estimated: true });
-            }
+            // The model answered, but the client threw the answer away with its usage (see discardedAnswerUsage):
+            // the attempt was billed, so it is estimated.
+            const discarded = transported ? undefined : discardedAnswerUsage(err, convo, req.maxTokens);
+            if (discarded) usage = addUsage(usage, discarded);
             // An answer cut off at the length limit is a bad answer, not a transport failure: re-ask like any other
             // invalid answer.
             if (cutOff && err instanceof LlmError && repairs < maxRepairs) {
@@ -451,6 +501,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       } catch (err) {
         const total = err instanceof LlmError ? err.attempts : attempts;
         return fail(req.stage, modelId, err, total, usage);
+      } finally {
+        hold?.close();
       }
     },
 
@@ -485,12 +537,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       });
       let attempts = 0;
       let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+      const hold = budget?.open(req.stage, modelId);
       try {
         const out = await chatTransport(variant as unknown as Invocable, messages, callOptions, {
           stage: req.stage,
           modelId,
           maxTokens: req.maxTokens,
           signal: req.signal,
+          ...(hold ? { hold } : {}),
         });
         attempts = out.attempts;
         usage = out.usage;
@@ -513,6 +567,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return { text, usage, modelId, attempts, cached: false };
       } catch (err) {
         return fail(req.stage, modelId, err, err instanceof LlmError ? err.attempts : attempts, usage);
+      } finally {
+        hold?.close();
       }
     },
 
@@ -547,9 +603,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       for (let i = 0; i < misses.length; i += embedBatchSize) batches.push(misses.slice(i, i + embedBatchSize));
       let attempts = 0;
       let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, estimated: misses.length > 0 || undefined };
+      const hold = budget?.open(req.stage, modelId);
       const settled = await Promise.allSettled(
         batches.map(async (batch) => {
           const tokens = batch.reduce((n, t) => n + countTokens(t, 'cl100k_base'), 0);
+          const batchCost = prices.cost(modelId, { inputTokens: tokens, outputTokens: 0 });
+          let ticket: BudgetTicket | undefined;
           let batchAttempts = 0;
           try {
             const out = await runWithRetry(
@@ -564,7 +623,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
                 signal: req.signal,
                 attemptTimeoutMs,
                 label: `${req.stage} ${modelId}`,
-                acquire: (signal) => acquire(signal, () => tokens),
+                acquire: (signal) => acquire(signal, () => tokens, hold ? () => void (ticket = hold.reserve(batchCost)) : undefined),
                 onRetry: retryHook(req.stage, modelId),
               },
             );
@@ -576,6 +635,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               );
             }
             usage = addUsage(usage, { inputTokens: tokens, outputTokens: 0, estimated: true });
+            hold?.charge(ticket, batchCost);
             const fresh: number[][] = [];
             for (let j = 0; j < batch.length; j++) {
               const v = got[j];
@@ -596,6 +656,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           }
         }),
       );
+      hold?.close();
       const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failure) return fail(req.stage, modelId, failure.reason, attempts, usage);
       const dims = new Set(vectors.map((v) => v?.length));

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { z } from 'zod';
+import type { BudgetState } from './budget.js';
 
 /**
  * The LLM gateway contract: the one way every phase (induce, label, evaluate) calls a model.
@@ -176,6 +177,8 @@ export interface Gateway {
   usage(): UsageReport;
   /** Cost in USD of a token count for a model, from the price table (0 when unknown). */
   cost(modelId: string, usage: TokenUsage): number;
+  /** The spending budget's state (limit, spent, in flight), or undefined when the gateway has none. */
+  budget?(): BudgetState | undefined;
 }
 
 export interface ResolvedChatModel {
