@@ -7,6 +7,7 @@ export * from './cache.js';
 export * from './json-extract.js';
 export * from './prices.js';
 export * from './accounting.js';
+export * from './prompt-data.js';
 export {
   deriveChatModelId,
   deriveEmbeddingsId,
