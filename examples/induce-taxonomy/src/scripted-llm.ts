@@ -54,7 +54,7 @@ export function themeOf(text: string): Theme | undefined {
   return best?.theme;
 }
 
-/** The numbered texts of a prompt ("1. text" lines after the given header). */
+/** The numbered texts of a prompt (`1. "text"` lines after the given header; each text is a JSON string). */
 function batchTexts(prompt: string): string[] {
   const at = prompt.search(/^(New texts|Texts) \(\d+\):$/m);
   if (at < 0) return [];
@@ -62,8 +62,9 @@ function batchTexts(prompt: string): string[] {
     .slice(at)
     .split('\n')
     .slice(1)
-    .map((l) => /^\d+\. (.*)$/.exec(l)?.[1])
-    .filter((t): t is string => t !== undefined);
+    .map((l) => /^\d+\. (".*")$/.exec(l)?.[1])
+    .filter((t): t is string => t !== undefined)
+    .map((t) => JSON.parse(t) as string);
 }
 
 /** The current labels of an update / review prompt ("- [L3] Name: description" lines). */

@@ -1,3 +1,4 @@
+import { redactText, registerSecretsFromEnv } from '@taxonomist/core/redact';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
 /** Where in an input file a problem is. Rendered as `file:line: field "x": message`. */
@@ -125,18 +126,14 @@ export function toCliError(err: unknown): CliError {
   return new CliError(message, { exitCode: EXIT.INTERNAL, cause: err });
 }
 
-/** Values that must never reach the terminal: API keys from the environment and anything shaped like one. */
+/**
+ * Values that must never reach the terminal: API keys from the environment, every secret a provider registered, and
+ * anything shaped like one (core's redactText, the same pass every file writer applies). The environment's secret
+ * variables are registered too, so files written later in this process are redacted of them as well.
+ */
 export function redactSecrets(text: string, env: Record<string, string | undefined>): string {
-  let out = text;
-  for (const [name, value] of Object.entries(env)) {
-    if (value && value.length >= 6 && /(KEY|TOKEN|SECRET|PASSWORD)/i.test(name)) out = out.split(value).join('***');
-  }
-  // OpenAI-style keys and bearer tokens that did not come from the environment (config files, echoed errors).
-  out = out.replace(/\bsk-[A-Za-z0-9_*-]{6,}/g, 'sk-***');
-  out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***');
-  // user:password@ in URLs
-  out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***@');
-  return out;
+  registerSecretsFromEnv(env);
+  return redactText(text);
 }
 
 /** `file:line: field "x": message` + hint lines, as printed on stderr. */

@@ -4,9 +4,8 @@
  * timestamps, fixed key order). `loadClassifier` checks the format and schema version first, so a file from another
  * version fails with a message saying so rather than with a schema error deep inside.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
-import { base64ToFloat32, float32ToBase64 } from '@taxonomist/core';
+import { readFile } from 'node:fs/promises';
+import { base64ToFloat32, float32ToBase64, writeTextAtomic } from '@taxonomist/core';
 import { z } from 'zod';
 import type { LinearModel } from './classifiers/linear-model.js';
 import type { FeaturizerContext, FeaturizerState } from './featurizers/types.js';
@@ -93,16 +92,9 @@ export function serializeModel(model: DistilledClassifier): string {
 }
 
 export async function saveClassifier(model: DistilledClassifier, path: string): Promise<void> {
-  const text = serializeModel(model);
-  // Write then rename, so a crash never leaves a half-written model behind.
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  // Write then rename (core's writeTextAtomic), so a crash never leaves a half-written model behind; it also
+  // redacts secrets, like every artifact writer.
+  await writeTextAtomic(path, serializeModel(model));
 }
 
 export interface LoadClassifierOptions {

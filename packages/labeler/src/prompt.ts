@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@taxonomist/core';
+import { encodePromptData, type ChatMessage } from '@taxonomist/core';
 import { NONE_ANSWER } from './catalog.js';
 import type { LabelCatalog } from './catalog.js';
 import type { AnswerShape } from './answer-schema.js';
@@ -64,7 +64,7 @@ function examplesBlock(catalog: LabelCatalog, examples: FewShotExample[]): strin
   const lines = ['Labeled examples:'];
   for (const e of examples) {
     const name = catalog.byId.get(e.labelId)?.name ?? e.labelId;
-    lines.push(JSON.stringify({ text: e.text, label: e.labelId, name }));
+    lines.push(encodePromptData({ text: e.text, label: e.labelId, name }));
   }
   return `${lines.join('\n')}\n\n`;
 }
@@ -81,8 +81,8 @@ export function buildMessages(
 ): ChatMessage[] {
   const body =
     texts.length === 1 && texts[0]!.key === undefined
-      ? `Text to label:\n${JSON.stringify({ text: texts[0]!.text })}`
-      : `Texts to label (${texts.length}):\n${texts.map((t) => JSON.stringify({ id: t.key, text: t.text })).join('\n')}`;
+      ? `Text to label:\n${encodePromptData({ text: texts[0]!.text })}`
+      : `Texts to label (${texts.length}):\n${texts.map((t) => encodePromptData({ id: t.key, text: t.text })).join('\n')}`;
   return [
     { role: 'system', content: system },
     { role: 'user', content: `${examplesBlock(catalog, examples)}${body}` },

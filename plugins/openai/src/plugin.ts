@@ -27,6 +27,12 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings = {}): Pro
     id: OPENAI_PROVIDER_ID,
     chatModel: (modelName, overrides) => createOpenAIChatModel(modelName, resolveOpenAISettings(merged(overrides))),
     embeddings: (modelName, overrides) => createOpenAIEmbeddingsModel(modelName, resolveOpenAISettings(merged(overrides))),
+    // The key this provider will send (from settings or OPENAI_API_KEY): registered for redaction, so a server that
+    // echoes it ("Incorrect API key provided: ...") cannot put it into label lines, manifests or caches.
+    secrets: (overrides) => {
+      const s = merged(overrides);
+      return [s.apiKey, (s.env ?? process.env).OPENAI_API_KEY];
+    },
     structuredMethod: settings.structuredMethod ?? 'jsonSchema',
     supportsLogprobs: true,
     prices: { ...OPENAI_PRICES },

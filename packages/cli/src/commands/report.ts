@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeTextAtomic } from '@taxonomist/core';
 import { join, resolve } from 'node:path';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { ARTIFACTS } from '../pipeline/artifacts.js';
@@ -14,7 +14,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? join(dir, ARTIFACTS.report));
   const title = str(ctx.values, 'title');
   const data = await collectReportData(dir, { generator: `taxonomist ${cliVersion()}`, cwd: ctx.io.cwd, ...(title ? { title } : {}) });
-  await writeFile(out, renderReportHtml(data));
+  await writeTextAtomic(out, renderReportHtml(data));
   ctx.ui.result(`wrote ${out}`, { report: out });
   return EXIT.OK;
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
@@ -15,6 +15,7 @@ import {
   type StageUsage,
   type Taxonomy,
 } from '@taxonomist/core';
+import { writeTextAtomic } from '@taxonomist/core';
 import { CliError, toCliError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { safeUrl, setupModels } from '../model/setup.js';
@@ -270,7 +271,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   await stage('report', [ARTIFACTS.report, ...(goldField ? [ARTIFACTS.goldEval] : [])], async () => {
     if (goldField) await writeGoldEval(p(ARTIFACTS.predictions), corpus.records, goldField, p(ARTIFACTS.goldEval), ui);
     const data = await collectReportData(outDir, { generator: `taxonomist ${cliVersion()}`, cwd: io.cwd });
-    await writeFile(p(ARTIFACTS.report), renderReportHtml(data));
+    await writeTextAtomic(p(ARTIFACTS.report), renderReportHtml(data));
     return { artifacts: [ARTIFACTS.report, ...(goldField ? [ARTIFACTS.goldEval] : [])] };
   }, true);
 

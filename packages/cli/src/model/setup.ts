@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createGateway, createPluginHost, type Gateway, type PluginHost, type ProviderSettings, type TaxonomistPlugin } from '@taxonomist/core';
+import { createGateway, createPluginHost, registerSecretsFromEnv, type Gateway, type PluginHost, type ProviderSettings, type TaxonomistPlugin } from '@taxonomist/core';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
@@ -52,6 +52,8 @@ export async function setupModels(
     return { online: false };
   }
   const main = parseModelId(model);
+  // Every key-like environment variable (any provider's) is redacted from what this process writes.
+  registerSecretsFromEnv(ctx.io.env);
   const summarizeModel = options.summarize && typeof v.summarizeModel === 'string' ? v.summarizeModel : model;
   const summarize = parseModelId(summarizeModel, '--summarize-model');
 

@@ -13,7 +13,7 @@ import {
   type StageUsage,
   type Taxonomy,
 } from '@taxonomist/core';
-import { writeFile } from 'node:fs/promises';
+import { writeTextAtomic } from '@taxonomist/core';
 import { CliError, InputError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
@@ -119,7 +119,7 @@ export async function runInduceStage(args: {
     taxonomy = normalizeTaxonomy({ ...taxonomy, metadata: { ...(taxonomy.metadata ?? {}), clusterModel: basename(paths.clusterModel) } });
   }
   await writeJsonAtomic(paths.taxonomy, normalizeTaxonomy(taxonomy));
-  if (paths.markdown) await writeFile(paths.markdown, taxonomyToMarkdown(taxonomy));
+  if (paths.markdown) await writeTextAtomic(paths.markdown, taxonomyToMarkdown(taxonomy));
   if (paths.induction) {
     const { clusterModel: _omit, ...record } = result;
     await writeJsonAtomic(paths.induction, { ...record, taxonomy });

@@ -55,8 +55,8 @@ export class Ui {
 
   /** The command's result on stdout: the human text, or the JSON value with --json. */
   result(human: string, json: unknown): void {
-    if (this.json) this.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    else this.io.stdout.write(human.endsWith('\n') ? human : `${human}\n`);
+    const text = this.json ? `${JSON.stringify(json, null, 2)}\n` : human.endsWith('\n') ? human : `${human}\n`;
+    this.io.stdout.write(redactSecrets(text, this.io.env));
   }
 
   private line(text: string): void {

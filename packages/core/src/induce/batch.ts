@@ -1,3 +1,4 @@
+import { encodePromptData } from '../llm/prompt-data.js';
 import { countTokens } from '../tokens/index.js';
 import { oneLine } from './text.js';
 
@@ -7,12 +8,17 @@ export interface BatchItem {
   text: string;
 }
 
-/** Tokens a line costs beyond its text: the number, punctuation, newline. */
+/** Tokens a line costs beyond its encoded text: the number, punctuation, newline. */
 const LINE_OVERHEAD = 4;
+
+/** An item's text as a batch line shows it: on one line, JSON-encoded (see llm/prompt-data.ts). */
+function encodeItem(item: BatchItem): string {
+  return encodePromptData(oneLine(item.text));
+}
 
 /** Tokens an item costs in a batch prompt. */
 export function itemTokens(item: BatchItem): number {
-  return countTokens(oneLine(item.text)) + LINE_OVERHEAD;
+  return countTokens(encodeItem(item)) + LINE_OVERHEAD;
 }
 
 /**
@@ -38,7 +44,10 @@ export function makeBatches<T extends BatchItem>(items: readonly T[], batchSize:
   return batches;
 }
 
-/** The numbered list of a batch as prompts show it ("1. ...", one text per line). */
+/**
+ * The numbered list of a batch as prompts show it: `1. "text"`, one text per line, each a JSON string, so a text
+ * (or a summary of one) cannot end the list or pose as instructions; the prompts say so (DATA_RULE).
+ */
 export function formatBatch(items: readonly BatchItem[]): string {
-  return items.map((item, i) => `${i + 1}. ${oneLine(item.text)}`).join('\n');
+  return items.map((item, i) => `${i + 1}. ${encodeItem(item)}`).join('\n');
 }

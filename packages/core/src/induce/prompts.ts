@@ -1,3 +1,4 @@
+import { DATA_RULE, encodePromptData } from '../llm/prompt-data.js';
 import type { ChatMessage } from '../llm/types.js';
 
 /**
@@ -35,7 +36,7 @@ export interface TaxonomyStepVars {
   parentText: string;
   /** The current taxonomy, one `- [id] Name: description` line per label ('' for generate). */
   taxonomyText: string;
-  /** The minibatch, one numbered line per text ('' for review). */
+  /** The minibatch, one numbered line per text, each JSON-encoded (formatBatch; '' for review). */
   dataText: string;
   itemCount: number;
 }
@@ -112,9 +113,10 @@ export const DEFAULT_PROMPTS: { [K in PromptId]: (vars: PromptVars[K]) => ChatMe
         `Purpose: ${v.useCase}\n\n` +
         `Answer with "summary": about ${v.summaryWords} words saying what the text is about for that purpose, and ` +
         '"note": one short sentence naming the detail that decided the summary.' +
-        (v.languageText ? `\n${v.languageText}` : ''),
+        (v.languageText ? `\n${v.languageText}` : '') +
+        `\n\n${DATA_RULE}`,
     ),
-    user(`Text:\n${v.text}`),
+    user(`Text:\n${encodePromptData(v.text)}`),
   ],
 
   generate: (v) => [
@@ -122,7 +124,7 @@ export const DEFAULT_PROMPTS: { [K in PromptId]: (vars: PromptVars[K]) => ChatMe
       `${TAXONOMY_ROLE}\n\nPurpose of the taxonomy: ${v.useCase}\n\nRules:\n${v.rulesText}` +
         (v.parentText ? `\n\n${v.parentText}` : '') +
         '\n\nRead the texts, find the recurring themes that matter for the purpose, and propose the first version ' +
-        'of the taxonomy. Explain briefly why it fits.',
+        `of the taxonomy. Explain briefly why it fits.\n\n${DATA_RULE}`,
     ),
     user(`Texts (${v.itemCount}):\n${v.dataText}`),
   ],
@@ -145,7 +147,7 @@ export const DEFAULT_PROMPTS: { [K in PromptId]: (vars: PromptVars[K]) => ChatMe
         '\n\nYou get the current taxonomy and a new batch of texts. First rate from 0 to 100 how well the current ' +
         'taxonomy handles these texts while following the rules, explain the rating, and list the edits it needs. ' +
         'Then return the complete revised taxonomy: rename, reword, merge, split, add or drop labels as needed, ' +
-        `and keep what already works.\n\n${FROM_IDS_PROTOCOL}`,
+        `and keep what already works.\n\n${FROM_IDS_PROTOCOL}\n\n${DATA_RULE}`,
     ),
     user(`Current taxonomy:\n${v.taxonomyText}\n\nNew texts (${v.itemCount}):\n${v.dataText}`),
   ],
@@ -166,7 +168,7 @@ export const DEFAULT_PROMPTS: { [K in PromptId]: (vars: PromptVars[K]) => ChatMe
     sys(
       `You sort texts into the labels of a taxonomy.\n\nPurpose of the taxonomy: ${v.useCase}\n\n` +
         'For every numbered text give the id of the one label it belongs to, or "none" when no label fits. ' +
-        'Answer for every text, each exactly once.',
+        `Answer for every text, each exactly once.\n\n${DATA_RULE}`,
     ),
     user(`Labels:\n${v.taxonomyText}\n\nTexts (${v.itemCount}):\n${v.dataText}`),
   ],
@@ -176,25 +178,25 @@ export const DEFAULT_PROMPTS: { [K in PromptId]: (vars: PromptVars[K]) => ChatMe
       'You compare two label sets proposed for the same purpose. For the text shown, decide which set offers a ' +
         'label that captures the text more precisely and more usefully for the purpose. A precise, specific ' +
         'label beats a broad one; a set where the text fits no label or several labels equally loses. The order ' +
-        `in which the sets are shown means nothing.\n\nPurpose: ${v.useCase}`,
+        `in which the sets are shown means nothing.\n\nPurpose: ${v.useCase}\n\n${DATA_RULE}`,
     ),
-    user(`First label set:\n${v.firstText}\n\nSecond label set:\n${v.secondText}\n\nText:\n${v.recordText}`),
+    user(`First label set:\n${v.firstText}\n\nSecond label set:\n${v.secondText}\n\nText:\n${encodePromptData(v.recordText)}`),
   ],
 
   'judge-label': (v) => [
     sys(
       'You check labels given to texts. Two labels are shown; decide which of them describes the text better for ' +
-        `the purpose. The order in which they are shown means nothing.\n\nPurpose: ${v.useCase}`,
+        `the purpose. The order in which they are shown means nothing.\n\nPurpose: ${v.useCase}\n\n${DATA_RULE}`,
     ),
-    user(`First label:\n${v.firstLabel}\n\nSecond label:\n${v.secondLabel}\n\nText:\n${v.recordText}`),
+    user(`First label:\n${v.firstLabel}\n\nSecond label:\n${v.secondLabel}\n\nText:\n${encodePromptData(v.recordText)}`),
   ],
 
   'judge-relevance': (v) => [
     sys(
       'You check whether a label given to a text is relevant to a stated purpose: whether it says something about ' +
         'the text that the purpose asks for (not whether it is perfect).\n\n' +
-        `Purpose: ${v.useCase}`,
+        `Purpose: ${v.useCase}\n\n${DATA_RULE}`,
     ),
-    user(`Label:\n${v.labelText}\n\nText:\n${v.recordText}`),
+    user(`Label:\n${v.labelText}\n\nText:\n${encodePromptData(v.recordText)}`),
   ],
 };

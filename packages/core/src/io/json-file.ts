@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
+import { redactText } from '../util/redact.js';
 import { DataFileError } from './types.js';
 import { jsonErrorOffset } from './json-error-offset.js';
 import { describeZodError } from './zod-issues.js';
@@ -9,17 +10,27 @@ import { describeZodError } from './zod-issues.js';
 /**
  * Write pretty JSON (2-space indent, trailing newline) atomically: a temp file in the same directory is written,
  * fsynced and renamed over the target, so readers see the old file or the new one, never a half-written one.
+ * Secrets are redacted (see writeTextAtomic).
  */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const json = JSON.stringify(value, null, 2);
   if (json === undefined) throw new TypeError(`cannot write ${typeof value} as JSON to ${path}`);
+  await writeTextAtomic(path, json + '\n');
+}
+
+/**
+ * Write a text file (JSON, Markdown, HTML) atomically, like writeJsonAtomic. The choke point of every whole-file
+ * artifact: registered secrets and credential-shaped tokens are redacted here (util/redact.ts), so no API key echoed
+ * into an error, a model answer or a report reaches disk.
+ */
+export async function writeTextAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(tmp, 'w');
     try {
-      await handle.writeFile(json + '\n', 'utf8');
+      await handle.writeFile(redactText(text), 'utf8');
       await handle.datasync();
     } finally {
       await handle.close();

@@ -1,5 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { redactText } from '../util/redact.js';
 import { isCompleteJsonLine } from './jsonl-reader.js';
 
 export interface JsonlWriterOptions {
@@ -32,8 +33,9 @@ export interface JsonlWriter {
 function serialise(record: unknown): string {
   const json = JSON.stringify(record);
   if (json === undefined) throw new TypeError(`cannot write ${typeof record} as a JSONL record`);
-  // JSON.stringify escapes control characters, so the line can never contain a raw newline.
-  return json + '\n';
+  // JSON.stringify escapes control characters, so the line can never contain a raw newline. The one place every
+  // JSONL record (labels, predictions, rejects) becomes text, so secrets are removed here (JSON-safe, see redact.ts).
+  return redactText(json) + '\n';
 }
 
 /**

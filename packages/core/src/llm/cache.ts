@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { hashValue, stableStringify } from '../util/hash.js';
+import { redactText } from '../util/redact.js';
 
 /**
  * Content-addressed store for model answers. Keys are sha256 hex digests of the request (see `chatCacheKey`);
@@ -80,7 +81,8 @@ export class FileCacheStore implements CacheStore {
     await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
     const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
     try {
-      await writeFile(tmp, stableStringify(value) + '\n', 'utf8');
+      // An answer that echoes a key (or an error body quoted in it) must not be kept on disk.
+      await writeFile(tmp, redactText(stableStringify(value)) + '\n', 'utf8');
       await rename(tmp, path);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);

@@ -7,6 +7,7 @@
  * (`TypeError('fetch failed')` with a `cause` carrying `code: 'ECONNRESET'`), and `SyntaxError` from parsing a
  * malformed or truncated response body.
  */
+import { redactText } from '../util/redact.js';
 import type { TokenUsage } from './types.js';
 
 export type LlmErrorKind =
@@ -59,13 +60,15 @@ export class LlmError extends Error {
   usage?: TokenUsage;
 
   constructor(message: string, init: LlmErrorInit) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    // Error serialisation's choke point: providers echo keys in their messages ("Incorrect API key provided: sk-..."),
+    // and this message ends up in label lines, manifests and on the terminal. The cause keeps the original, in memory.
+    super(redactText(message), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'LlmError';
     this.kind = init.kind;
     this.status = init.status;
     this.attempts = init.attempts ?? 0;
     this.retryable = init.retryable ?? RETRYABLE_KINDS.has(init.kind);
-    this.raw = init.raw;
+    this.raw = init.raw === undefined ? undefined : redactText(init.raw);
     this.code = init.code;
     this.retryAfterMs = init.retryAfterMs;
     if (init.usage !== undefined) this.usage = init.usage;

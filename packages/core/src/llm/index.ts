@@ -8,6 +8,7 @@ export * from './json-extract.js';
 export * from './prices.js';
 export * from './accounting.js';
 export * from './budget.js';
+export * from './prompt-data.js';
 export {
   deriveChatModelId,
   deriveEmbeddingsId,

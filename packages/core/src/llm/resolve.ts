@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
+import { registerSecret } from '../util/redact.js';
 import type { ChatModelRef, EmbeddingsRef, ResolvedChatModel, StructuredMethod } from './types.js';
 
 /**
@@ -89,6 +90,17 @@ export interface ResolverDeps {
   onProvider?: (p: ProviderDefinition) => void;
 }
 
+/**
+ * The settings a provider factory gets, after registering their secrets (settings.apiKey and whatever the provider
+ * declares in `secrets`), so a key echoed back by a server is redacted from every output.
+ */
+function providerSettingsFor(provider: ProviderDefinition, deps: ResolverDeps): ProviderSettings {
+  const settings: ProviderSettings = { ...(deps.providerSettings[provider.id] ?? {}) };
+  registerSecret(settings.apiKey);
+  for (const value of provider.secrets?.({ ...settings }) ?? []) registerSecret(value);
+  return settings;
+}
+
 function knownProviders(resolver: ProviderResolver | undefined): string {
   const list = resolver?.providers?.() ?? [];
   const ids = list.map((p) => (typeof p === 'string' ? p : p.id));
@@ -151,7 +163,7 @@ export class ModelResolver {
     const provider = lookupProvider(id, this.deps, 'chat model');
     if (!provider.chatModel) throw new Error(`provider "${provider.id}" has no chat models (model "${id}")`);
     const { modelName: name } = splitModelId(id);
-    const model = await provider.chatModel(name, { ...(this.deps.providerSettings[provider.id] ?? {}) });
+    const model = await provider.chatModel(name, providerSettingsFor(provider, this.deps));
     if (!isChatModel(model)) throw new Error(`provider "${provider.id}" returned something that is not a chat model for "${id}"`);
     const method =
       provider.structuredMethod && provider.structuredMethod !== 'auto' ? provider.structuredMethod : autoStructuredMethod(model);
@@ -179,7 +191,7 @@ export class ModelResolver {
     const provider = lookupProvider(id, this.deps, 'embeddings model');
     if (!provider.embeddings) throw new Error(`provider "${provider.id}" has no embeddings models (model "${id}")`);
     const { modelName: name } = splitModelId(id);
-    const model = await provider.embeddings(name, { ...(this.deps.providerSettings[provider.id] ?? {}) });
+    const model = await provider.embeddings(name, providerSettingsFor(provider, this.deps));
     if (!isEmbeddings(model)) throw new Error(`provider "${provider.id}" returned something that is not an Embeddings for "${id}"`);
     return { id, model };
   }

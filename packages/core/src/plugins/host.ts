@@ -1,4 +1,5 @@
 import type { PriceTable } from '../llm/types.js';
+import { registerSecret } from '../util/redact.js';
 import { validatePlugin, validateProviderId } from './define.js';
 import { isTransformHook } from './hook-kinds.js';
 import type {
@@ -139,6 +140,8 @@ export function createPluginHost(plugins: readonly TaxonomistPlugin[], options: 
             guard();
             register(p.name, order, kind, name, value);
           },
+          // Process-wide (the writers that redact know no host), so usable after setup() too.
+          registerSecret: (value) => registerSecret(value),
         };
         try {
           await p.setup(ctx);

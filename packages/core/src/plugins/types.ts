@@ -4,6 +4,7 @@ import type { PriceTable, StructuredMethod, ChatMessage, TokenUsage } from '../l
 
 /** Settings handed to a provider factory (from CLI flags, config files or code). Never logged. */
 export interface ProviderSettings {
+  /** Registered as a secret (redacted from every output) before the provider's factory sees it. */
   apiKey?: string;
   baseURL?: string;
   temperature?: number;
@@ -24,6 +25,13 @@ export interface ProviderDefinition {
   supportsLogprobs?: boolean;
   /** Prices for this provider's models, keyed by model name. */
   prices?: PriceTable;
+  /**
+   * The secret values (API keys, tokens) this provider will use with these settings, e.g. a key it reads from the
+   * environment itself. Called before each model is created; every value returned is registered with core's secret
+   * registry and redacted from everything Taxonomist writes (label lines, manifests, caches, reports, the terminal).
+   * `settings.apiKey` is registered without it. Keys obtained elsewhere can be registered with `registerSecret`.
+   */
+  secrets?(settings: ProviderSettings): readonly (string | undefined)[];
 }
 
 /**
@@ -64,6 +72,11 @@ export interface PluginSetupContext {
   registerHook<K extends HookName>(name: K, fn: NonNullable<PluginHooks[K]>): void;
   registerPrompt(promptId: string, override: PromptOverride): void;
   register(kind: string, name: string, value: unknown): void;
+  /**
+   * Add a secret value (an API key, a token) to the process-wide registry: it is redacted from every file, cache
+   * entry and message Taxonomist writes. Values shorter than 8 characters are ignored.
+   */
+  registerSecret(value: string): void;
 }
 
 /**

@@ -84,7 +84,7 @@ describe('judgeLabelAccuracy', () => {
     expect(firsts).toBeLessThan(32);
     // What the judge saw matches the recorded order.
     const d0 = report.decisions[0]!;
-    const call = gateway.calls.find((c) => c.messages[1]!.content.endsWith(`(${d0.id.slice(1)})`))!;
+    const call = gateway.calls.find((c) => c.messages[1]!.content.endsWith(`(${d0.id.slice(1)})"`))!;
     const shownFirst = /First label:\n(.*?):/.exec(call.messages[1]!.content)![1];
     const assigned = taxonomy.labels.find((l) => l.id === d0.labelId)!.name;
     expect(shownFirst === assigned).toBe(d0.assignedFirst);

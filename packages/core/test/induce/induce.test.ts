@@ -437,7 +437,7 @@ describe('induceTaxonomy: trials, hierarchy, human in the loop', () => {
     expect(expectedLong.length).toBeLessThan(corpus.length - 1);
     expect(sent).toHaveLength(expectedLong.length);
     expect(result.summaries.filter((s) => s.source === 'model').map((s) => s.id).sort()).toEqual(expectedLong.sort());
-    expect(sent.find((t) => t.includes('waiting'))!.endsWith(' [...]')).toBe(true);
+    expect(sent.find((t) => t.includes('waiting'))!.endsWith(' [...]"')).toBe(true); // the cut text, JSON-encoded
   });
 
   it('reports progress and calls the taxonomy:* plugin hooks; plugin prompts apply', async () => {

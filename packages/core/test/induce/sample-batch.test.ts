@@ -97,6 +97,6 @@ describe('makeBatches', () => {
   });
 
   it('numbers items from 1 on one line each', () => {
-    expect(formatBatch([{ id: 'x', text: 'two\nlines' }, { id: 'y', text: 'b' }])).toBe('1. two lines\n2. b');
+    expect(formatBatch([{ id: 'x', text: 'two\nlines' }, { id: 'y', text: 'b' }])).toBe('1. "two lines"\n2. "b"');
   });
 });

@@ -42,7 +42,13 @@ export function parseLabels(text: string): ParsedLabel[] {
 }
 
 export function parseItems(text: string): { n: number; text: string }[] {
-  return [...text.matchAll(/^(\d+)\. (.*)$/gm)].map((m) => ({ n: Number(m[1]), text: m[2]! }));
+  return [...text.matchAll(/^(\d+)\. (.*)$/gm)].map((m) => ({ n: Number(m[1]), text: decodeData(m[2]!) }));
+}
+
+/** A text as prompts carry it: a JSON string (llm/prompt-data.ts). */
+export function decodeData(text: string): string {
+  const t = text.trim();
+  return t.startsWith('"') ? (JSON.parse(t) as string) : t;
 }
 
 interface Msg {
@@ -86,7 +92,7 @@ export function createScenario(mode: 'rich' | 'coverage') {
     const system = messages.find((m) => m.role === 'system')?.content ?? '';
     switch (schemaName) {
       case 'text_summary': {
-        const text = section(user, 'Text:\n').trim();
+        const text = decodeData(section(user, 'Text:\n'));
         return { summary: `Summary: ${text}`, note: `The customer mentions ${topicOf(text)?.keyword ?? 'nothing specific'}.` };
       }
       case 'taxonomy_draft': {
@@ -183,7 +189,7 @@ export function createScenario(mode: 'rich' | 'coverage') {
       case 'taxonomy_comparison': {
         const first = parseLabels(section(user, 'First label set:\n', '\n\nSecond label set'));
         const second = parseLabels(section(user, 'Second label set:\n', '\n\nText:'));
-        const t = topicOf(section(user, '\n\nText:\n'));
+        const t = topicOf(decodeData(section(user, '\n\nText:\n')));
         const has = (ls: ParsedLabel[]) => t !== undefined && ls.some((l) => l.name === t.name);
         const verdict = has(first) === has(second) ? 'tie' : has(first) ? 'first' : 'second';
         return { reason: `topic ${t?.name ?? 'unknown'}`, verdict };

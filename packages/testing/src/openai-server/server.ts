@@ -133,7 +133,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         return true;
       case 'server_error': {
         const status = fault.status ?? 500;
-        const message = status === 503 ? 'The server is overloaded or not ready yet.' : 'The server had an error while processing your request.';
+        const message = fault.message ?? (status === 503 ? 'The server is overloaded or not ready yet.' : 'The server had an error while processing your request.');
         send(res, record, status, errorPayload(message, 'server_error', null));
         return true;
       }
@@ -141,7 +141,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         send(res, record, fault.status, errorPayload(fault.message ?? `HTTP ${fault.status}`, 'invalid_request_error', fault.code ?? null), fault.headers);
         return true;
       case 'auth':
-        send(res, record, 401, errorPayload('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+        send(res, record, 401, errorPayload(fault.message ?? 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
         return true;
       case 'hang':
         // Nothing is sent: the client's timeout / abort ends it, or close() destroys the socket.
@@ -150,7 +150,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         res.socket?.destroy();
         return true;
       case 'malformed_body': {
-        const payload = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+        const payload = fault.body ?? '<html><body><h1>502 Bad Gateway</h1></body></html>';
         record.status = 200;
         res.writeHead(200, { 'content-type': fault.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
         res.end(payload);

@@ -13,18 +13,18 @@ export type Fault =
   | { kind: 'rate_limit'; retryAfterSeconds?: number; retryAfterMs?: number }
   /** 429 with error code insufficient_quota (must not be retried). */
   | { kind: 'quota' }
-  /** 5xx (default 500). */
-  | { kind: 'server_error'; status?: number }
+  /** 5xx (default 500); `message` replaces the error body's message. */
+  | { kind: 'server_error'; status?: number; message?: string }
   /** Any other HTTP error, e.g. 400, 404, 408, 409. */
   | { kind: 'http_error'; status: number; code?: string; message?: string; headers?: Record<string, string> }
-  /** 401 invalid_api_key. */
-  | { kind: 'auth' }
+  /** 401 invalid_api_key; `message` replaces the error body's message (real servers echo the key there). */
+  | { kind: 'auth'; message?: string }
   /** Never answers; the exchange ends when the client aborts (or the server closes). */
   | { kind: 'hang' }
   /** Destroys the connection without a response. */
   | { kind: 'reset' }
-  /** Status 200 with a body that is not JSON (labelled application/json unless contentType says otherwise). */
-  | { kind: 'malformed_body'; contentType?: string }
+  /** Status 200 with a body that is not JSON (labelled application/json unless contentType says otherwise); `body` replaces the default HTML page. */
+  | { kind: 'malformed_body'; contentType?: string; body?: string }
   /** Content-Length larger than what is sent, then the connection ends. */
   | { kind: 'truncated_body' }
   /** Valid HTTP JSON whose message content (or tool arguments) is cut-off JSON. */
