@@ -222,11 +222,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   // 3. distill on the labeled sample (texts joined by id)
   await stage('distill', [ARTIFACTS.model, ARTIFACTS.distillEval], async () => {
     const byId = new Map(sample.map((r) => [r.id, r.text]));
-    const examples: { id: string; text: string; label: string; labels?: string[] }[] = [];
-    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) {
-      const text = byId.get(a.id);
-      if (a.status === 'ok' && a.label !== undefined && text !== undefined) examples.push({ id: a.id, text, label: a.label, ...(a.labels?.length ? { labels: a.labels } : {}) });
-    }
+    const assignments: LabelAssignment[] = [];
+    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) assignments.push(a);
+    // In sample (corpus) order whatever the order of the lines: the holdout split and training depend on it.
+    const { examples } = (await import('@taxonomist/distill')).examplesFromAssignments(assignments, byId, { skipMissingText: true });
     const r = await runDistillStage({
       examples,
       holdout,
