@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
   TaxonomySchema,
@@ -24,7 +22,9 @@ import { corpusFlags, loadCorpus, withText } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
 import { induceSettingsFromFlags, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
+import { keepEditedOutputs } from '../pipeline/edited-artifacts.js';
 import { RunManifestStore } from '../pipeline/manifest.js';
+import { MISSING, hashArtifacts, pipelineFiles, sha256File } from '../pipeline/stage-contents.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
@@ -81,7 +81,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   // those); induction only sees records with a text.
   const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true });
   const withTexts = corpus.emptyTexts > 0 ? withText(corpus.records) : corpus.records;
-  const inputSha = await sha256File(resolve(io.cwd, corpusPath));
+  const inputSha = (await sha256File(resolve(io.cwd, corpusPath))) ?? MISSING; // read just above: present
 
   const induceSettings = await induceSettingsFromFlags(values, models, seed, io.cwd);
   const labelSettings = labelSettingsFromFlags(values);
@@ -126,15 +126,19 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
 
   const rows: SummaryRow[] = [];
   let exitCode: ExitCode = EXIT.OK;
+  const files = pipelineFiles(models.online);
   // `always`: cheap stages that read other artifacts (the report) are redone on every run.
   const stage = async (name: StageName, artifacts: string[], fn: (mode: 'resume' | 'fresh') => Promise<StageOutcome>, always = false): Promise<void> => {
-    if (!always && store.isDone(name, fp[name])) {
+    // Content of what the stage reads: a deleted, re-made or edited upstream artifact makes it run again.
+    const inputs = await hashArtifacts(outDir, files[name].inputs);
+    if (!always && store.isDone(name, fp[name], inputs)) {
+      await keepEditedOutputs(store, name, outDir, files[name].outputs, ui);
       const s = store.stage(name);
       ui.info(`${name}: unchanged since the last run, skipped`);
       rows.push({ stage: name, status: 'skipped', ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}) });
       return;
     }
-    const mode = await store.start(name, fp[name], artifacts);
+    const mode = await store.start(name, fp[name], artifacts, inputs);
     if (mode === 'resume') ui.info(`${name}: resuming the interrupted stage`);
     const t0 = io.now();
     let outcome: StageOutcome;
@@ -149,7 +153,8 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       throw e;
     }
     const ms = Math.round(io.now() - t0);
-    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms } });
+    const outputs = await hashArtifacts(outDir, files[name].outputs);
+    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms }, outputs });
     rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
     if (outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = outcome.exitCode;
   };
@@ -284,12 +289,6 @@ async function writeGoldEval(predictionsPath: string, records: readonly { id: st
   }
   const r = clusteringReport(g, pr);
   await writeJsonAtomic(out, { gold: { field, n: r.n, nmi: r.nmi, ari: r.ari, harmonicPurity: r.harmonicPurity, goldClasses: r.goldClasses } });
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function printSummary(ctx: CommandContext, rows: SummaryRow[], outDir: string, exitCode: ExitCode): void {
