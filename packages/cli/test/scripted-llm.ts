@@ -37,14 +37,11 @@ function labelIds(info: ChatRequestInfo): Map<string, string> {
   return new Map([...system.matchAll(/^(\S+): (.+?)(?: - .*)?$/gm)].map((m) => [m[2]!.trim(), m[1]!]));
 }
 
-let updates = 0;
-
 export function scriptedLlm(info: ChatRequestInfo): ServerAnswer {
   switch (info.schemaName) {
     case 'text_summary':
       return { summary: info.lastUserMessage.split(/\s+/).slice(-20).join(' '), note: 'what the customer wants' };
     case 'taxonomy_draft':
-      updates = 0;
       return {
         labels: [
           ...TOPICS.map((t) => ({ name: t.name === 'Top-up problems' ? TOPUP_FIRST_NAME : t.name, description: t.description })),
@@ -54,11 +51,12 @@ export function scriptedLlm(info: ChatRequestInfo): ServerAnswer {
       };
     case 'taxonomy_revision':
     case 'taxonomy_review': {
+      // Stateless (the answer depends on the request only), so a run killed and resumed anywhere gets the same
+      // answers: the first update is the one that still sees the generated "Card delivery" label.
       const current = currentLabels(info);
       const review = info.schemaName === 'taxonomy_review';
-      const first = !review && updates === 0;
-      if (!review) updates++;
       const delivery = current.find((l) => l.name === DELIVERY.name);
+      const first = !review && delivery !== undefined;
       const labels = current
         .filter((l) => !(first && l === delivery))
         .map((l) => {
@@ -67,7 +65,7 @@ export function scriptedLlm(info: ChatRequestInfo): ServerAnswer {
           return { name, description: l.description, fromIds };
         });
       return {
-        rating: review ? 90 : Math.min(95, 55 + 12 * updates),
+        rating: review ? 90 : first ? 67 : 80 + (current.length % 3) * 5,
         explanation: first ? 'Card delivery overlaps cards; "Top ups" is vague.' : 'The taxonomy fits this batch.',
         suggestions: first ? ['merge Card delivery into Cards and PINs', 'rename Top ups to Top-up problems'] : [],
         labels,

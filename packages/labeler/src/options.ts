@@ -46,6 +46,13 @@ export interface LabelOptions {
   concurrency?: number;
   /** Emit (and write) assignments in input order (default false: in completion order). */
   ordered?: boolean;
+  /**
+   * End a run that was not aborted with the output file in input order (default true): when its lines are not in
+   * input order already (completion order, lines appended by resumed runs), the file is compacted in input order.
+   * Same inputs and answers then give a byte-identical file whatever the concurrency, latency or kills in between.
+   * false keeps the file in the order lines were written.
+   */
+  sortOutput?: boolean;
   confidence?: ConfidenceOption;
   /** Self-consistency samples (default 5). */
   samples?: number;
@@ -98,6 +105,7 @@ export interface ResolvedOptions {
   pack: number;
   concurrency: number;
   ordered: boolean;
+  sortOutput: boolean;
   confidence: ConfidenceOption;
   samples: number;
   sampleTemperature: number;
@@ -145,6 +153,7 @@ export function resolveOptions(options: LabelOptions): ResolvedOptions {
     pack: positiveInt('pack', options.pack, 1),
     concurrency: positiveInt('concurrency', options.concurrency, 8),
     ordered: options.ordered ?? false,
+    sortOutput: options.sortOutput ?? true,
     confidence,
     samples: positiveInt('samples', options.samples, 5),
     sampleTemperature,

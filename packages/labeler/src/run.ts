@@ -18,7 +18,7 @@ import type { CorpusFileIssues } from './corpus-file.js';
 import { failedAssignment, toAssignment } from './assignment.js';
 import { readResumeState } from './resume.js';
 import type { ResumeState } from './resume.js';
-import { compactOutput, compactTempPath } from './compact.js';
+import { compactOutput, compactTempPath, isInInputOrder } from './compact.js';
 import type { CompactResult } from './compact.js';
 import type { LabelProgress, LabelSummary } from './summary.js';
 import './hooks.js';
@@ -90,6 +90,10 @@ class LabelingRun {
   private reserved = 0;
   private readonly started = Date.now();
   private writer: JsonlWriter | undefined;
+  // Input position of every id read (when the output is to end in input order) and whether lines were written out of it.
+  private inputOrder: Map<string, number> | undefined;
+  private lastWrittenPosition = -1;
+  private writtenOutOfOrder = false;
 
   constructor(
     private readonly corpus: CorpusInput,
@@ -144,7 +148,9 @@ class LabelingRun {
       resume = await readResumeState(out);
     }
     const needsCompaction = resume !== undefined && (resume.failedIds > 0 || resume.duplicateIds > 0 || resume.badLines > 0);
-    const inputOrder = needsCompaction && opts.ordered ? new Map<string, number>() : undefined;
+    // Input positions of the ids: the end-of-run compaction sorts by them (sortOutput; ordered mode when compacting).
+    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new Map<string, number>() : undefined;
+    this.inputOrder = inputOrder;
 
     const usage = new UsageTracker(gateway);
     const pack = emptyPackStats();
@@ -316,6 +322,7 @@ class LabelingRun {
             continue;
           }
           seenIds?.add(id);
+          inputOrder?.set(id, c.seen - 1);
           if (resume?.okIds.has(id)) c.alreadyOk++;
           else c.notAttempted++;
         }
@@ -340,7 +347,11 @@ class LabelingRun {
     let fileCounts: CompactResult | undefined;
     const aborted = this.stopReason === 'signal' || this.stopReason === 'consumer';
     if (out !== undefined && resume !== undefined) {
-      if (needsCompaction && !aborted) {
+      // Lines arrive in completion order (and a resumed run appends after the earlier run's lines): unless the file
+      // is in input order already, end with it in input order, so the file does not depend on timing or kills.
+      const sortNeeded =
+        !needsCompaction && !aborted && opts.sortOutput && inputOrder !== undefined && (this.writtenOutOfOrder || (resume.lines > 0 && !(await isInInputOrder(out, inputOrder))));
+      if ((needsCompaction || sortNeeded) && !aborted) {
         compacted = await compactOutput(out, inputOrder);
         fileCounts = compacted;
       } else {
@@ -469,7 +480,14 @@ class LabelingRun {
 
   private async write(a: LabelAssignment): Promise<void> {
     if (this.fatal !== undefined) return;
-    if (this.writer) await this.writer.write(a);
+    if (this.writer) {
+      await this.writer.write(a);
+      const position = this.inputOrder?.get(a.id);
+      if (position !== undefined) {
+        if (position < this.lastWrittenPosition) this.writtenOutOfOrder = true;
+        else this.lastWrittenPosition = position;
+      }
+    }
     const c = this.counters;
     if (a.status === 'ok') {
       c.ok++;

@@ -39,6 +39,34 @@ describe('output file, ordering, resume', () => {
     }
   });
 
+  it('without ordered mode the file still ends in input order: byte-identical whatever the concurrency or interruptions', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const records = corpus(30);
+      await labelToFile(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out: `${dir}/ref.jsonl`, ordered: true, concurrency: 1 });
+      const ref = await readFile(`${dir}/ref.jsonl`, 'utf8');
+      // Written in completion order when asked to keep it: the scrambled model does reorder lines.
+      const raw = await labelToFile(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out: `${dir}/raw.jsonl`, concurrency: 6, sortOutput: false });
+      expect(raw.out?.compacted).toBe(false);
+      expect(await readFile(`${dir}/raw.jsonl`, 'utf8')).not.toBe(ref);
+      for (const concurrency of [2, 7]) {
+        await labelToFile(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out: `${dir}/c${concurrency}.jsonl`, concurrency, pack: 2 });
+        expect(await readFile(`${dir}/c${concurrency}.jsonl`, 'utf8')).toBe(ref);
+      }
+      // Interrupted after 11 lines (completion order, no compaction), then resumed with another concurrency.
+      const out = `${dir}/resumed.jsonl`;
+      const run = label(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out, concurrency: 5 });
+      let n = 0;
+      for await (const _ of run) if (++n === 11) break;
+      expect((await run.summary).status).toBe('aborted');
+      expect(await readFile(out, 'utf8')).not.toBe(ref);
+      await labelToFile(records, TAXONOMY, { gateway: gateway(), model: scrambled(), out, concurrency: 3 });
+      expect(await readFile(out, 'utf8')).toBe(ref);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('resume skips ids already ok, retries failed ones, repairs a torn line and compacts to one line per id', async () => {
     const { dir, cleanup } = await tempDir();
     try {

@@ -360,3 +360,33 @@ describe('startOpenAIServer: faults', () => {
     expect(await run(12, forward)).not.toEqual(a);
   });
 });
+
+describe('startOpenAIServer: latency jitter', () => {
+  /** Send 12 requests, one every 2 ms; the order the answers come back in. */
+  async function completionOrder(jitter: number, seed: number): Promise<number[]> {
+    const server = await startOpenAIServer({ seed, latencyMs: 5, latencyJitterMs: jitter });
+    try {
+      const done: number[] = [];
+      const sends = Array.from({ length: 12 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, 2 * i));
+        await post(server, '/chat/completions', chatBody({}, `text ${i}`));
+        done.push(i);
+      });
+      await Promise.all(sends);
+      return done;
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('shuffles the completion order of requests sent in order', async () => {
+    const inOrder = Array.from({ length: 12 }, (_, i) => i);
+    const shuffled = await completionOrder(150, 1);
+    expect(shuffled).not.toEqual(inOrder);
+    expect([...shuffled].sort((a, b) => a - b)).toEqual(inOrder);
+  });
+
+  it('rejects a negative jitter', async () => {
+    await expect(startOpenAIServer({ latencyJitterMs: -1 })).rejects.toThrow(/latencyJitterMs must be >= 0/);
+  });
+});

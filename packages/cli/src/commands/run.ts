@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
   TaxonomySchema,
@@ -25,7 +23,9 @@ import { corpusFlags, loadCorpus, withText } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
 import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
+import { keepEditedOutputs } from '../pipeline/edited-artifacts.js';
 import { RunManifestStore } from '../pipeline/manifest.js';
+import { MISSING, hashArtifacts, pipelineFiles, sha256File } from '../pipeline/stage-contents.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
 import { sampleInOrder } from '../pipeline/sample.js';
@@ -82,7 +82,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   // those); induction only sees records with a text.
   const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true });
   const withTexts = corpus.emptyTexts > 0 ? withText(corpus.records) : corpus.records;
-  const inputSha = await sha256File(resolve(io.cwd, corpusPath));
+  const inputSha = (await sha256File(resolve(io.cwd, corpusPath))) ?? MISSING; // read just above: present
 
   const induceSettings = await induceSettingsFromFlags(values, models, seed, io.cwd);
   const labelSettings = labelSettingsFromFlags(values);
@@ -127,9 +127,13 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
 
   const rows: SummaryRow[] = [];
   let exitCode: ExitCode = EXIT.OK;
+  const files = pipelineFiles(models.online);
   // `always`: cheap stages that read other artifacts (the report) are redone on every run.
   const stage = async (name: StageName, artifacts: string[], fn: (mode: 'resume' | 'fresh') => Promise<StageOutcome>, always = false): Promise<void> => {
-    if (!always && store.isDone(name, fp[name])) {
+    // Content of what the stage reads: a deleted, re-made or edited upstream artifact makes it run again.
+    const inputs = await hashArtifacts(outDir, files[name].inputs);
+    if (!always && store.isDone(name, fp[name], inputs)) {
+      await keepEditedOutputs(store, name, outDir, files[name].outputs, ui);
       const s = store.stage(name);
       ui.info(`${name}: unchanged since the last run, skipped`);
       // The same outcome gives the same exit code on a re-run: a stage that finished partially stays partial.
@@ -141,7 +145,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       rows.push({ stage: name, status: 'skipped', ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}) });
       return;
     }
-    const mode = await store.start(name, fp[name], artifacts);
+    const mode = await store.start(name, fp[name], artifacts, inputs);
     if (mode === 'resume') ui.info(`${name}: resuming the interrupted stage`);
     const t0 = io.now();
     // What a failed or stopped stage spent is read off the gateway (its calls were billed all the same).
@@ -160,7 +164,8 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     }
     const ms = Math.round(io.now() - t0);
     const partial: Record<string, number> = outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK ? { exitCode: outcome.exitCode } : {};
-    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms, ...partial } });
+    const outputs = await hashArtifacts(outDir, files[name].outputs);
+    await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms, ...partial }, outputs });
     rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
     if (outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = outcome.exitCode;
   };
@@ -233,11 +238,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   // 3. distill on the labeled sample (texts joined by id)
   await stage('distill', [ARTIFACTS.model, ARTIFACTS.distillEval], async () => {
     const byId = new Map(sample.map((r) => [r.id, r.text]));
-    const examples: { id: string; text: string; label: string; labels?: string[] }[] = [];
-    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) {
-      const text = byId.get(a.id);
-      if (a.status === 'ok' && a.label !== undefined && text !== undefined) examples.push({ id: a.id, text, label: a.label, ...(a.labels?.length ? { labels: a.labels } : {}) });
-    }
+    const assignments: LabelAssignment[] = [];
+    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) assignments.push(a);
+    // In sample (corpus) order whatever the order of the lines: the holdout split and training depend on it.
+    const { examples } = (await import('@taxonomist/distill')).examplesFromAssignments(assignments, byId, { skipMissingText: true });
     const r = await runDistillStage({
       examples,
       holdout,
@@ -297,12 +301,6 @@ async function writeGoldEval(predictionsPath: string, records: readonly { id: st
   }
   const r = clusteringReport(g, pr);
   await writeJsonAtomic(out, { gold: { field, n: r.n, nmi: r.nmi, ari: r.ari, harmonicPurity: r.harmonicPurity, goldClasses: r.goldClasses } });
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function printSummary(ctx: CommandContext, rows: SummaryRow[], outDir: string, exitCode: ExitCode): void {

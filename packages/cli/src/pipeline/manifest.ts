@@ -10,6 +10,7 @@ import {
   type RunStage,
   type StageUsage,
 } from '@taxonomist/core';
+import { changedOutputs, sameContents, type ContentHashes } from './stage-contents.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -24,8 +25,9 @@ export interface ManifestInit {
 
 /**
  * out/manifest.json: what the run did, with which inputs and options, stage by stage, so a re-run knows what to
- * skip. A stage is reused only when it is `done`, its fingerprint (a hash of its inputs and options, chained from
- * the stages before it) is unchanged and its artifacts still exist. A stage whose fingerprint changed has its
+ * skip. A stage is reused only when it is `done`, its fingerprint (a hash of its options, chained from the stages
+ * before it) is unchanged, the files it read (the artifacts of earlier stages) still have the content they had when
+ * it started (sha256 in `inputs`) and its artifacts still exist. A stage whose fingerprint or inputs changed has its
  * artifacts removed before it runs again, so no stage ever resumes from output made for other inputs.
  * Written atomically after every change; holds no secrets (model ids and options only).
  */
@@ -74,39 +76,60 @@ export class RunManifestStore {
     return this.manifest.options.fingerprints as Record<string, string>;
   }
 
-  /** Whether the stage can be skipped: done before with the same fingerprint and every artifact still there. */
-  isDone(name: string, fingerprint: string): boolean {
+  /**
+   * Whether the stage can be skipped: done before with the same fingerprint, from inputs of the same content, and
+   * every artifact still there.
+   */
+  isDone(name: string, fingerprint: string, inputs: ContentHashes = {}): boolean {
     const s = this.stage(name);
-    return s.status === 'done' && this.fingerprints()[name] === fingerprint && s.artifacts.every((a) => existsSync(join(this.dir, a)));
+    return (
+      s.status === 'done' &&
+      this.fingerprints()[name] === fingerprint &&
+      sameContents(s.inputs, inputs) &&
+      s.artifacts.every((a) => existsSync(join(this.dir, a)))
+    );
   }
 
   /**
-   * Mark the stage running. Returns 'resume' when an interrupted attempt with the same fingerprint left work to
-   * continue, 'fresh' otherwise (stale artifacts of another fingerprint are deleted first).
+   * Mark the stage running. Returns 'resume' when an interrupted attempt with the same fingerprint and inputs left
+   * work to continue, 'fresh' otherwise (stale artifacts of other options or inputs are deleted first).
    */
-  async start(name: string, fingerprint: string, artifacts: readonly string[]): Promise<'resume' | 'fresh'> {
+  async start(name: string, fingerprint: string, artifacts: readonly string[], inputs: ContentHashes = {}): Promise<'resume' | 'fresh'> {
     const s = this.stage(name);
-    const same = this.fingerprints()[name] === fingerprint;
+    const same = this.fingerprints()[name] === fingerprint && sameContents(s.inputs, inputs);
     if (!same) {
       for (const a of new Set([...s.artifacts, ...artifacts])) await rm(join(this.dir, a), { force: true, recursive: true });
     }
     // Only an attempt that did not finish has work to continue; a done stage whose artifacts vanished starts over.
     const mode = same && (s.status === 'running' || s.status === 'failed' || s.status === 'stopped') ? 'resume' : 'fresh';
     this.fingerprints()[name] = fingerprint;
-    Object.assign(s, { status: 'running', artifacts: [...artifacts] });
+    Object.assign(s, { status: 'running', artifacts: [...artifacts], inputs: { ...inputs } });
     delete s.error;
+    delete s.outputs;
     await this.save();
     return mode;
   }
 
-  async finish(name: string, result: { artifacts?: string[]; usage?: StageUsage; counts?: Record<string, number> }): Promise<void> {
+  async finish(name: string, result: { artifacts?: string[]; usage?: StageUsage; counts?: Record<string, number>; outputs?: ContentHashes }): Promise<void> {
     const s = this.stage(name);
     s.status = 'done';
     if (result.artifacts) s.artifacts = result.artifacts;
+    if (result.outputs) s.outputs = { ...result.outputs };
     if (result.usage) s.usage = result.usage;
     else delete s.usage;
     if (result.counts) s.counts = result.counts;
     delete s.error;
+    await this.save();
+  }
+
+  /** Artifacts of a done stage whose content changed since it wrote them (hand edits, to validate and keep). */
+  editedOutputs(name: string, current: ContentHashes): string[] {
+    return changedOutputs(this.stage(name).outputs, current);
+  }
+
+  /** Keep the current content of a done stage's artifacts (validated edits): later stages see them as changed inputs. */
+  async acceptOutputs(name: string, current: ContentHashes): Promise<void> {
+    this.stage(name).outputs = { ...current };
     await this.save();
   }
 

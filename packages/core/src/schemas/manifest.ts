@@ -19,6 +19,13 @@ export const RunStageSchema = z.object({
   usage: StageUsageSchema.optional(),
   counts: z.record(z.string(), z.number()).optional(),
   error: z.string().optional(),
+  /**
+   * sha256 of the files the stage read (artifacts of the stages before it), taken when it started: when one changes,
+   * the stage runs again (and starts over instead of resuming). Absent in manifests of older versions.
+   */
+  inputs: z.record(z.string(), z.string()).optional(),
+  /** sha256 of the artifacts the stage wrote, taken when it finished: a later change is a hand edit (validated). */
+  outputs: z.record(z.string(), z.string()).optional(),
 });
 export type RunStage = z.infer<typeof RunStageSchema>;
 

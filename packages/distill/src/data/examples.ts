@@ -104,8 +104,31 @@ export async function readLabeledFile(
 }
 
 /**
+ * Examples in a canonical order, so that what is trained (and held out) does not depend on the order lines were
+ * written in (labeler output comes in completion order until its run compacts it): by corpus position when
+ * `corpusOrder` (id -> position) is given, else by id (code-unit order). Examples whose id has no position come after
+ * those that have one, by id; examples without an id come last, in their given order (the sort is stable).
+ */
+export function canonicalExampleOrder<T extends { id?: string }>(examples: readonly T[], corpusOrder?: ReadonlyMap<string, number>): T[] {
+  // group 0: has a corpus position; 1: has an id only; 2: no id.
+  const keyed = examples.map((e) => {
+    const position = e.id === undefined ? undefined : corpusOrder?.get(e.id);
+    return { e, group: position !== undefined ? 0 : e.id !== undefined ? 1 : 2, position: position ?? 0 };
+  });
+  keyed.sort((x, y) => {
+    if (x.group !== y.group) return x.group - y.group;
+    if (x.group === 0) return x.position - y.position;
+    if (x.group === 1) return x.e.id! < y.e.id! ? -1 : x.e.id! > y.e.id! ? 1 : 0;
+    return 0;
+  });
+  return keyed.map((k) => k.e);
+}
+
+/**
  * Join labeler assignments with corpus texts by id. Only ok assignments with a label become examples; failed and
  * "none" ones are counted. An ok assignment whose id is not in the corpus is an error unless `skipMissingText`.
+ * Examples come in corpus order (the insertion order of `texts`), whatever the order of the assignments, so a
+ * labels file and a shuffled copy of it give the same examples (see canonicalExampleOrder).
  */
 export function examplesFromAssignments(
   assignments: Iterable<LabelAssignment>,
@@ -135,7 +158,9 @@ export function examplesFromAssignments(
     examples.push({ id: a.id, text, label: a.label, ...(labels ? { labels } : {}) });
   }
   counts.used = examples.length;
-  return { examples, counts };
+  const corpusOrder = new Map<string, number>();
+  for (const id of texts.keys()) corpusOrder.set(id, corpusOrder.size);
+  return { examples: canonicalExampleOrder(examples, corpusOrder), counts };
 }
 
 /** Label name -> labelId as the ok lines give them (one taxonomy per file, checked by taxonomyIdOf: names map to one id). */

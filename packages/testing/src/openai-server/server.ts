@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { createRng } from '@taxonomist/core';
 import {
   BadRequest,
   applyContentFault,
@@ -26,6 +27,11 @@ import {
 } from './types.js';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+function checkedLatency(ms: number, name: string): number {
+  if (!(ms >= 0)) throw new RangeError(`${name} must be >= 0 ms, got ${ms}`);
+  return ms;
+}
 const SECRET_HEADERS = new Set(['authorization', 'api-key', 'x-api-key', 'openai-api-key', 'proxy-authorization']);
 
 function endpointOf(method: string, path: string): Endpoint {
@@ -63,6 +69,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   let script: ChatScript | undefined = options.script;
   let queuePosition = 0;
   let latencyMs = options.latencyMs ?? 0;
+  let jitterMs = checkedLatency(options.latencyJitterMs ?? 0, 'latencyJitterMs');
+  // Its own stream (not the fault draws'), so adding jitter does not change which requests get faults.
+  const jitterRng = createRng(((options.seed ?? 0) ^ 0x6a177e5) >>> 0);
   let closing = false;
   const scheduler = new FaultScheduler(options.faults ?? [], options.seed ?? 0);
 
@@ -275,7 +284,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     }
     const fault = scheduler.pick(record, raw);
     if (fault) countFault(record, fault);
-    if (latencyMs > 0 && fault?.kind !== 'hang') await wait(latencyMs);
+    const delay = latencyMs + (jitterMs > 0 ? Math.round(jitterRng.next() * jitterMs) : 0);
+    if (delay > 0 && fault?.kind !== 'hang') await wait(delay);
     if (closing) return;
     try {
       if (endpoint === 'chat') {
@@ -324,9 +334,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     setFaults(rules): void {
       scheduler.setRules(rules);
     },
-    setLatency(ms: number): void {
+    setLatency(ms: number, jitter?: number): void {
       if (!(ms >= 0)) throw new RangeError(`latency must be >= 0 ms, got ${ms}`);
       latencyMs = ms;
+      if (jitter !== undefined) jitterMs = checkedLatency(jitter, 'jitter');
     },
     reset(): void {
       requests.length = 0;

@@ -130,6 +130,11 @@ export interface OpenAIServerOptions {
   apiKey?: string;
   /** Artificial latency before every answer, in ms (for benchmarks; real timers). Default 0. */
   latencyMs?: number;
+  /**
+   * Extra latency drawn per request, uniform in [0, latencyJitterMs] ms, from a stream seeded by `seed`: answers come
+   * back in a shuffled order (reproducible draws), to test that outputs do not depend on completion order. Default 0.
+   */
+  latencyJitterMs?: number;
   /** Default embedding size when the request does not ask for `dimensions` (default 64). */
   embeddingDimensions?: number;
   /** Custom embedding function (default: deterministic hashed bag-of-words vectors). */
@@ -160,7 +165,8 @@ export interface OpenAIServer {
   count(endpoint?: Endpoint): number;
   setScript(script: ChatScript | undefined): void;
   setFaults(rules: FaultRule[]): void;
-  setLatency(ms: number): void;
+  /** Set the latency (and optionally the jitter) of the next answers. */
+  setLatency(ms: number, jitterMs?: number): void;
   /** Forget recorded requests, counters and fault/body history (keeps script and faults). */
   reset(): void;
   /** Stop listening and destroy every open socket (hung requests included). */
