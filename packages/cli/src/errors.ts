@@ -81,6 +81,16 @@ interface ErrorLike {
 export const INTERRUPTED_MESSAGE = 'interrupted; run the same command to resume';
 
 /**
+ * The abort reason of Ctrl-C. Named AbortError: code that rethrows `signal.reason` as is (signal.throwIfAborted(),
+ * core's sleeps) must still read as an interruption (exit 130), not as a bug.
+ */
+export function interruptedReason(): Error {
+  const err = new Error(INTERRUPTED_MESSAGE);
+  err.name = 'AbortError';
+  return err;
+}
+
+/**
  * Classify anything thrown into a CliError by its shape (not by class: the core classes are loaded lazily and
  * must not be imported here, to keep start-up fast):
  * - `kind` of an LLM error (LlmError) -> provider failure or internal,

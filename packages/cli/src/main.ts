@@ -3,7 +3,7 @@ import { kebabToCamel, type OptionTable } from './args/options.js';
 import { closest } from './args/suggest.js';
 import { COMMANDS, findCommand } from './commands/specs.js';
 import type { CommandContext } from './commands/types.js';
-import { CliError, UsageError, renderError, toCliError } from './errors.js';
+import { CliError, UsageError, interruptedReason, renderError, toCliError } from './errors.js';
 import { EXIT, EXIT_CODE_HELP, type ExitCode } from './exit-codes.js';
 import { renderCommandHelp, renderGlobalHelp } from './help.js';
 import { processIO, type CliIO } from './io.js';
@@ -53,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), sig
     Object.assign(values, parsed.values);
     checkRequired(spec.name, spec.options, values);
     const controller = new AbortController();
-    const onSigint = (): void => controller.abort(new Error('interrupted'));
+    const onSigint = (): void => controller.abort(interruptedReason());
     signal?.addEventListener('abort', onSigint, { once: true });
     process.once('SIGINT', onSigint);
     try {

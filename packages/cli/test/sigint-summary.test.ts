@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Taxonomy } from '@taxonomist/core';
-import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
+import { startOpenAIServer, type ChatRequestInfo, type OpenAIServer } from '@taxonomist/testing';
+import { INTERRUPTED_MESSAGE, interruptedReason, toCliError } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
+import { main } from '../src/main.js';
+import { memoryIO } from './helpers.js';
 import { scriptedLlm } from './scripted-llm.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -105,4 +108,40 @@ describe('taxonomist label interrupted by Ctrl-C', () => {
     expect(new Set(lines.map((l) => l.id)).size).toBe(RECORDS);
     expect(lines.every((l) => l.status === 'ok')).toBe(true);
   }, 180_000);
+});
+
+describe('Ctrl-C outside labeling', () => {
+  it('the abort reason rethrown as is (signal.throwIfAborted) still reads as an interruption', () => {
+    const signal = AbortSignal.abort(interruptedReason());
+    let thrown: unknown;
+    try {
+      signal.throwIfAborted();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(toCliError(thrown)).toMatchObject({ exitCode: EXIT.INTERRUPTED, message: INTERRUPTED_MESSAGE });
+  });
+
+  it('during induction: exit 130 with the resume message, not an internal error', async () => {
+    // main() links its `signal` argument to the same abort as a SIGINT; the server "presses Ctrl-C" on the first call.
+    const controller = new AbortController();
+    const local = await startOpenAIServer({
+      script: (info: ChatRequestInfo) => {
+        controller.abort();
+        return scriptedLlm(info);
+      },
+      apiKey: 'test-key',
+      latencyMs: 20,
+    });
+    try {
+      const io = memoryIO({ cwd: dir, env: { OPENAI_API_KEY: 'test-key' } });
+      const args = ['induce', SAMPLE, '--use-case', 'intents', '--model', 'openai:test-model', '--base-url', local.url, '--out', join(dir, 'induced.json')];
+      const code = await main(args, io, controller.signal);
+      expect(io.err()).toContain('interrupted; run the same command to resume');
+      expect(io.err()).not.toMatch(/bug/);
+      expect(code).toBe(EXIT.INTERRUPTED);
+    } finally {
+      await local.close();
+    }
+  }, 60_000);
 });
