@@ -86,8 +86,10 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
         if (outcome.value === null) {
           const failure = `no valid first taxonomy in ${outcome.attempts} attempts; last problems: ${(outcome.violations.at(-1) ?? []).join(' ')}`;
           if (spec.level === 1) {
-            // Not kept in the checkpoint: a rerun (perhaps with other options) should ask again.
+            // Not kept in the checkpoint: a rerun (perhaps with other options) should ask again (merge included:
+            // it answered a proposal the rerun may not make).
             ctx.store.forget(key);
+            ctx.store.forget(`${key}/merge`);
             throw new InductionError(`taxonomy generation failed: ${failure}`);
           }
           await record(ctx, spec, { kind: 'generate', key, epoch, batch: b, records: batch.length, labels: [], mapping: [], outcome });
