@@ -36,9 +36,9 @@ describe('--budget caps induction too', () => {
 
   it('induce --budget: stops before going over (exit 5, says it can resume), then resumes from the checkpoint', async () => {
     const before = server.count('chat');
-    const first = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--sample-size', '60', '--out', 'tax.json', '--batch-size', '10', '--budget', '0.002']);
+    const first = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--sample-size', '60', '--out', 'tax.json', '--batch-size', '10', '--max-labels', '8', '--budget', '0.005']);
     expect(first.code).toBe(5);
-    expect(first.err).toMatch(/budget of \$0\.002 reached/);
+    expect(first.err).toMatch(/budget of \$0\.005 reached/);
     expect(first.err).toContain('checkpoint');
     expect(first.err).toMatch(/higher --budget/);
     const made = server.count('chat') - before;
@@ -46,7 +46,7 @@ describe('--budget caps induction too', () => {
     const draftsBefore = drafts();
     expect(draftsBefore).toBeGreaterThan(0); // the first taxonomy was generated within the budget
 
-    const second = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--sample-size', '60', '--out', 'tax.json', '--batch-size', '10', '--budget', '1']);
+    const second = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--sample-size', '60', '--out', 'tax.json', '--batch-size', '10', '--max-labels', '8', '--budget', '1']);
     expect(second.code).toBe(0);
     // The resumed run replayed the completed steps from the checkpoint instead of asking again.
     expect(drafts()).toBe(draftsBefore);
@@ -54,16 +54,16 @@ describe('--budget caps induction too', () => {
   }, 120_000);
 
   it('run --budget: a budget used up during induction stops it (exit 5) with its spend in the summary and the manifest', async () => {
-    const res = await cli(['run', 'corpus.jsonl', '--use-case', 'intent', '--sample-size', '60', '--label-sample', '50', '--out-dir', 'out-run', '--no-cache', '--batch-size', '10', '--budget', '0.002']);
+    const res = await cli(['run', 'corpus.jsonl', '--use-case', 'intent', '--sample-size', '60', '--label-sample', '50', '--out-dir', 'out-run', '--no-cache', '--batch-size', '10', '--max-labels', '8', '--budget', '0.005']);
     expect(res.code).toBe(5);
-    expect(res.err).toMatch(/budget of \$0\.002 reached/);
+    expect(res.err).toMatch(/budget of \$0\.005 reached/);
     const summary = JSON.parse(res.out) as { stages: { stage: string; status: string; usage?: { calls: number; inputTokens: number; costUsd: number } }[] };
     const induce = summary.stages.find((s) => s.stage === 'induce')!;
     expect(induce.status).toBe('stopped');
     expect(induce.usage!.calls).toBeGreaterThan(0);
     expect(induce.usage!.inputTokens).toBeGreaterThan(0);
     expect(induce.usage!.costUsd).toBeGreaterThan(0);
-    expect(induce.usage!.costUsd).toBeLessThanOrEqual(0.002);
+    expect(induce.usage!.costUsd).toBeLessThanOrEqual(0.005);
     const m = RunManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'out-run', 'manifest.json'), 'utf8')));
     expect(m.stages[0]).toMatchObject({ name: 'induce', status: 'stopped' });
     expect(m.stages[0]!.usage!.costUsd).toBeCloseTo(induce.usage!.costUsd, 9);

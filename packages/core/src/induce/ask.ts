@@ -22,6 +22,8 @@ export interface AskSpec<T> {
   /** What to call the thing being asked for in the re-ask message ("taxonomy", "summary"). */
   subject: string;
   cacheSalt?: string;
+  /** Output tokens the answer may take, for the gateway's budget estimate (not sent; see StructuredRequest). */
+  expectedOutputTokens?: number;
   signal?: AbortSignal;
 }
 
@@ -70,6 +72,7 @@ export async function askValid<T>(gateway: Gateway, spec: AskSpec<T>): Promise<A
         schemaName: spec.schemaName,
         temperature: round(temperature),
         ...(spec.cacheSalt !== undefined ? { cacheSalt: spec.cacheSalt } : {}),
+        ...(spec.expectedOutputTokens !== undefined ? { expectedOutputTokens: spec.expectedOutputTokens } : {}),
         ...(spec.signal ? { signal: spec.signal } : {}),
       });
       usage.modelId = res.modelId;

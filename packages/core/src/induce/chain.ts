@@ -86,8 +86,10 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
         if (outcome.value === null) {
           const failure = `no valid first taxonomy in ${outcome.attempts} attempts; last problems: ${(outcome.violations.at(-1) ?? []).join(' ')}`;
           if (spec.level === 1) {
-            // Not kept in the checkpoint: a rerun (perhaps with other options) should ask again.
+            // Not kept in the checkpoint: a rerun (perhaps with other options) should ask again (merge included:
+            // it answered a proposal the rerun may not make).
             ctx.store.forget(key);
+            ctx.store.forget(`${key}/merge`);
             throw new InductionError(`taxonomy generation failed: ${failure}`);
           }
           await record(ctx, spec, { kind: 'generate', key, epoch, batch: b, records: batch.length, labels: [], mapping: [], outcome });
@@ -142,6 +144,15 @@ export async function runChain(ctx: RunContext, spec: ChainSpec): Promise<ChainR
   return { labels, lastRating };
 }
 
+/**
+ * A generous size of a taxonomy answer within the rules (labels of at most maxNameWords + maxDescriptionWords words,
+ * ~2 tokens a word with the JSON around them, fromIds, plus rating, explanation and suggestions): the output the
+ * budget reserves for a taxonomy step, which is far longer than the gateway's 512-token default.
+ */
+export function taxonomyAnswerTokens(rules: LabelRules): number {
+  return 600 + rules.maxLabels * (2 * (rules.maxNameWords + rules.maxDescriptionWords) + 40);
+}
+
 export function common(ctx: RunContext, stage: 'generate' | 'update' | 'review', spec: ChainSpec) {
   return {
     stage,
@@ -151,6 +162,7 @@ export function common(ctx: RunContext, stage: 'generate' | 'update' | 'review',
     temperature: ctx.settings.temperatures[stage],
     temperatureStep: ctx.settings.temperatureStep,
     maxAttempts: ctx.settings.maxAttempts,
+    expectedOutputTokens: taxonomyAnswerTokens(spec.rules),
     subject: 'taxonomy',
     ...(spec.cacheSalt !== undefined ? { cacheSalt: spec.cacheSalt } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),

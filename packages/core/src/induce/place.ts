@@ -45,6 +45,8 @@ export async function placeItems(
       temperatureStep: settings.temperatureStep,
       maxAttempts: settings.maxAttempts,
       check: (a) => checkPlacements(a, batch.length, labels),
+      // About 16 tokens per placement ({"item":12,"labelId":"L3"}): far over the default for large batches.
+      expectedOutputTokens: 100 + 16 * batch.length,
       subject: 'list of placements',
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }));

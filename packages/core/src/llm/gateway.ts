@@ -263,15 +263,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     runnable: Invocable,
     convo: ChatMessage[],
     callOptions: Record<string, unknown>,
-    ctx: { stage: string; modelId: string; maxTokens?: number; signal?: AbortSignal; hold?: BudgetHold },
+    ctx: { stage: string; modelId: string; maxTokens?: number; expectedOutputTokens?: number; signal?: AbortSignal; hold?: BudgetHold },
   ): Promise<{ msg: unknown; attempts: number; usage: TokenUsage }> => {
     let estimate = 0;
+    const outputEstimate = ctx.maxTokens ?? ctx.expectedOutputTokens ?? assumedOutputTokens;
     let ticket: BudgetTicket | undefined;
     const { hold } = ctx;
     const lcMessages = toLangChainMessages(convo);
     const reserve = hold
       ? () => {
-          const worst = { inputTokens: countPromptMessagesTokens(convo), outputTokens: ctx.maxTokens ?? assumedOutputTokens };
+          const worst = { inputTokens: countPromptMessagesTokens(convo), outputTokens: outputEstimate };
           ticket = hold.reserve(prices.cost(ctx.modelId, worst));
         }
       : undefined;
@@ -297,7 +298,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           attemptTimeoutMs,
           label: `${ctx.stage} ${ctx.modelId}`,
           acquire: (signal) =>
-            acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens)), reserve),
+            acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + outputEstimate), reserve),
           onRetry: retryHook(ctx.stage, ctx.modelId),
         },
       );
@@ -422,6 +423,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               stage: req.stage,
               modelId,
               maxTokens: req.maxTokens,
+              ...(req.expectedOutputTokens !== undefined ? { expectedOutputTokens: req.expectedOutputTokens } : {}),
               signal: req.signal,
               ...(hold ? { hold } : {}),
             });

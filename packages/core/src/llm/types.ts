@@ -46,6 +46,11 @@ export interface StructuredRequest<T> {
   schemaName?: string;
   temperature?: number;
   maxTokens?: number;
+  /**
+   * Output tokens to assume when estimating this call for the budget and the tokens-per-minute limit, when it sets
+   * no maxTokens (default: the gateway's `assumedOutputTokens`). Never sent: a hint for answers known to be long.
+   */
+  expectedOutputTokens?: number;
   /** Override the model's structured-output method. */
   method?: StructuredMethod;
   /** Ask the provider for token log-probabilities (returned in `logprobs` when it gives them). */

@@ -53,6 +53,11 @@ describe('gateway budget', () => {
     await expect(b.structured({ stage: 's', model: ref(model), messages, schema: Schema })).rejects.toBeInstanceOf(BudgetExceededError);
     const c = createGateway({ clock: recordingClock(), prices, budget: limit, assumedOutputTokens: 90 });
     await expect(c.structured({ stage: 's', model: ref(model), messages, schema: Schema })).resolves.toBeDefined();
+    // A per-request hint for long answers (never sent) replaces the default, and maxTokens beats both.
+    const d = createGateway({ clock: recordingClock(), prices, budget: limit, assumedOutputTokens: 90 });
+    await expect(d.structured({ stage: 's', model: ref(model), messages, schema: Schema, expectedOutputTokens: 101 })).rejects.toBeInstanceOf(BudgetExceededError);
+    await expect(d.structured({ stage: 's', model: ref(model), messages, schema: Schema, expectedOutputTokens: 101, maxTokens: 100 })).resolves.toBeDefined();
+    expect(model.calls.length).toBe(3);
   });
 
   it('counts repairs and retries: a re-ask that would go over is not made', async () => {
