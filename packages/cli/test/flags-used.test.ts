@@ -57,6 +57,14 @@ describe('help text lists exactly the accepted flags', () => {
     }
   });
 
+  it.each(COMMANDS.map((c) => c.name))('%s: the flags its usage line shows as required are enforced, and only those', (name) => {
+    const spec = findCommand(name)!;
+    const outsideBrackets = spec.usage.replace(/\[[^\]]*\]/g, '');
+    const shown = [...outsideBrackets.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
+    const required = Object.entries(spec.options).filter(([, o]) => o.required).map(([flag]) => flag);
+    expect(shown).toEqual(required);
+  });
+
   it('old spellings are hidden aliases of the canonical flag', () => {
     const cases: [string, string, string, string][] = [
       ['induce', 'sample-size', '50', 'induceSample'],

@@ -222,7 +222,7 @@ const commands: CommandSpec[] = [
   {
     name: 'estimate',
     summary: 'calls, tokens and cost of an induce, label or run before spending anything',
-    usage: 'taxonomist estimate <induce|label|run> <corpus> --model <provider:model> [options]',
+    usage: 'taxonomist estimate <induce|label|run> <corpus> [--model <provider:model>] [options]',
     positionals: [
       { name: 'what', description: 'induce, label or run', required: true },
       corpusArg,
