@@ -35,6 +35,11 @@ describe('parseCommandArgs', () => {
     expect(e.exitCode).toBe(2);
   });
 
+  it('a near miss of an old spelling suggests the canonical flag', () => {
+    const e = usageError(() => parseCommandArgs(['c.jsonl', '--sampel', '5'], label.options, 'label'));
+    expect(e.hint).toBe('did you mean --label-sample?');
+  });
+
   it('rejects non-integers, out-of-range and non-positive budgets', () => {
     expect(usageError(() => parseCommandArgs(['--pack', '2.5'], label.options, 'label')).message).toBe('--pack must be an integer; got "2.5"');
     expect(usageError(() => parseCommandArgs(['--pack', '0'], label.options, 'label')).message).toBe('--pack must be at least 1; got 0');

@@ -107,3 +107,11 @@ describe('config files', () => {
     expect(c.defaults).toEqual({ labelSample: 1, goldField: 'intent' });
   });
 });
+
+describe('help', () => {
+  it('the global help says a config is code and how to skip it', async () => {
+    const io = memoryIO();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.out()).toContain('It is code: it runs with your rights and environment, so trust it like code. --no-config loads none.');
+  });
+});

@@ -57,6 +57,14 @@ describe('help text lists exactly the accepted flags', () => {
     }
   });
 
+  it.each(COMMANDS.map((c) => c.name))('%s: the flags its usage line shows as required are enforced, and only those', (name) => {
+    const spec = findCommand(name)!;
+    const outsideBrackets = spec.usage.replace(/\[[^\]]*\]/g, '');
+    const shown = [...outsideBrackets.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
+    const required = Object.entries(spec.options).filter(([, o]) => o.required).map(([flag]) => flag);
+    expect(shown).toEqual(required);
+  });
+
   it('old spellings are hidden aliases of the canonical flag', () => {
     const cases: [string, string, string, string][] = [
       ['induce', 'sample-size', '50', 'induceSample'],
@@ -88,6 +96,46 @@ describe('help text lists exactly the accepted flags', () => {
     const fake: CommandSpec = { ...findCommand('report')!, options: { ...findCommand('report')!.options, unused: { type: 'boolean', description: 'does nothing' } } };
     expect(unreadFlags(renderCommandHelp(fake), new Set(['out', 'title']))).toEqual(['unused']);
     expect(unreadFlags(renderCommandHelp(fake), new Set(['out', 'title', 'unused']))).toEqual([]);
+  });
+});
+
+describe('the flags main consumes itself', () => {
+  /** For each flag of CONSUMED_BY_MAIN: the same command with and without it must differ as the flag says. */
+  const effects: Record<string, (run: (extra: string[]) => Promise<{ code: number; out: string; err: string }>) => Promise<void>> = {
+    help: async (run) => {
+      expect((await run(['--help'])).out).toContain('Usage: taxonomist estimate');
+      expect((await run([])).out).not.toContain('Usage:');
+    },
+    json: async (run) => {
+      expect(JSON.parse((await run(['--json'])).out)).toMatchObject({ costUsd: 0 });
+      const plain = (await run([])).out;
+      expect(() => JSON.parse(plain) as unknown).toThrow();
+    },
+    quiet: async (run) => {
+      expect((await run([])).err).toContain('config: loading');
+      expect((await run(['--quiet'])).err).toBe('');
+    },
+    config: async (run) => {
+      expect((await run(['--config', 'other.json'])).err).toContain('config: loading other.json');
+    },
+    'no-config': async (run) => {
+      expect((await run(['--no-config'])).err).not.toContain('config: loading');
+    },
+  };
+
+  it('each one changes what the command does', async () => {
+    expect(Object.keys(effects).sort()).toEqual([...CONSUMED_BY_MAIN].sort());
+    const dir = mkdtempSync(join(tmpdir(), 'taxonomist-main-flags-'));
+    writeFileSync(join(dir, 'corpus.jsonl'), '{"id":"1","text":"hello"}\n');
+    writeFileSync(join(dir, 'taxonomist.config.json'), '{}');
+    writeFileSync(join(dir, 'other.json'), '{}');
+    const run = async (extra: string[]) => {
+      const io = memoryIO({ cwd: dir });
+      const code = await main(['estimate', 'induce', 'corpus.jsonl', ...extra], io);
+      expect(code).toBe(0);
+      return { code, out: io.out(), err: io.err() };
+    };
+    for (const check of Object.values(effects)) await check(run);
   });
 });
 

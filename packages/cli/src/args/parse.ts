@@ -92,7 +92,10 @@ function translateParseError(err: unknown, options: OptionTable, command?: strin
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const flag = /'([^']+)'/.exec(message)?.[1] ?? '';
     const bare = flag.replace(/^-+/, '').split('=')[0]!;
-    const guess = closest(bare, names);
+    // Old spellings count as near misses too, but the suggestion is always the canonical name.
+    const aliases = aliasesOf(options);
+    const near = closest(bare, [...names, ...aliases.keys()]);
+    const guess = near === undefined ? undefined : (aliases.get(near) ?? near);
     return new UsageError(`unknown option ${flag}`, {
       hint: guess ? `did you mean --${guess}?` : `see: taxonomist ${command ?? ''} --help`.replace('  ', ' '),
       command,

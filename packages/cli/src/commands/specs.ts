@@ -38,9 +38,9 @@ const LABEL_OPTIONS: OptionTable = {
   instructions: { type: 'string', value: '<text>', description: 'extra instructions appended to every prompt' },
 };
 
-/** Options a table minus some (a command that shares a table but has no use for a few of its flags). */
-function omit(table: OptionTable, ...names: string[]): OptionTable {
-  return Object.fromEntries(Object.entries(table).filter(([name]) => !names.includes(name)));
+/** Some options of a table, by name (a command that shares a table but has no use for all of its flags). */
+function pick(table: OptionTable, ...names: string[]): OptionTable {
+  return Object.fromEntries(Object.entries(table).filter(([name]) => names.includes(name)));
 }
 
 /** One name for "how many records are labeled", in every command that labels a sample. */
@@ -223,7 +223,7 @@ const commands: CommandSpec[] = [
   {
     name: 'estimate',
     summary: 'calls, tokens and cost of an induce, label or run before spending anything',
-    usage: 'taxonomist estimate <induce|label|run> <corpus> --model <provider:model> [options]',
+    usage: 'taxonomist estimate <induce|label|run> <corpus> [--model <provider:model>] [options]',
     positionals: [
       { name: 'what', description: 'induce, label or run', required: true },
       corpusArg,
@@ -231,14 +231,15 @@ const commands: CommandSpec[] = [
     options: {
       taxonomy: { type: 'string', short: 't', value: '<file>', description: 'label: the taxonomy to label with (required for label)' },
       ...LABEL_SAMPLE_OPTION('records labeled (seeded sample)', 'run: 1000, label: every record'),
-      // Estimates send nothing and spend nothing: no clustering, no budget, no concurrency, no cache.
-      ...omit(INDUCE_OPTIONS, 'strategy', 'k'),
+      // Estimates send nothing and spend nothing: only the flags that change the prompts and the number of calls
+      // (an allow-list, so that transport flags added to the shared tables later do not show up here doing nothing).
+      ...pick(INDUCE_OPTIONS, 'use-case', 'max-labels', 'induce-sample', 'batch-size', 'epochs', 'trials', 'levels', 'instructions', 'seed-taxonomy', 'lock'),
       // Needed by `estimate induce|run` only (checked there), not by `estimate label`.
       'use-case': { ...INDUCE_OPTIONS['use-case']!, required: false },
-      ...omit(LABEL_OPTIONS, 'budget', 'concurrency'),
+      ...pick(LABEL_OPTIONS, 'multi', 'pack', 'rationale', 'confidence', 'allow-none', 'instructions'),
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
-      ...omit(MODEL_OPTIONS, 'cache', 'no-cache'),
+      ...pick(MODEL_OPTIONS, 'model', 'base-url'),
       ...SUMMARIZE_MODEL_OPTION,
       ...GLOBAL_OPTIONS,
     },

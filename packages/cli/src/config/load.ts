@@ -92,7 +92,7 @@ function checkKeys(config: Record<string, unknown>, path: string): void {
   }
 }
 
-const NOT_CONFIGURABLE = new Set(['help', 'config']);
+const NOT_CONFIGURABLE = new Set(['help', 'config', 'no-config']);
 
 function normalizeDefaults(value: unknown, path: string, known: OptionTable): Record<string, unknown> {
   if (value === undefined) return {};
