@@ -5,7 +5,7 @@
  * those of an uninterrupted run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,14 @@ function stageStatus(outDir: string): Record<string, string> {
   }
 }
 
+function manifestInode(outDir: string): number {
+  try {
+    return statSync(join(outDir, 'manifest.json')).ino;
+  } catch {
+    return 0;
+  }
+}
+
 /** Run the CLI in a child process; SIGKILL it when the trigger fires. */
 async function runChild(outDir: string, trigger: Trigger | undefined): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, CHILD, ...ARGS, '--base-url', server.url, '--out-dir', outDir, '--concurrency', '4'], {
@@ -108,10 +116,15 @@ async function runChild(outDir: string, trigger: Trigger | undefined): Promise<{
   void exit.then(() => (exited = true));
   if (trigger !== undefined) {
     const start = answered();
+    // A stage may still say "running" from the process killed before: wait until this one has rewritten the manifest
+    // (atomic writes: a new inode each time) twice, when it opens it and when it starts a stage.
+    const inodes = new Set([manifestInode(outDir)]);
+    const leftRunning = stageStatus(outDir)[trigger.kind === 'stage' ? trigger.stage : ''] === 'running';
     for (;;) {
       if (exited) break;
       if (trigger.kind === 'answers' && answered() - start >= trigger.n) break;
-      if (trigger.kind === 'stage' && stageStatus(outDir)[trigger.stage] === 'running') {
+      inodes.add(manifestInode(outDir));
+      if (trigger.kind === 'stage' && (!leftRunning || inodes.size >= 3) && stageStatus(outDir)[trigger.stage] === 'running') {
         await new Promise((r) => setTimeout(r, trigger.delayMs));
         break;
       }
@@ -155,14 +168,15 @@ describe('chaos: SIGKILLs, faults and jitter', () => {
       }
       kills++;
       const status = stageStatus(outDir);
-      killedIn.push(Object.keys(status).find((s) => status[s] === 'running') ?? 'startup');
+      killedIn.push(`${JSON.stringify(trigger)} -> ${Object.keys(status).find((s) => status[s] === 'running') ?? 'startup'}`);
     }
     const last = await runChild(outDir, undefined);
     expect(last.code, last.stderr).toBe(0);
-    // The kills hit several stages (the log says where, for a failure report).
-    expect(new Set(killedIn).size, killedIn.join(' ')).toBeGreaterThanOrEqual(3);
+    // The kills hit every stage but induction's first moments (the log says where, for a failure report).
+    const stagesHit = new Set(killedIn.map((k) => k.split(' -> ')[1]));
+    expect([...stagesHit].sort(), killedIn.join('\n')).toEqual(expect.arrayContaining(['distill', 'label', 'predict', 'report']));
     for (const name of ARTIFACTS) {
       expect(readFileSync(join(outDir, name), 'utf8'), name).toBe(readFileSync(join(dir, 'reference', name), 'utf8'));
     }
-  }, 240_000);
+  }, 600_000);
 });

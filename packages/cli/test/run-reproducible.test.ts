@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng, shuffle } from '@taxonomist/core';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
 import { memoryIO } from './helpers.js';
@@ -50,4 +51,16 @@ describe('run: reproducible artifacts', () => {
     expect(labels).toHaveLength(100);
     expect(readFileSync(join(dir, 'a', 'predictions.jsonl'), 'utf8').trim().split('\n')).toHaveLength(150);
   }, 120_000);
+
+  it('`distill` on a labels file and on a shuffled copy writes byte-identical models', async () => {
+    const lines = readFileSync(join(dir, 'a', 'labels.jsonl'), 'utf8').trim().split('\n');
+    const shuffled = shuffle(lines, createRng(3));
+    expect(shuffled).not.toEqual(lines);
+    writeFileSync(join(dir, 'shuffled.jsonl'), shuffled.join('\n') + '\n');
+    for (const [labels, out] of [['a/labels.jsonl', 'm1.json'], ['shuffled.jsonl', 'm2.json']] as const) {
+      const io = memoryIO({ cwd: dir });
+      expect(await main(['distill', labels, '--corpus', 'corpus.jsonl', '--out', out], io), io.err()).toBe(0);
+    }
+    expect(readFileSync(join(dir, 'm2.json'), 'utf8')).toBe(readFileSync(join(dir, 'm1.json'), 'utf8'));
+  }, 60_000);
 });
