@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
@@ -15,7 +14,7 @@ import {
   type StageUsage,
   type Taxonomy,
 } from '@taxonomist/core';
-import { writeTextAtomic } from '@taxonomist/core';
+import { ensureDir, writeTextAtomic } from '@taxonomist/core';
 import { CliError, toCliError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { safeUrl, setupModels } from '../model/setup.js';
@@ -68,7 +67,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const [corpusPath] = ctx.positionals as [string];
   const { values, ui, io } = ctx;
   const outDir = resolve(io.cwd, str(values, 'outDir') ?? 'out');
-  await mkdir(outDir, { recursive: true });
+  await ensureDir(outDir); // not mkdir -p: it never returns for /proc/x
   const p = (name: string): string => join(outDir, name);
   const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache) });
   if (!models.online) {
