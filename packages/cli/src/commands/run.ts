@@ -222,11 +222,11 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   // 3. distill on the labeled sample (texts joined by id)
   await stage('distill', [ARTIFACTS.model, ARTIFACTS.distillEval], async () => {
     const byId = new Map(sample.map((r) => [r.id, r.text]));
-    const examples: { id: string; text: string; label: string; labels?: string[] }[] = [];
-    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) {
-      const text = byId.get(a.id);
-      if (a.status === 'ok' && a.label !== undefined && text !== undefined) examples.push({ id: a.id, text, label: a.label, ...(a.labels?.length ? { labels: a.labels } : {}) });
-    }
+    const assignments: LabelAssignment[] = [];
+    for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) assignments.push(a);
+    // distill's loader refuses labels outside the taxonomy (a hand-edited labels.jsonl) with file and field.
+    const { examplesFromAssignments } = await import('@taxonomist/distill');
+    const { examples } = examplesFromAssignments(assignments, byId, { skipMissingText: true, source: p(ARTIFACTS.labels), taxonomyLabels: tax.labels.map((l) => l.name) });
     const r = await runDistillStage({
       examples,
       holdout,
