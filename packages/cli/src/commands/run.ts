@@ -79,7 +79,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const flags = corpusFlags(values);
   // Empty texts are kept so the label sample and the predictions have one line per record (failed 'input' for
   // those); induction only sees records with a text.
-  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true });
+  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true, rejectsPath: join(outDir, 'rejects.jsonl') });
   const withTexts = corpus.emptyTexts > 0 ? withText(corpus.records) : corpus.records;
   const inputSha = await sha256File(resolve(io.cwd, corpusPath));
 

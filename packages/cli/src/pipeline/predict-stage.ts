@@ -65,6 +65,8 @@ export async function runPredictStage(args: {
   total?: number;
   ui: Ui;
   signal?: AbortSignal;
+  /** Where every skipped corpus line is written (when the corpus is a path). */
+  rejectsPath?: string;
 }): Promise<PredictStageResult> {
   const { model, ui } = args;
   const writer = await openJsonlWriter(args.out, { append: false, fsync: 'never' });
@@ -114,7 +116,7 @@ export async function runPredictStage(args: {
         if (batch.length >= BATCH) await flush();
       }
       await flush();
-      reportIssues(args.corpus, tally, reader.issues, ui);
+      reportIssues(args.corpus, tally, reader.issues, ui, await tally.writeRejects(args.rejectsPath));
       reportEmptyTexts(tally, ui);
       skippedInput = tally.skipped;
     } else {
