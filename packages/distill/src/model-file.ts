@@ -125,9 +125,14 @@ export function modelFromJSON(raw: unknown, opts: LoadClassifierOptions = {}, so
   const c = m.classifier;
   let weights: Float32Array;
   try {
-    weights = base64ToFloat32(c.weights, `${source}: classifier.weights`);
+    weights = base64ToFloat32(c.weights, `${source}: field "classifier.weights"`);
   } catch (err) {
     throw new ModelFileError((err as Error).message, source, 'classifier.weights');
+  }
+  // Predictions from a non-finite weight are NaN for every text ("confidence": null): refuse the file instead.
+  const notFinite = weights.findIndex((w) => !Number.isFinite(w));
+  if (notFinite >= 0) {
+    throw new ModelFileError(`${source}: field "classifier.weights": value ${notFinite} is ${String(weights[notFinite])} (a damaged file)`, source, 'classifier.weights');
   }
   if (weights.length !== c.features * c.classes) {
     throw new ModelFileError(`${source}: classifier.weights holds ${weights.length} values, expected ${c.features} x ${c.classes}`, source);

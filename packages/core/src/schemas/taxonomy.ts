@@ -47,7 +47,10 @@ export const TaxonomySchema = z
     const ids = new Set<string>();
     const names = new Map<string, string>();
     t.labels.forEach((l, i) => {
-      if (ids.has(l.id)) ctx.addIssue({ code: 'custom', message: `duplicate label id "${l.id}"`, path: ['labels', i, 'id'] });
+      if (ids.has(l.id)) {
+        ctx.addIssue({ code: 'custom', message: `duplicate label id "${l.id}"`, path: ['labels', i, 'id'] });
+        return; // one issue per label
+      }
       ids.add(l.id);
       // Labels are matched by name (label lines, models, reports): two labels one name apart are one label.
       const key = normalizeName(l.name);

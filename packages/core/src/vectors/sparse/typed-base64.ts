@@ -42,10 +42,10 @@ export function uint32ToBase64(arr: Uint32Array): string {
   return toBytes(arr, 'u32').toString('base64');
 }
 
-/** Stored weights, centroids and statistics are finite: a NaN or Infinity is a damaged file, not a number to serve. */
+/** A stored NaN is a damaged file, not a number to serve (infinities round-trip: callers that need finite check). */
 function checkFinite<T extends Float32Array | Float64Array>(arr: T, what: string): T {
   for (let i = 0; i < arr.length; i++) {
-    if (!Number.isFinite(arr[i]!)) throw new Error(`${what}: value ${i} is ${String(arr[i])} (a damaged file: every stored number must be finite)`);
+    if (Number.isNaN(arr[i]!)) throw new Error(`${what}: value ${i} is NaN (a damaged file)`);
   }
   return arr;
 }
