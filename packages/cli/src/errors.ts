@@ -129,6 +129,12 @@ export function toCliError(err: unknown): CliError {
   if (e.code === 'EISDIR' && typeof e.path === 'string') {
     return new InputError(`expected a file but found a directory: ${e.path}`, { cause: err });
   }
+  if (e.code === 'ENOTDIR' && typeof e.path === 'string') {
+    return new InputError(`a parent of ${e.path} is a file, not a directory`, { location: { file: e.path }, cause: err });
+  }
+  if ((e.code === 'EROFS' || e.code === 'ENOSPC' || e.code === 'ENAMETOOLONG') && typeof e.path === 'string') {
+    return new InputError(`cannot write ${e.path}: ${message}`, { location: { file: e.path }, cause: err });
+  }
   if (e.name === 'ZodError') return new InputError(message, { cause: err });
   // Model and data file errors of the packages (bad or mismatched model.json / cluster model / data file).
   if (typeof e.name === 'string' && INPUT_ERROR_NAMES.has(e.name)) return new InputError(message, { cause: err });

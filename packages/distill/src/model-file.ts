@@ -51,10 +51,12 @@ export const ModelFileSchema = z
   });
 export type ModelFile = z.infer<typeof ModelFileSchema>;
 
+/** A model file that cannot be used: names the file and, when known, the field (the CLI exits 3 with both). */
 export class ModelFileError extends Error {
   constructor(
     message: string,
     readonly file: string,
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ModelFileError';
@@ -119,12 +121,22 @@ export function modelFromJSON(raw: unknown, opts: LoadClassifierOptions = {}, so
   const parsed = ModelFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ModelFileError(`${source}: invalid model file: ${issues}`, source);
+    throw new ModelFileError(`${source}: invalid model file: ${issues}`, source, parsed.error.issues[0]!.path.join('.') || undefined);
   }
   const m = parsed.data;
   const registry = opts.registry ?? defaultRegistry;
   const c = m.classifier;
-  const weights = base64ToFloat32(c.weights, `${source}: classifier.weights`);
+  let weights: Float32Array;
+  try {
+    weights = base64ToFloat32(c.weights, `${source}: field "classifier.weights"`);
+  } catch (err) {
+    throw new ModelFileError((err as Error).message, source, 'classifier.weights');
+  }
+  // Predictions from a non-finite weight are NaN for every text ("confidence": null): refuse the file instead.
+  const notFinite = weights.findIndex((w) => !Number.isFinite(w));
+  if (notFinite >= 0) {
+    throw new ModelFileError(`${source}: field "classifier.weights": value ${notFinite} is ${String(weights[notFinite])} (a damaged file)`, source, 'classifier.weights');
+  }
   if (weights.length !== c.features * c.classes) {
     throw new ModelFileError(`${source}: classifier.weights holds ${weights.length} values, expected ${c.features} x ${c.classes}`, source);
   }
@@ -132,7 +144,7 @@ export function modelFromJSON(raw: unknown, opts: LoadClassifierOptions = {}, so
   try {
     featurizer = registry.featurizerContext(opts.embeddings).load(m.featurizer as FeaturizerState);
   } catch (err) {
-    throw new ModelFileError(`${source}: featurizer: ${(err as Error).message}`, source);
+    throw new ModelFileError(`${source}: featurizer: ${(err as Error).message}`, source, 'featurizer');
   }
   if (featurizer.dimension !== c.features) {
     throw new ModelFileError(`${source}: featurizer has ${featurizer.dimension} features but the weights have ${c.features}`, source);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { ExitCode } from '../exit-codes.js';
+import { rejectsPathFor } from '@taxonomist/core';
+import { EXIT, type ExitCode } from '../exit-codes.js';
 import { setupModels } from '../model/setup.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { warnIgnoredOffline } from '../pipeline/offline-notice.js';
@@ -16,8 +17,8 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const models = await setupModels(ctx, { summarize: true });
   if (!models.online) warnIgnoredOffline(values, ui);
   const settings = await induceSettingsFromFlags(values, models, seedOf(values), ctx.io.cwd);
-  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal);
   const out = resolve(ctx.io.cwd, str(values, 'out') ?? 'taxonomy.json');
+  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal, { rejectsPath: rejectsPathFor(out) });
   const base = out.replace(/\.json$/i, '');
   const markdown = str(values, 'markdown');
   const { taxonomy, result, usage, strategy } = await runInduceStage({

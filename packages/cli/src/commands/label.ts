@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { TaxonomySchema, readJsonFile } from '@taxonomist/core';
+import { TaxonomySchema, readJsonFile, rejectsPathFor } from '@taxonomist/core';
 import { UsageError } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
 import { HOW_TO_CONFIGURE_LLM, setupModels } from '../model/setup.js';
@@ -38,7 +38,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     }
   }
   // Empty texts are kept: every record read gets exactly one line (failed 'input' for those).
-  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal, { keepEmptyTexts: true });
+  const corpus = await loadCorpus(corpusPath, corpusFlags(values), ui, ctx.signal, { keepEmptyTexts: true, rejectsPath: rejectsPathFor(out) });
   const n = num(values, 'labelSample');
   const records = n === undefined ? corpus.records : sampleInOrder(corpus.records, n, seed, 'label-sample');
 

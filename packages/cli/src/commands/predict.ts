@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { rejectsPathFor } from '@taxonomist/core';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { corpusFlags } from '../pipeline/corpus.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
@@ -13,7 +14,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const { loadClassifier } = await import('@taxonomist/distill');
   const model = await loadClassifier(modelPath);
   const t0 = ctx.io.now();
-  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, ui: ctx.ui, signal: ctx.signal });
+  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, ui: ctx.ui, signal: ctx.signal, rejectsPath: rejectsPathFor(out) });
   const ms = ctx.io.now() - t0;
   ctx.ui.result(
     `predicted ${formatCount(result.records)} records in ${formatDuration(ms)} (${formatRate((result.records / Math.max(ms, 1)) * 1000)})` +

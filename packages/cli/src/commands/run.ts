@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   TaxonomySchema,
@@ -13,7 +12,7 @@ import {
   type StageUsage,
   type Taxonomy,
 } from '@taxonomist/core';
-import { writeTextAtomic } from '@taxonomist/core';
+import { ensureDir, writeTextAtomic } from '@taxonomist/core';
 import { CliError, toCliError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { safeUrl, setupModels } from '../model/setup.js';
@@ -68,7 +67,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const [corpusPath] = ctx.positionals as [string];
   const { values, ui, io } = ctx;
   const outDir = resolve(io.cwd, str(values, 'outDir') ?? 'out');
-  await mkdir(outDir, { recursive: true });
+  await ensureDir(outDir); // not mkdir -p: it never returns for /proc/x
   const p = (name: string): string => join(outDir, name);
   const models = await setupModels(ctx, { cacheDir: p(ARTIFACTS.cache), summarize: true });
   if (!models.online) {
@@ -80,7 +79,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const flags = corpusFlags(values);
   // Empty texts are kept so the label sample and the predictions have one line per record (failed 'input' for
   // those); induction only sees records with a text.
-  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true });
+  const corpus = await loadCorpus(inputPath(io.cwd, corpusPath), { ...flags, ...(goldField ? { labelField: goldField } : {}) }, ui, ctx.signal, { keepEmptyTexts: true, rejectsPath: join(outDir, 'rejects.jsonl') });
   const withTexts = corpus.emptyTexts > 0 ? withText(corpus.records) : corpus.records;
   const inputSha = (await sha256File(resolve(io.cwd, corpusPath))) ?? MISSING; // read just above: present
 
@@ -241,7 +240,9 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     const assignments: LabelAssignment[] = [];
     for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) assignments.push(a);
     // In sample (corpus) order whatever the order of the lines: the holdout split and training depend on it.
-    const { examples } = (await import('@taxonomist/distill')).examplesFromAssignments(assignments, byId, { skipMissingText: true });
+    // distill's loader refuses labels outside the taxonomy (a hand-edited labels.jsonl) with file and field.
+    const { examplesFromAssignments } = await import('@taxonomist/distill');
+    const { examples } = examplesFromAssignments(assignments, byId, { skipMissingText: true, source: p(ARTIFACTS.labels), taxonomyLabels: tax.labels.map((l) => l.name) });
     const r = await runDistillStage({
       examples,
       holdout,

@@ -1,4 +1,4 @@
-import { readCorpus, type CorpusFormat, type CorpusIssue, type CorpusItem, type CorpusStats } from '@taxonomist/core';
+import { readCorpus, writeRejects, type CorpusFormat, type CorpusIssue, type CorpusItem, type CorpusStats } from '@taxonomist/core';
 import { InputError, cliIssueMessage, toCliError, type CliError } from '../errors.js';
 import type { CommandContext } from '../commands/types.js';
 import type { Ui } from '../ui/ui.js';
@@ -48,6 +48,8 @@ export class IssueTally {
   readonly byKind: Record<string, number> = {};
   readonly kept: CorpusIssue[] = [];
   keptCount = 0;
+  /** Every skipped line's issue (the reader keeps only the first maxIssues), for the rejects file. */
+  readonly rejected: CorpusIssue[] = [];
 
   add(issue: CorpusIssue): void {
     if (issue.kept === true) {
@@ -57,6 +59,13 @@ export class IssueTally {
     }
     this.skipped++;
     this.byKind[issue.kind] = (this.byKind[issue.kind] ?? 0) + 1;
+    this.rejected.push(issue);
+  }
+
+  /** Write every skipped line to `path` (file, line, field, reason; core's writeRejects). */
+  async writeRejects(path: string | undefined): Promise<string | undefined> {
+    if (path === undefined) return undefined;
+    return (await writeRejects(path, this.rejected)) > 0 ? path : undefined;
   }
 }
 
@@ -71,7 +80,7 @@ export async function loadCorpus(
   flags: CorpusFlags,
   ui: Ui,
   signal?: AbortSignal,
-  options: { keepEmptyTexts?: boolean } = {},
+  options: { keepEmptyTexts?: boolean; /** Where every skipped line is written (file, line, field, reason). */ rejectsPath?: string } = {},
 ): Promise<LoadedCorpus> {
   const tally = new IssueTally();
   const reader = readCorpus(path, {
@@ -88,7 +97,7 @@ export async function loadCorpus(
     throw withFieldHint(err);
   }
   const { stats, issues } = reader;
-  reportIssues(path, tally, issues, ui);
+  reportIssues(path, tally, issues, ui, await tally.writeRejects(options.rejectsPath));
   reportEmptyTexts(tally, ui);
   const usable = tally.keptCount === 0 ? records.length : withText(records).length;
   if (usable === 0) {
@@ -110,7 +119,7 @@ export async function loadCorpus(
  * Warn about lines skipped by a reader: the first few issues, then counts by kind. `stats` counts skipped lines only
  * (issues of records that were kept, marked `kept`, are announced by reportEmptyTexts instead).
  */
-export function reportIssues(path: string, stats: { skipped: number; byKind: Record<string, number> }, issues: readonly CorpusIssue[], ui: Ui): void {
+export function reportIssues(path: string, stats: { skipped: number; byKind: Record<string, number> }, issues: readonly CorpusIssue[], ui: Ui, rejectsPath?: string): void {
   if (stats.skipped === 0) return;
   for (const issue of issues.filter((i) => i.kept !== true).slice(0, SHOWN_ISSUES)) ui.warn(cliIssueMessage(issue.message));
   const kinds = Object.entries(stats.byKind)
@@ -118,7 +127,9 @@ export function reportIssues(path: string, stats: { skipped: number; byKind: Rec
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // a stable order, whatever order the issues came in
     .map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`)
     .join(', ');
-  ui.warn(`${path}: skipped ${stats.skipped} line(s) (${kinds})${stats.skipped > SHOWN_ISSUES ? `; first ${SHOWN_ISSUES} shown` : ''}; use --strict to stop at the first one`);
+  const shown = stats.skipped > SHOWN_ISSUES ? `; first ${SHOWN_ISSUES} shown` : '';
+  const all = rejectsPath !== undefined ? `; every one (file, line, field, reason) in ${rejectsPath}` : '';
+  ui.warn(`${path}: skipped ${stats.skipped} line(s) (${kinds})${shown}${all}; use --strict to stop at the first one`);
 }
 
 /** Announce records kept with an empty text: each gets a failed line (kind "input") in the output. */

@@ -34,6 +34,8 @@ export async function runPredictStage(args: {
   total?: number;
   ui: Ui;
   signal?: AbortSignal;
+  /** Where every skipped corpus line is written (when the corpus is a path). */
+  rejectsPath?: string;
 }): Promise<PredictStageResult> {
   const { model, ui } = args;
   // The line format lives with the classifier (shared with its predictStream), loaded with it.
@@ -85,7 +87,7 @@ export async function runPredictStage(args: {
         if (batch.length >= BATCH) await flush();
       }
       await flush();
-      reportIssues(args.corpus, tally, reader.issues, ui);
+      reportIssues(args.corpus, tally, reader.issues, ui, await tally.writeRejects(args.rejectsPath));
       reportEmptyTexts(tally, ui);
       skippedInput = tally.skipped;
     } else {

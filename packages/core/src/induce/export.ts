@@ -1,19 +1,10 @@
-import { TAXONOMY_SCHEMA_VERSION, TaxonomySchema, type Taxonomy, type TaxonomyLabel } from '../schemas/taxonomy.js';
-import { hashValue, stableStringify } from '../util/hash.js';
+import { TaxonomySchema, taxonomyId, type Taxonomy, type TaxonomyLabel } from '../schemas/taxonomy.js';
+import { stableStringify } from '../util/hash.js';
 import { InductionError } from './options.js';
 import { oneLine } from './text.js';
 
-/**
- * Content id of a taxonomy: 'tax-' + 16 hex of the hash of what decides labeling (schema version, use case, and
- * each label's id, name, description and parent, in order). Examples and metadata do not change it.
- */
-export function taxonomyId(t: Pick<Taxonomy, 'useCase' | 'labels'>): string {
-  return `tax-${hashValue({
-    schemaVersion: TAXONOMY_SCHEMA_VERSION,
-    useCase: t.useCase,
-    labels: t.labels.map((l) => ({ id: l.id, name: l.name, description: l.description, parent: l.parent })),
-  }).slice(0, 16)}`;
-}
+// The content id lives with the schema, which checks it (an edited taxonomy keeping its old id is refused).
+export { taxonomyId };
 
 /**
  * The id a taxonomy goes by, for everything that records which taxonomy it used (label lines, cluster and distilled

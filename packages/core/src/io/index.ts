@@ -4,4 +4,6 @@ export * from './csv.js';
 export * from './jsonl-reader.js';
 export * from './jsonl-writer.js';
 export * from './json-file.js';
+export { ensureDir } from './ensure-dir.js';
+export * from './rejects.js';
 export { generatedIdFor } from './record-builder.js';

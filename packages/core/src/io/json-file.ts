@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { redactText } from '../util/redact.js';
+import { ensureDir } from './ensure-dir.js';
 import { DataFileError } from './types.js';
 import { jsonErrorOffset } from './json-error-offset.js';
 import { describeZodError } from './zod-issues.js';
@@ -25,7 +26,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  */
 export async function writeTextAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(tmp, 'w');

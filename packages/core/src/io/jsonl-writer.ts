@@ -1,6 +1,7 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { redactText } from '../util/redact.js';
+import { ensureDir } from './ensure-dir.js';
 import { isCompleteJsonLine } from './jsonl-reader.js';
 
 export interface JsonlWriterOptions {
@@ -100,7 +101,7 @@ export async function openJsonlWriter(path: string, options: JsonlWriterOptions 
   if (!['never', 'batch', 'always'].includes(fsyncMode)) {
     throw new TypeError(`fsync must be 'never', 'batch' or 'always', got ${JSON.stringify(fsyncMode)}`);
   }
-  if (options.mkdir !== false) await mkdir(dirname(path), { recursive: true });
+  if (options.mkdir !== false) await ensureDir(dirname(path));
   // 'a+': O_APPEND, so every write lands at the end even if the file grew; readable for the tail check.
   const handle = await open(path, append ? 'a+' : 'w');
   let repairedBytes = 0;

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { hashValue, stableStringify } from '../util/hash.js';
 import { redactText } from '../util/redact.js';
+import { ensureDir } from '../io/ensure-dir.js';
 
 /**
  * Content-addressed store for model answers. Keys are sha256 hex digests of the request (see `chatCacheKey`);
@@ -78,7 +79,7 @@ export class FileCacheStore implements CacheStore {
 
   async set(key: string, value: unknown): Promise<void> {
     const path = this.pathFor(key);
-    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
+    await ensureDir(join(this.dir, key.slice(0, 2)));
     const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
     try {
       // An answer that echoes a key (or an error body quoted in it) must not be kept on disk.

@@ -3,7 +3,7 @@
  * (LabelAssignment lines, joined with the corpus by id). Only `status: ok` assignments with a label are used; every
  * other line is counted, never silently dropped.
  */
-import { LabelAssignmentSchema, readCorpus, readJsonl, type CorpusIssue, type LabelAssignment } from '@taxonomist/core';
+import { DataFileError, LabelAssignmentSchema, readCorpus, readJsonl, type CorpusIssue, type LabelAssignment } from '@taxonomist/core';
 
 export interface LabeledExample {
   id?: string;
@@ -59,6 +59,35 @@ export function taxonomyIdOf(assignments: Iterable<LabelAssignment>, source = 'a
     }
   }
   return first?.taxonomyId;
+}
+
+/**
+ * The labels of ok lines must be labels of their taxonomy, or a classifier learns a class that does not exist (a
+ * hand-edited line). With `taxonomyLabels` (the taxonomy's label names) every label is checked against it; without
+ * it, lines must at least agree with each other: one `labelId`, one name. A DataFileError names the file, the field
+ * and the record id.
+ */
+export function checkAssignmentLabels(assignments: Iterable<LabelAssignment>, source: string, taxonomyLabels?: readonly string[]): void {
+  const known = taxonomyLabels === undefined ? undefined : new Set(taxonomyLabels);
+  const nameOfId = new Map<string, { name: string; id: string }>();
+  for (const a of assignments) {
+    if (a.status !== 'ok' || a.none) continue;
+    const fail = (field: string, why: string): never => {
+      throw new DataFileError(`${source}: id ${JSON.stringify(a.id)}: field "${field}": ${why}`, { file: source, field });
+    };
+    if (known !== undefined) {
+      if (a.label !== undefined && !known.has(a.label)) fail('label', `${JSON.stringify(a.label)} is not a label of the taxonomy (labels: ${[...known].map((l) => JSON.stringify(l)).join(', ')})`);
+      const stray = a.labels?.find((l) => !known.has(l));
+      if (stray !== undefined) fail('labels', `${JSON.stringify(stray)} is not a label of the taxonomy`);
+    }
+    if (a.labelId !== undefined && a.label !== undefined) {
+      const seen = nameOfId.get(a.labelId);
+      if (seen === undefined) nameOfId.set(a.labelId, { name: a.label, id: a.id });
+      else if (seen.name !== a.label) {
+        fail('label', `labelId ${JSON.stringify(a.labelId)} is ${JSON.stringify(a.label)} here but ${JSON.stringify(seen.name)} on id ${JSON.stringify(seen.id)}: one label, two names (a line edited by hand?)`);
+      }
+    }
+  }
 }
 
 /** Check an in-memory array, with a message naming the offending index and id. */
@@ -133,8 +162,11 @@ export function canonicalExampleOrder<T extends { id?: string }>(examples: reado
 export function examplesFromAssignments(
   assignments: Iterable<LabelAssignment>,
   texts: ReadonlyMap<string, string>,
-  opts: { skipMissingText?: boolean; source?: string } = {},
+  opts: { skipMissingText?: boolean; source?: string; taxonomyLabels?: readonly string[] } = {},
 ): { examples: LabeledExample[]; counts: ExampleCounts } {
+  const list = Array.isArray(assignments) ? (assignments as LabelAssignment[]) : [...assignments];
+  checkAssignmentLabels(list, opts.source ?? 'assignments', opts.taxonomyLabels);
+  assignments = list;
   const counts: ExampleCounts = { used: 0, failed: 0, none: 0, missingText: 0, invalid: 0 };
   const examples: LabeledExample[] = [];
   for (const a of assignments) {
@@ -179,7 +211,7 @@ export function labelIdsOf(assignments: Iterable<LabelAssignment>): Record<strin
 export async function readLabelerOutput(
   labelsPath: string,
   corpusPath: string,
-  opts: { textField?: string; idField?: string; skipMissingText?: boolean; strict?: boolean } = {},
+  opts: { textField?: string; idField?: string; skipMissingText?: boolean; strict?: boolean; taxonomyLabels?: readonly string[] } = {},
 ): Promise<LoadedExamples> {
   const corpus = readCorpus(corpusPath, {
     ...(opts.textField ? { textField: opts.textField } : {}),
@@ -193,6 +225,7 @@ export async function readLabelerOutput(
   for await (const a of reader) assignments.push(a);
   const { examples, counts } = examplesFromAssignments(assignments, texts, {
     ...(opts.skipMissingText !== undefined ? { skipMissingText: opts.skipMissingText } : {}),
+    ...(opts.taxonomyLabels !== undefined ? { taxonomyLabels: opts.taxonomyLabels } : {}),
     source: labelsPath,
   });
   counts.invalid = reader.stats.skipped + corpus.stats.skipped;

@@ -3,9 +3,9 @@
  * (`<dir>/<sha256(model)[0..16]>.jsonl`, lines {"h": text hash, "v": base64 float32}). Texts themselves are never
  * stored, only their hashes. A torn last line (crash mid-append) is ignored on load.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { base64ToFloat32, float32ToBase64, sha256 } from '@taxonomist/core';
+import { base64ToFloat32, ensureDir, float32ToBase64, sha256 } from '@taxonomist/core';
 
 export class EmbeddingCache {
   private entries: Map<string, Float32Array> | undefined;
@@ -56,7 +56,7 @@ export class EmbeddingCache {
   async putMany(items: ReadonlyArray<{ hash: string; vector: Float32Array }>): Promise<void> {
     if (items.length === 0) return;
     const map = await this.load();
-    await mkdir(this.dir, { recursive: true });
+    await ensureDir(this.dir);
     let out = '';
     for (const { hash, vector } of items) {
       if (map.has(hash)) continue;

@@ -16,7 +16,14 @@ function toBytes(arr: Float32Array | Float64Array | Int32Array | Uint32Array, ki
   return buf;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 function fromBase64(b64: string, width: number, what: string): Buffer {
+  // Buffer.from skips characters that are not base64, so a damaged string would decode to other numbers silently.
+  if (typeof b64 !== 'string' || b64.length % 4 !== 0 || !BASE64.test(b64)) {
+    const bad = typeof b64 === 'string' ? /[^A-Za-z0-9+/=]/.exec(b64) : null;
+    throw new Error(`${what}: not valid base64${bad ? ` (character ${JSON.stringify(bad[0])} at offset ${bad.index})` : typeof b64 === 'string' ? ` (length ${b64.length} is not a multiple of 4)` : ''}`);
+  }
   const buf = Buffer.from(b64, 'base64');
   if (buf.length % width !== 0) throw new Error(`${what}: ${buf.length} bytes is not a multiple of ${width}`);
   return buf;
@@ -35,17 +42,25 @@ export function uint32ToBase64(arr: Uint32Array): string {
   return toBytes(arr, 'u32').toString('base64');
 }
 
+/** A stored NaN is a damaged file, not a number to serve (infinities round-trip: callers that need finite check). */
+function checkFinite<T extends Float32Array | Float64Array>(arr: T, what: string): T {
+  for (let i = 0; i < arr.length; i++) {
+    if (Number.isNaN(arr[i]!)) throw new Error(`${what}: value ${i} is NaN (a damaged file)`);
+  }
+  return arr;
+}
+
 export function base64ToFloat32(b64: string, what = 'float32 array'): Float32Array {
   const buf = fromBase64(b64, 4, what);
   const out = new Float32Array(buf.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
-  return out;
+  return checkFinite(out, what);
 }
 export function base64ToFloat64(b64: string, what = 'float64 array'): Float64Array {
   const buf = fromBase64(b64, 8, what);
   const out = new Float64Array(buf.length / 8);
   for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(i * 8);
-  return out;
+  return checkFinite(out, what);
 }
 export function base64ToInt32(b64: string, what = 'int32 array'): Int32Array {
   const buf = fromBase64(b64, 4, what);
