@@ -86,6 +86,13 @@ export function toCliError(err: unknown): CliError {
       cause: err,
     });
   }
+  if (e.name === 'FileLockedError') {
+    return new CliError(message, {
+      exitCode: EXIT.LOCKED,
+      hint: 'one writer per output: wait for the other process to finish (or stop it), or write somewhere else (--out / --out-dir)',
+      cause: err,
+    });
+  }
   if (e.kind === 'budget') return new CliError(message, { exitCode: EXIT.BUDGET, cause: err });
   if (e.kind === 'aborted' || e.name === 'AbortError') return new CliError('interrupted', { exitCode: EXIT.INTERRUPTED, cause: err });
   if (typeof e.file === 'string') {

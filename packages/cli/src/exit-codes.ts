@@ -18,7 +18,9 @@ export const EXIT = {
   BUDGET: 5,
   /** The run finished but part of the work failed: records with `status: failed` (a re-run retries them) or induction steps the model never answered validly. */
   PARTIAL: 6,
-  /** Interrupted (Ctrl-C / SIGINT); every completed record is saved and a re-run resumes. */
+  /** Another process is writing the same output file (or `run` out-dir): nothing was written; wait for it or stop it. */
+  LOCKED: 7,
+  /** Interrupted (Ctrl-C / SIGINT / SIGTERM); every completed record is saved and a re-run resumes. */
   INTERRUPTED: 130,
 } as const;
 
@@ -33,5 +35,6 @@ export const EXIT_CODE_HELP: readonly [ExitCode, string][] = [
   [EXIT.PROVIDER, 'provider failure: auth, quota, network, rate limit or server errors after retries'],
   [EXIT.BUDGET, 'budget stop: --budget reached; re-run with a higher budget to resume'],
   [EXIT.PARTIAL, 'partial: finished, but some records failed (status "failed"; a re-run retries them) or induction steps were rejected'],
-  [EXIT.INTERRUPTED, 'interrupted (SIGINT); completed work is saved, a re-run resumes'],
+  [EXIT.LOCKED, 'locked: another taxonomist process is writing the same output file or out-dir; nothing was written'],
+  [EXIT.INTERRUPTED, 'interrupted (SIGINT or SIGTERM); completed work is saved, a re-run resumes'],
 ];

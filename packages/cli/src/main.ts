@@ -55,11 +55,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), sig
     const onSigint = (): void => controller.abort(new Error('interrupted'));
     signal?.addEventListener('abort', onSigint, { once: true });
     process.once('SIGINT', onSigint);
+    // SIGTERM (kill, a CI timeout, a container stop) unwinds the same way, so output locks are released and
+    // completed work is saved; a second signal kills as usual.
+    process.once('SIGTERM', onSigint);
     try {
       const mod = await spec.load();
       return await mod.execute({ command: spec.name, values, positionals: parsed.positionals, io, ui, config, signal: controller.signal });
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
       signal?.removeEventListener('abort', onSigint);
     }
   } catch (err) {

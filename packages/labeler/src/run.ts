@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { openJsonlWriter } from '@taxonomist/core';
-import type { AssignmentErrorKind, CorpusRecord, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
+import { acquireFileLock, openJsonlWriter } from '@taxonomist/core';
+import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
 import type { CorpusInput, LabelOptions } from './options.js';
@@ -85,6 +85,7 @@ class LabelingRun {
   private reserved = 0;
   private readonly started = Date.now();
   private writer: JsonlWriter | undefined;
+  private lock: FileLock | undefined;
 
   constructor(
     private readonly corpus: CorpusInput,
@@ -108,6 +109,7 @@ class LabelingRun {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await this.writer?.close().catch(() => undefined);
+      await this.lock?.release().catch(() => undefined);
     }
   }
 
@@ -130,6 +132,12 @@ class LabelingRun {
     let resume: ResumeState | undefined;
     let repairedBytes = 0;
     if (out !== undefined) {
+      // One writer per output file: a second run on the same file fails here instead of duplicating records (two
+      // appenders) or losing them (one compacting while the other appends).
+      this.lock = await acquireFileLock(out, {
+        purpose: 'taxonomist label',
+        ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
+      });
       await rm(compactTempPath(out), { force: true });
       this.writer = await openJsonlWriter(out, {
         append: !(this.options.overwrite ?? false),
@@ -328,7 +336,7 @@ class LabelingRun {
     const aborted = this.stopReason === 'signal' || this.stopReason === 'consumer';
     if (out !== undefined && resume !== undefined) {
       if (needsCompaction && !aborted) {
-        compacted = await compactOutput(out, inputOrder);
+        compacted = await compactOutput(out, inputOrder, { lock: this.lock });
         fileCounts = compacted;
       } else {
         fileCounts = {
