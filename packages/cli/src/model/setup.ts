@@ -79,6 +79,8 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
     resolver: host,
     providerSettings,
     cache: cacheDir === undefined ? false : { dir: cacheDir },
+    // Cache faults (unwritable dir, --cache naming a file, corrupt entries) are one warning, never failed records.
+    onWarning: (message) => ctx.ui.warn(message),
     ...(ctx.config.prices ? { prices: ctx.config.prices } : {}),
     ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
     ...(concurrency !== undefined ? { maxConcurrency: concurrency } : {}),

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Embeddings } from '@langchain/core/embeddings';
 import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
 import { createRng } from '../util/random.js';
 import { countTokens } from '../tokens/index.js';
@@ -14,6 +13,7 @@ import type {
   Gateway,
   PriceTable,
   ResolvedChatModel,
+  ResolvedEmbeddings,
   RetryPolicy,
   StructuredRequest,
   StructuredResult,
@@ -28,12 +28,14 @@ import { Semaphore, TokenBucket } from './limits.js';
 import {
   ChatCacheEntrySchema,
   EmbedCacheEntrySchema,
+  FileCacheStore,
   chatCacheKey,
   createCacheStore,
   embedCacheKey,
   type CacheStore,
   type ChatCacheEntry,
 } from './cache.js';
+import { GuardedCache } from './cache-guard.js';
 import { extractJson } from './json-extract.js';
 import { PriceBook } from './prices.js';
 import { UsageLedger } from './accounting.js';
@@ -70,8 +72,14 @@ export interface GatewayOptions {
   providerSettings?: Record<string, ProviderSettings>;
   /** Observer/transform hooks (default: the resolver's, if it has them). */
   hooks?: GatewayHooks;
-  /** `{ dir }` for the on-disk cache, a CacheStore, or false/undefined for none. */
+  /**
+   * `{ dir }` for the on-disk cache, a CacheStore, or false/undefined for none. A cache that fails (unwritable or
+   * missing directory, a path that is a file, a store that throws) is warned about once through `onWarning` and
+   * then left alone: calls go on without it. Corrupt entries are misses (warned once) and get overwritten.
+   */
   cache?: { dir: string } | CacheStore | false;
+  /** Recoverable problems the caller should hear about, one line each (default: process.emitWarning). */
+  onWarning?: (message: string) => void;
   retry?: Partial<RetryPolicy>;
   /** Per-attempt timeout in ms (default 60 000). */
   attemptTimeoutMs?: number;
@@ -177,7 +185,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const maxRepairsDefault = options.maxRepairs ?? 2;
   const embedBatchSize = Math.max(1, options.embedBatchSize ?? 64);
   const assumedOutputTokens = options.assumedOutputTokens ?? 512;
-  const cache = createCacheStore(options.cache);
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'TaxonomistWarning'));
+  const store = createCacheStore(options.cache);
+  const cache = store
+    ? new GuardedCache(store, warn, store instanceof FileCacheStore ? store.dir : 'store')
+    : undefined;
   const semaphore = new Semaphore(options.maxConcurrency ?? 8);
   const rpm = options.requestsPerMinute ? new TokenBucket(options.requestsPerMinute, clock) : undefined;
   const tpm = options.tokensPerMinute ? new TokenBucket(options.tokensPerMinute, clock) : undefined;
@@ -280,8 +292,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
   const readChatCache = async (key: string | undefined, kind: ChatCacheEntry['kind']): Promise<ChatCacheEntry | undefined> => {
     if (!key || !cache) return undefined;
-    const entry = ChatCacheEntrySchema.safeParse(await cache.get(key));
-    return entry.success && entry.data.kind === kind ? entry.data : undefined;
+    const value = await cache.get(key);
+    if (value === undefined) return undefined;
+    const entry = ChatCacheEntrySchema.safeParse(value);
+    if (entry.success && entry.data.kind === kind) return entry.data;
+    cache.corrupt(key);
+    return undefined;
   };
 
   const fail = async (stage: string, modelId: string, err: unknown, attempts: number, usage: TokenUsage): Promise<never> => {
@@ -297,7 +313,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
   const gateway: Gateway = {
     resolveChatModel: (ref: ChatModelRef): Promise<ResolvedChatModel> => models.resolveChat(ref),
-    resolveEmbeddings: (ref: EmbeddingsRef): Promise<{ id: string; model: Embeddings }> => models.resolveEmbeddings(ref),
+    resolveEmbeddings: (ref: EmbeddingsRef): Promise<ResolvedEmbeddings> => models.resolveEmbeddings(ref),
     usage: () => ledger.report(),
     cost: (modelId, usage) => prices.cost(modelId, usage),
 
@@ -316,6 +332,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           ? chatCacheKey({
               kind: 'structured',
               modelId,
+              endpoint: resolved.endpoint,
               messages,
               temperature: req.temperature,
               maxTokens: req.maxTokens,
@@ -465,6 +482,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           ? chatCacheKey({
               kind: 'text',
               modelId,
+              endpoint: resolved.endpoint,
               messages,
               temperature: req.temperature,
               maxTokens: req.maxTokens,
@@ -518,7 +536,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
     async embed(req: EmbedRequest): Promise<EmbedResult> {
       const started = clock.now();
-      const { id: modelId, model } = await models.resolveEmbeddings(req.model);
+      const { id: modelId, model, endpoint } = await models.resolveEmbeddings(req.model);
       if (req.signal?.aborted) throw abortedNow(req.stage, modelId);
       const vectors: (number[] | undefined)[] = new Array(req.texts.length);
       const useCache = Boolean(cache && req.cache !== false);
@@ -534,8 +552,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       for (const [text, idx] of positions) {
         let vector: number[] | undefined;
         if (useCache) {
-          const entry = EmbedCacheEntrySchema.safeParse(await cache!.get(embedCacheKey(modelId, text)));
-          if (entry.success) vector = entry.data.vector;
+          const key = embedCacheKey(modelId, text, endpoint);
+          const value = await cache!.get(key);
+          if (value !== undefined) {
+            const entry = EmbedCacheEntrySchema.safeParse(value);
+            if (entry.success) vector = entry.data.vector;
+            else cache!.corrupt(key);
+          }
         }
         if (vector) for (const i of idx) vectors[i] = vector;
         else misses.push(text);
@@ -589,7 +612,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             }
             for (let j = 0; j < batch.length; j++) {
               for (const i of positions.get(batch[j]!)!) vectors[i] = fresh[j];
-              if (useCache) await cache!.set(embedCacheKey(modelId, batch[j]!), { v: 1, kind: 'embed', modelId, vector: fresh[j] });
+              if (useCache) await cache!.set(embedCacheKey(modelId, batch[j]!, endpoint), { v: 1, kind: 'embed', modelId, vector: fresh[j] });
             }
           } finally {
             attempts += batchAttempts;

@@ -4,6 +4,7 @@ export * from './clock.js';
 export * from './retry.js';
 export * from './limits.js';
 export * from './cache.js';
+export { GuardedCache } from './cache-guard.js';
 export * from './json-extract.js';
 export * from './prices.js';
 export * from './accounting.js';
@@ -11,6 +12,8 @@ export {
   deriveChatModelId,
   deriveEmbeddingsId,
   autoStructuredMethod,
+  endpointIdentity,
+  modelEndpoint,
   providerListResolver,
   type ProviderResolver,
 } from './resolve.js';
