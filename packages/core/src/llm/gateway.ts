@@ -36,6 +36,7 @@ import {
   type ChatCacheEntry,
 } from './cache.js';
 import { GuardedCache } from './cache-guard.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { extractJson } from './json-extract.js';
 import { PriceBook } from './prices.js';
 import { UsageLedger } from './accounting.js';
@@ -81,8 +82,14 @@ export interface GatewayOptions {
   /** Recoverable problems the caller should hear about, one line each (default: process.emitWarning). */
   onWarning?: (message: string) => void;
   retry?: Partial<RetryPolicy>;
-  /** Per-attempt timeout in ms (default 60 000). */
+  /** Per-attempt timeout in ms (default 60 000): a request unanswered after this long is a 'timeout' (retried). */
   attemptTimeoutMs?: number;
+  /**
+   * Stop calling the provider after this many calls in a row failed (after retries) with the same kind of error
+   * (default 10; 0 = never): every later call fails at once with ProviderStoppedError. An auth or quota error stops
+   * it at the first occurrence whatever this says.
+   */
+  maxConsecutiveFailures?: number;
   clock?: Clock;
   /** Uniform [0, 1) source for backoff jitter (default: seeded with `seed`). */
   random?: () => number;
@@ -191,6 +198,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ? new GuardedCache(store, warn, store instanceof FileCacheStore ? store.dir : 'store')
     : undefined;
   const semaphore = new Semaphore(options.maxConcurrency ?? 8);
+  const breaker = new CircuitBreaker(options.maxConsecutiveFailures);
   const rpm = options.requestsPerMinute ? new TokenBucket(options.requestsPerMinute, clock) : undefined;
   const tpm = options.tokensPerMinute ? new TokenBucket(options.tokensPerMinute, clock) : undefined;
   const hooks: GatewayHooks = options.hooks ?? options.resolver ?? {};
@@ -233,9 +241,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   /** Concurrency slot, then request and token budgets; the slot is given back if a budget wait is aborted. */
-  const acquire = async (signal: AbortSignal | undefined, tokens: () => number): Promise<() => void> => {
+  const acquire = async (signal: AbortSignal | undefined, tokens: () => number, label: string): Promise<() => void> => {
+    // Checked before and after waiting for a slot: calls queued when the provider was stopped send nothing.
+    breaker.check(label);
     const release = await semaphore.acquire(signal);
     try {
+      breaker.check(label);
       if (rpm) await rpm.take(1, signal);
       if (tpm) await tpm.take(tokens(), signal);
       return release;
@@ -276,7 +287,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         attemptTimeoutMs,
         label: `${ctx.stage} ${ctx.modelId}`,
         acquire: (signal) =>
-          acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens))),
+          acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens)), `${ctx.stage} ${ctx.modelId}`),
         onRetry: retryHook(ctx.stage, ctx.modelId),
       },
     );
@@ -306,9 +317,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       // Answered attempts were billed even though the call failed: the caller's budget must see them too.
       if (usage.inputTokens > 0 || usage.outputTokens > 0) err.usage = { ...usage };
     }
+    // A failure that stops the provider (auth, quota, too many in a row) comes back as ProviderStoppedError.
+    const thrown = breaker.failure(err);
     ledger.record({ stage, modelId, cached: false, failed: true, attempts, usage });
-    await emit('llm:error', { stage, modelId, error: err instanceof Error ? err : new Error(String(err)) });
-    throw err;
+    await emit('llm:error', { stage, modelId, error: thrown instanceof Error ? thrown : new Error(String(thrown)) });
+    throw thrown;
   };
 
   const gateway: Gateway = {
@@ -440,6 +453,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               };
               await cache.set(key, entry);
             }
+            breaker.success();
             ledger.record({ stage: req.stage, modelId, cached: false, failed: false, attempts, usage });
             await emit('llm:response', { stage: req.stage, modelId, usage, cached: false, attempts, durationMs: clock.now() - started });
             return {
@@ -526,6 +540,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           const entry: ChatCacheEntry = { v: 1, kind: 'text', modelId, raw: text, usage, repairs: 0 };
           await cache.set(key, entry);
         }
+        breaker.success();
         ledger.record({ stage: req.stage, modelId, cached: false, failed: false, attempts, usage });
         await emit('llm:response', { stage: req.stage, modelId, usage, cached: false, attempts, durationMs: clock.now() - started });
         return { text, usage, modelId, attempts, cached: false };
@@ -587,7 +602,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
                 signal: req.signal,
                 attemptTimeoutMs,
                 label: `${req.stage} ${modelId}`,
-                acquire: (signal) => acquire(signal, () => tokens),
+                acquire: (signal) => acquire(signal, () => tokens, `${req.stage} ${modelId}`),
                 onRetry: retryHook(req.stage, modelId),
               },
             );
@@ -635,6 +650,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         );
       }
       const cached = req.texts.length > 0 && misses.length === 0;
+      if (!cached) breaker.success();
       ledger.record({ stage: req.stage, modelId, cached, failed: false, attempts, usage });
       await emit('llm:response', { stage: req.stage, modelId, usage, cached, attempts, durationMs: clock.now() - started });
       return { vectors: vectors as number[][], modelId, usage, cachedCount };

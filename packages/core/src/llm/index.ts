@@ -5,6 +5,7 @@ export * from './retry.js';
 export * from './limits.js';
 export * from './cache.js';
 export { GuardedCache } from './cache-guard.js';
+export { CircuitBreaker, DEFAULT_MAX_CONSECUTIVE_FAILURES, STOP_AT_ONCE_KINDS } from './circuit-breaker.js';
 export * from './json-extract.js';
 export * from './prices.js';
 export * from './accounting.js';
