@@ -198,7 +198,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ? new GuardedCache(store, warn, store instanceof FileCacheStore ? store.dir : 'store')
     : undefined;
   const semaphore = new Semaphore(options.maxConcurrency ?? 8);
-  const breaker = new CircuitBreaker(options.maxConsecutiveFailures);
+  // One breaker per model id: a dead key or server for one model says nothing about another (ensembles).
+  if (options.maxConsecutiveFailures !== undefined && !(options.maxConsecutiveFailures >= 0)) {
+    throw new RangeError(`maxConsecutiveFailures must be >= 0, got ${options.maxConsecutiveFailures}`);
+  }
+  const breakers = new Map<string, CircuitBreaker>();
+  const breakerFor = (modelId: string): CircuitBreaker => {
+    let b = breakers.get(modelId);
+    if (!b) breakers.set(modelId, (b = new CircuitBreaker(options.maxConsecutiveFailures)));
+    return b;
+  };
   const rpm = options.requestsPerMinute ? new TokenBucket(options.requestsPerMinute, clock) : undefined;
   const tpm = options.tokensPerMinute ? new TokenBucket(options.tokensPerMinute, clock) : undefined;
   const hooks: GatewayHooks = options.hooks ?? options.resolver ?? {};
@@ -241,12 +250,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   /** Concurrency slot, then request and token budgets; the slot is given back if a budget wait is aborted. */
-  const acquire = async (signal: AbortSignal | undefined, tokens: () => number, label: string): Promise<() => void> => {
+  const acquire = async (signal: AbortSignal | undefined, tokens: () => number, stage: string, modelId: string): Promise<() => void> => {
     // Checked before and after waiting for a slot: calls queued when the provider was stopped send nothing.
-    breaker.check(label);
+    const breaker = breakerFor(modelId);
+    breaker.check(`${stage} ${modelId}`);
     const release = await semaphore.acquire(signal);
     try {
-      breaker.check(label);
+      breaker.check(`${stage} ${modelId}`);
       if (rpm) await rpm.take(1, signal);
       if (tpm) await tpm.take(tokens(), signal);
       return release;
@@ -287,7 +297,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         attemptTimeoutMs,
         label: `${ctx.stage} ${ctx.modelId}`,
         acquire: (signal) =>
-          acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens)), `${ctx.stage} ${ctx.modelId}`),
+          acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + (ctx.maxTokens ?? assumedOutputTokens)), ctx.stage, ctx.modelId),
         onRetry: retryHook(ctx.stage, ctx.modelId),
       },
     );
@@ -318,7 +328,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (usage.inputTokens > 0 || usage.outputTokens > 0) err.usage = { ...usage };
     }
     // A failure that stops the provider (auth, quota, too many in a row) comes back as ProviderStoppedError.
-    const thrown = breaker.failure(err);
+    const thrown = breakerFor(modelId).failure(err);
     ledger.record({ stage, modelId, cached: false, failed: true, attempts, usage });
     await emit('llm:error', { stage, modelId, error: thrown instanceof Error ? thrown : new Error(String(thrown)) });
     throw thrown;
@@ -453,7 +463,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               };
               await cache.set(key, entry);
             }
-            breaker.success();
+            breakerFor(modelId).success();
             ledger.record({ stage: req.stage, modelId, cached: false, failed: false, attempts, usage });
             await emit('llm:response', { stage: req.stage, modelId, usage, cached: false, attempts, durationMs: clock.now() - started });
             return {
@@ -540,7 +550,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           const entry: ChatCacheEntry = { v: 1, kind: 'text', modelId, raw: text, usage, repairs: 0 };
           await cache.set(key, entry);
         }
-        breaker.success();
+        breakerFor(modelId).success();
         ledger.record({ stage: req.stage, modelId, cached: false, failed: false, attempts, usage });
         await emit('llm:response', { stage: req.stage, modelId, usage, cached: false, attempts, durationMs: clock.now() - started });
         return { text, usage, modelId, attempts, cached: false };
@@ -602,7 +612,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
                 signal: req.signal,
                 attemptTimeoutMs,
                 label: `${req.stage} ${modelId}`,
-                acquire: (signal) => acquire(signal, () => tokens, `${req.stage} ${modelId}`),
+                acquire: (signal) => acquire(signal, () => tokens, req.stage, modelId),
                 onRetry: retryHook(req.stage, modelId),
               },
             );
@@ -650,7 +660,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         );
       }
       const cached = req.texts.length > 0 && misses.length === 0;
-      if (!cached) breaker.success();
+      if (!cached) breakerFor(modelId).success();
       ledger.record({ stage: req.stage, modelId, cached, failed: false, attempts, usage });
       await emit('llm:response', { stage: req.stage, modelId, usage, cached, attempts, durationMs: clock.now() - started });
       return { vectors: vectors as number[][], modelId, usage, cachedCount };
