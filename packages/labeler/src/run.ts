@@ -31,7 +31,7 @@ export interface LabelRun extends AsyncIterable<LabelAssignment> {
   abort(): void;
 }
 
-type StopReason = 'budget' | 'signal' | 'consumer';
+type StopReason = 'budget' | 'provider' | 'signal' | 'consumer';
 
 function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSignal): {
   iterator: AsyncIterator<unknown> | Iterator<unknown>;
@@ -86,6 +86,7 @@ class LabelingRun {
   private readonly started = Date.now();
   private writer: JsonlWriter | undefined;
   private lock: FileLock | undefined;
+  private stopError: { kind: string; message: string } | undefined;
 
   constructor(
     private readonly corpus: CorpusInput,
@@ -95,7 +96,18 @@ class LabelingRun {
   ) {}
 
   abort(reason: StopReason): void {
-    if (this.stopReason === undefined || this.stopReason === 'budget') this.stopReason = reason;
+    if (this.stopReason === undefined || this.stopReason === 'budget' || this.stopReason === 'provider') this.stopReason = reason;
+    this.controller.abort();
+  }
+
+  /**
+   * The gateway stopped calling the provider (a dead key, a hanging server): stop the run instead of failing the
+   * rest record by record. Calls in flight are aborted; their records and every record not dispatched yet stay
+   * unwritten (not attempted) for a resume.
+   */
+  private stopForProvider(stop: { kind: string; message: string }): void {
+    if (this.stopError === undefined) this.stopError = stop;
+    if (this.stopReason === undefined || this.stopReason === 'budget') this.stopReason = 'provider';
     this.controller.abort();
   }
 
@@ -215,6 +227,12 @@ class LabelingRun {
             const message = err instanceof Error ? err.message : String(err);
             outcomes = batch.map(() => ({ status: 'failed' as const, kind: 'unknown' as const, message, modelId: modelLabel }));
           }
+          for (const o of outcomes) {
+            if (o.status === 'failed' && 'stop' in o && o.stop !== undefined) {
+              this.stopForProvider(o.stop);
+              break;
+            }
+          }
           const emits: Promise<void>[] = [];
           batch.forEach((r, i) => {
             const o = outcomes[i]!;
@@ -296,8 +314,8 @@ class LabelingRun {
         batch = [];
       }
       while (tasks.size > 0) await Promise.all([...tasks]);
-      if (this.stopReason === 'budget' && this.fatal === undefined) {
-        // Count what the budget left undone, so the summary says exactly how much a resume will label.
+      if ((this.stopReason === 'budget' || this.stopReason === 'provider') && this.fatal === undefined) {
+        // Count what the stop left undone, so the summary says exactly how much a resume will label.
         for (;;) {
           const next = await iterator.next();
           if (next.done) {
@@ -348,10 +366,12 @@ class LabelingRun {
       }
     }
 
-    const status: LabelSummary['status'] = this.stopReason === undefined ? 'done' : this.stopReason === 'budget' ? 'stopped' : 'aborted';
+    const status: LabelSummary['status'] =
+      this.stopReason === undefined ? 'done' : this.stopReason === 'budget' || this.stopReason === 'provider' ? 'stopped' : 'aborted';
     const summary: LabelSummary = {
       status,
       ...(this.stopReason !== undefined ? { stopReason: this.stopReason } : {}),
+      ...(this.stopError !== undefined ? { stopError: { ...this.stopError } } : {}),
       input: {
         records: c.seen,
         alreadyOk: c.alreadyOk,

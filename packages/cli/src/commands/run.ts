@@ -228,6 +228,13 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
         hint: labelResult.exitCode === EXIT.BUDGET ? 're-run with a higher --budget: labeled records are kept and the run resumes' : 're-run the same command to resume',
       });
     }
+    if (labelResult.stopError !== undefined) {
+      // The provider was stopped (dead key, hanging server): distilling a partial sample would hide it.
+      throw new CliError(`label: ${labelResult.stopError.message}; ${labelResult.notAttempted} record(s) not labeled`, {
+        exitCode: EXIT.PROVIDER,
+        hint: 'fix the cause (key, --base-url, --timeout) and re-run the same command: labeled records are kept and the run resumes',
+      });
+    }
     if (labelResult.ok === 0) {
       throw new CliError(`label: no record could be labeled (${Object.entries(labelResult.failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')})`, {
         exitCode: labelResult.exitCode === EXIT.OK ? EXIT.PARTIAL : labelResult.exitCode,

@@ -75,6 +75,8 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
   }
   const cacheDir = v.noCache === true || options.estimateOnly ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
   const concurrency = typeof v.concurrency === 'number' ? v.concurrency : undefined;
+  const timeoutSeconds = typeof v.timeout === 'number' ? v.timeout : undefined;
+  const maxConsecutiveFailures = typeof v.maxConsecutiveFailures === 'number' ? v.maxConsecutiveFailures : undefined;
   const gateway = createGateway({
     resolver: host,
     providerSettings,
@@ -84,6 +86,8 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
     ...(ctx.config.prices ? { prices: ctx.config.prices } : {}),
     ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
     ...(concurrency !== undefined ? { maxConcurrency: concurrency } : {}),
+    ...(timeoutSeconds !== undefined ? { attemptTimeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) } : {}),
+    ...(maxConsecutiveFailures !== undefined ? { maxConsecutiveFailures } : {}),
   });
   // Resolve now so a missing key or bad base URL fails before any work starts, with the provider's own message.
   try {
