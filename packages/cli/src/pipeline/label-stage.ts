@@ -78,6 +78,7 @@ export async function runLlmLabelStage(args: {
     ...(num(values, 'concurrency') !== undefined ? { concurrency: num(values, 'concurrency') } : {}),
     ...(budget !== undefined ? { budget } : {}),
     progressEvery: 1,
+    onWarning: (m) => ui.warn(m),
     onProgress: (p) => {
       const u = usageDelta(stageUsageOf(models.gateway.usage()), before);
       bar.update({ done: p.alreadyOk + p.done, already: p.alreadyOk, tokens: u.inputTokens + u.outputTokens, costUsd: u.costUsd, ...(p.failed > 0 ? { note: `${p.failed} failed` } : {}) });
