@@ -5,10 +5,14 @@ export const STOP_AT_ONCE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['auth', 'q
 
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
 
+/** Failures where the provider did answer: they say nothing about a dead key or server, and restart the count. */
+const ANSWERED_KINDS: ReadonlySet<LlmErrorKind> = new Set(['invalid_output', 'refusal']);
+
 /**
  * Stops a gateway that keeps failing, so a dead key or a hanging server costs one failure (or N), not one per
  * record: an auth or quota error trips it at once; otherwise `max` final call failures in a row of the same kind do
- * (any success, or a failure of another kind, restarts the count). Once tripped, every call fails at once.
+ * (any success, an answer that was invalid or refused, or a failure of another kind restarts the count). Once
+ * tripped, every call fails at once.
  */
 export class CircuitBreaker {
   private tripped: ProviderStoppedError | undefined;
@@ -40,6 +44,11 @@ export class CircuitBreaker {
   failure(err: unknown): unknown {
     if (!(err instanceof LlmError) || err.name === 'ProviderStoppedError' || err.kind === 'aborted') return err;
     if (this.tripped) return this.converted(err, `the provider was already stopped: ${this.tripped.message}`);
+    if (ANSWERED_KINDS.has(err.kind)) {
+      // The model answered (badly): the provider works, and callers re-ask such answers themselves (induction).
+      this.success();
+      return err;
+    }
     if (err.kind === this.streakKind) this.streak++;
     else {
       this.streakKind = err.kind;

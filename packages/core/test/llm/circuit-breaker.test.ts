@@ -78,3 +78,28 @@ describe('circuit breaker', () => {
     expect(model.calls).toHaveLength(4);
   });
 });
+
+describe('circuit breaker and answers', () => {
+  it('invalid answers do not stop it (the provider answered; callers re-ask them) and restart the count', async () => {
+    let n = 0;
+    // 2 server errors, then an invalid answer (after its repairs), then 2 server errors: never 3 in a row.
+    const model = new FakeChatModel([], {
+      fallback: () => {
+        const i = n++;
+        if (i < 2 || (i >= 5 && i < 7)) return apiError(500);
+        if (i < 5) return answer('not json');
+        return answer('{"label":"x"}');
+      },
+    });
+    const gw = createGateway({ clock: recordingClock(), maxConsecutiveFailures: 3, retry: { maxAttempts: 1 }, maxRepairs: 2 });
+    const kinds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await call(gw, model, i).catch((x: unknown) => x);
+      expect(isProviderStopped(r)).toBe(false);
+      kinds.push(r instanceof LlmError ? r.kind : 'ok');
+    }
+    expect(kinds).toEqual(['server', 'server', 'invalid_output', 'server', 'server']);
+    const many = new FakeChatModel([], { fallback: answer('not json') });
+    for (let i = 0; i < 12; i++) expect(isProviderStopped(await call(gw, many, 100 + i).catch((x: unknown) => x))).toBe(false);
+  });
+});
