@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createGateway, chatCacheKey, embedCacheKey, endpointIdentity, modelEndpoint, type CacheStore } from '../../src/llm/index.js';
+import { createGateway, chatCacheKey, embedCacheKey, endpointIdentity, modelEndpoint, type CacheStore, type GatewayOptions } from '../../src/llm/index.js';
 import { FakeChatModel, FakeEmbeddings, answer, recordingClock } from './fakes.js';
 
 const Schema = z.object({ label: z.string() });
@@ -25,7 +25,7 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 /** 20 structured calls through a gateway with this cache; every answer must be used, warnings collected. */
-async function twentyCalls(cache: Parameters<typeof createGateway>[0] extends infer O ? (O extends { cache?: infer C } ? C : never) : never) {
+async function twentyCalls(cache: GatewayOptions['cache']) {
   const warnings: string[] = [];
   const model = new FakeChatModel([], { fallback: answer('{"label":"card"}') });
   const gw = createGateway({ clock: recordingClock(), cache, onWarning: (m) => warnings.push(m) });
