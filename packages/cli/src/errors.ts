@@ -101,10 +101,25 @@ export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
   const message = typeof e.message === 'string' ? e.message : String(err);
+  if (e.name === 'ProviderStoppedError') {
+    // The gateway stopped calling the provider (auth/quota error, or too many failures of one kind in a row).
+    return new CliError(`model provider stopped${typeof e.kind === 'string' ? ` (${e.kind})` : ''}: ${message}`, {
+      exitCode: EXIT.PROVIDER,
+      hint: (typeof e.kind === 'string' ? PROVIDER_HINTS[e.kind] : undefined) ?? 're-run the same command once the provider answers again (completed work is kept)',
+      cause: err,
+    });
+  }
   if (typeof e.kind === 'string' && PROVIDER_KINDS.has(e.kind)) {
     return new CliError(`model provider failed (${e.kind}): ${message}`, {
       exitCode: EXIT.PROVIDER,
       hint: PROVIDER_HINTS[e.kind],
+      cause: err,
+    });
+  }
+  if (e.name === 'FileLockedError') {
+    return new CliError(message, {
+      exitCode: EXIT.LOCKED,
+      hint: 'one writer per output: wait for the other process to finish (or stop it), or write somewhere else (--out / --out-dir)',
       cause: err,
     });
   }

@@ -27,7 +27,9 @@ export const EXIT = {
    * by the fallbacks (e.g. too few usable labels). Not a provider failure: try a stronger model or looser limits.
    */
   RULES: 7,
-  /** Interrupted (Ctrl-C / SIGINT); every completed record is saved and a re-run resumes. */
+  /** Another process is writing the same output file (or `run` out-dir): nothing was written; wait for it or stop it. */
+  LOCKED: 8,
+  /** Interrupted (Ctrl-C / SIGINT / SIGTERM); every completed record is saved and a re-run resumes. */
   INTERRUPTED: 130,
 } as const;
 
@@ -43,5 +45,6 @@ export const EXIT_CODE_HELP: readonly [ExitCode, string][] = [
   [EXIT.BUDGET, 'budget stop: --budget reached; re-run with a higher budget to resume'],
   [EXIT.PARTIAL, 'partial: finished, but some records failed (status "failed"; a re-run retries them), induction rounds were rejected or the taxonomy was cut to fit the rules (see the warnings)'],
   [EXIT.RULES, 'rule violations: the model answered, but no taxonomy following the rules could be made (not a provider failure)'],
-  [EXIT.INTERRUPTED, 'interrupted (SIGINT); completed work is saved, a re-run resumes'],
+  [EXIT.LOCKED, 'locked: another taxonomist process is writing the same output file or out-dir; nothing was written'],
+  [EXIT.INTERRUPTED, 'interrupted (SIGINT or SIGTERM); completed work is saved, a re-run resumes'],
 ];

@@ -56,6 +56,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), sig
     const onSigint = (): void => controller.abort(interruptedReason());
     signal?.addEventListener('abort', onSigint, { once: true });
     process.once('SIGINT', onSigint);
+    // SIGTERM (kill, a CI timeout, a container stop) unwinds the same way, so output locks are released and
+    // completed work is saved; a second signal kills as usual.
+    process.once('SIGTERM', onSigint);
     try {
       const mod = await spec.load();
       const code = await mod.execute({ command: spec.name, values, positionals: parsed.positionals, io, ui, config, signal: controller.signal });
@@ -64,6 +67,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), sig
       return code;
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
       signal?.removeEventListener('abort', onSigint);
     }
   } catch (err) {

@@ -4,7 +4,7 @@
  * top-k labels, in batches so memory stays flat on corpora of any size. One line per input record: a record with an
  * empty text gets a failed line (error kind 'input') instead of a prediction.
  */
-import { openJsonlWriter, readCorpus, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
+import { openJsonlWriter, readCorpus, withFileLock, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier, LabelProbability } from './model.js';
 import { classifierModelId, failedPredictionLine, predictionLine } from './prediction-line.js';
 
@@ -64,12 +64,24 @@ export interface PredictFileResult {
   issues: CorpusIssue[];
 }
 
-/** Predict every record of a corpus file into a JSONL file of prediction lines (overwritten). */
+/**
+ * Predict every record of a corpus file into a JSONL file of prediction lines (overwritten). One writer per output
+ * file: fails with core's FileLockedError while another process (or call) writes the same file.
+ */
 export async function predictFile(
   model: DistilledClassifier,
   inputPath: string,
   outputPath: string,
   opts: PredictStreamOptions & Pick<ReadCorpusOptions, 'textField' | 'idField' | 'format'> = {},
+): Promise<PredictFileResult> {
+  return withFileLock(outputPath, { purpose: 'taxonomist predictFile' }, () => predictFileUnlocked(model, inputPath, outputPath, opts));
+}
+
+async function predictFileUnlocked(
+  model: DistilledClassifier,
+  inputPath: string,
+  outputPath: string,
+  opts: PredictStreamOptions & Pick<ReadCorpusOptions, 'textField' | 'idField' | 'format'>,
 ): Promise<PredictFileResult> {
   const reader = readCorpus(inputPath, {
     ...(opts.textField ? { textField: opts.textField } : {}),

@@ -1,4 +1,4 @@
-import { classifyError } from '@taxonomist/core';
+import { classifyError, isProviderStopped } from '@taxonomist/core';
 import type { AssignmentErrorKind, ChatModelRef, Gateway, StructuredRequest, StructuredResult } from '@taxonomist/core';
 import type { z } from 'zod';
 import { NONE_ANSWER } from './catalog.js';
@@ -27,7 +27,18 @@ export interface PreparedRecord {
 /** What one model said about one record. */
 export type RecordOutcome =
   | { status: 'ok'; answer: OkInterpretation; modelId: string; confidence?: number }
-  | { status: 'failed'; kind: AssignmentErrorKind; message: string; raw?: string; modelId: string };
+  | {
+      status: 'failed';
+      kind: AssignmentErrorKind;
+      message: string;
+      raw?: string;
+      modelId: string;
+      /**
+       * The gateway stopped calling the provider (auth/quota error, too many failures in a row): the record is
+       * 'aborted' (not written, left for a resume) and the run stops, for this reason.
+       */
+      stop?: { kind: string; message: string };
+    };
 
 export interface ModelHandle {
   ref: ChatModelRef;
@@ -117,6 +128,9 @@ function parseRawAnswer(raw: string | undefined): unknown {
 }
 
 function toFailure(env: CallEnv, modelId: string, err: unknown): RecordOutcome {
+  if (isProviderStopped(err)) {
+    return { status: 'failed', kind: 'aborted', message: err.message, modelId, stop: { kind: err.kind, message: err.message } };
+  }
   const c = classifyError(err);
   const raw = typeof (err as { raw?: unknown })?.raw === 'string' ? (err as { raw: string }).raw : undefined;
   if (c.kind === 'invalid_output') {

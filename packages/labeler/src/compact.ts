@@ -1,7 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LabelAssignmentSchema, openJsonlWriter, readJsonl } from '@taxonomist/core';
-import type { LabelAssignment } from '@taxonomist/core';
+import { LabelAssignmentSchema, acquireFileLock, openJsonlWriter, readJsonl } from '@taxonomist/core';
+import type { FileLock, LabelAssignment } from '@taxonomist/core';
 
 export interface CompactResult {
   lines: number;
@@ -27,8 +27,26 @@ export function compactTempPath(path: string): string {
  * status the last one wins (the latest attempt). Written to a temporary file, fsynced, then renamed over the
  * original, so a crash at any moment leaves either the old file (still resumable) or the new one, never a mix.
  * With `inputOrder`, lines are sorted by input position (ids not in the input keep file order, at the end).
+ *
+ * Only under the file's writer lock: renaming a new file over one another process still appends to would lose its
+ * lines. Pass the lock you hold (a labeling run does), or compactOutput takes it for the duration (and fails with
+ * FileLockedError while another writer holds it).
  */
-export async function compactOutput(path: string, inputOrder?: Map<string, number>): Promise<CompactResult> {
+export async function compactOutput(path: string, inputOrder?: Map<string, number>, options: { lock?: FileLock } = {}): Promise<CompactResult> {
+  if (options.lock !== undefined) {
+    // Checked again right before the rename; here to fail before the work.
+    await options.lock.assertHeld();
+    return compactLocked(path, inputOrder, options.lock);
+  }
+  const lock = await acquireFileLock(path, { purpose: 'taxonomist compaction' });
+  try {
+    return await compactLocked(path, inputOrder, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function compactLocked(path: string, inputOrder: Map<string, number> | undefined, lock: FileLock): Promise<CompactResult> {
   const chosen = new Map<string, { index: number; ok: boolean }>();
   let badLines = 0;
   const pass1 = readJsonl<unknown>(path, { maxIssues: 10 });
@@ -78,6 +96,7 @@ export async function compactOutput(path: string, inputOrder?: Map<string, numbe
       await writer.writeMany(batch);
     }
     await writer.close();
+    await lock.assertHeld();
   } catch (err) {
     await writer.close().catch(() => undefined);
     await rm(tmp, { force: true });

@@ -92,6 +92,8 @@ export interface LabelOptions {
   maxOutputTokens?: number;
   /** Progress callbacks/hooks at most every this many records (default 1: every record). */
   progressEvery?: number;
+  /** Told about recoverable problems, e.g. a stale output lock taken over (default: process.emitWarning). */
+  onWarning?: (message: string) => void;
 }
 
 /** Options with defaults applied and checked. */

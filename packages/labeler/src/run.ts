@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { openJsonlWriter } from '@taxonomist/core';
-import type { AssignmentErrorKind, CorpusRecord, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
+import { acquireFileLock, openJsonlWriter } from '@taxonomist/core';
+import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
 import type { CorpusInput, LabelOptions } from './options.js';
@@ -31,7 +31,7 @@ export interface LabelRun extends AsyncIterable<LabelAssignment> {
   abort(): void;
 }
 
-type StopReason = 'budget' | 'signal' | 'consumer';
+type StopReason = 'budget' | 'provider' | 'signal' | 'consumer';
 
 function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSignal): {
   iterator: AsyncIterator<unknown> | Iterator<unknown>;
@@ -94,6 +94,8 @@ class LabelingRun {
   private inputOrder: Map<string, number> | undefined;
   private lastWrittenPosition = -1;
   private writtenOutOfOrder = false;
+  private lock: FileLock | undefined;
+  private stopError: { kind: string; message: string } | undefined;
 
   constructor(
     private readonly corpus: CorpusInput,
@@ -103,7 +105,18 @@ class LabelingRun {
   ) {}
 
   abort(reason: StopReason): void {
-    if (this.stopReason === undefined || this.stopReason === 'budget') this.stopReason = reason;
+    if (this.stopReason === undefined || this.stopReason === 'budget' || this.stopReason === 'provider') this.stopReason = reason;
+    this.controller.abort();
+  }
+
+  /**
+   * The gateway stopped calling the provider (a dead key, a hanging server): stop the run instead of failing the
+   * rest record by record. Calls in flight are aborted; their records and every record not dispatched yet stay
+   * unwritten (not attempted) for a resume.
+   */
+  private stopForProvider(stop: { kind: string; message: string }): void {
+    if (this.stopError === undefined) this.stopError = stop;
+    if (this.stopReason === undefined || this.stopReason === 'budget') this.stopReason = 'provider';
     this.controller.abort();
   }
 
@@ -117,6 +130,7 @@ class LabelingRun {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await this.writer?.close().catch(() => undefined);
+      await this.lock?.release().catch(() => undefined);
     }
   }
 
@@ -139,6 +153,12 @@ class LabelingRun {
     let resume: ResumeState | undefined;
     let repairedBytes = 0;
     if (out !== undefined) {
+      // One writer per output file: a second run on the same file fails here instead of duplicating records (two
+      // appenders) or losing them (one compacting while the other appends).
+      this.lock = await acquireFileLock(out, {
+        purpose: 'taxonomist label',
+        ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
+      });
       await rm(compactTempPath(out), { force: true });
       this.writer = await openJsonlWriter(out, {
         append: !(this.options.overwrite ?? false),
@@ -217,6 +237,12 @@ class LabelingRun {
             // A bug or an unexpected throw must not lose records: each becomes a failed line.
             const message = err instanceof Error ? err.message : String(err);
             outcomes = batch.map(() => ({ status: 'failed' as const, kind: 'unknown' as const, message, modelId: modelLabel }));
+          }
+          for (const o of outcomes) {
+            if (o.status === 'failed' && 'stop' in o && o.stop !== undefined) {
+              this.stopForProvider(o.stop);
+              break;
+            }
           }
           const emits: Promise<void>[] = [];
           batch.forEach((r, i) => {
@@ -308,7 +334,7 @@ class LabelingRun {
       // Count what the stop left undone, so the summary adds up to the corpus and says exactly how much a resume
       // will label. An async-iterable corpus may never end (a stream): after a signal or a consumer gone, only what
       // was read is counted.
-      if (this.stopReason !== undefined && this.fatal === undefined && !exhausted && (finite || this.stopReason === 'budget')) {
+      if (this.stopReason !== undefined && this.fatal === undefined && !exhausted && (finite || this.stopReason === 'budget' || this.stopReason === 'provider')) {
         for (;;) {
           const next = await iterator.next();
           if (next.done) {
@@ -352,7 +378,7 @@ class LabelingRun {
       const sortNeeded =
         !needsCompaction && !aborted && opts.sortOutput && inputOrder !== undefined && (this.writtenOutOfOrder || (resume.lines > 0 && !(await isInInputOrder(out, inputOrder))));
       if ((needsCompaction || sortNeeded) && !aborted) {
-        compacted = await compactOutput(out, inputOrder);
+        compacted = await compactOutput(out, inputOrder, { lock: this.lock });
         fileCounts = compacted;
       } else {
         fileCounts = {
@@ -364,10 +390,12 @@ class LabelingRun {
       }
     }
 
-    const status: LabelSummary['status'] = this.stopReason === undefined ? 'done' : this.stopReason === 'budget' ? 'stopped' : 'aborted';
+    const status: LabelSummary['status'] =
+      this.stopReason === undefined ? 'done' : this.stopReason === 'budget' || this.stopReason === 'provider' ? 'stopped' : 'aborted';
     const summary: LabelSummary = {
       status,
       ...(this.stopReason !== undefined ? { stopReason: this.stopReason } : {}),
+      ...(this.stopError !== undefined ? { stopError: { ...this.stopError } } : {}),
       input: {
         records: c.seen,
         alreadyOk: c.alreadyOk,

@@ -53,9 +53,14 @@ export type LabelProgress = z.infer<typeof LabelProgressSchema>;
  * Records with an empty text are records: they get a failed 'input' line and count in `failed`.
  */
 export const LabelSummarySchema = z.object({
-  /** done: every record has a line; stopped: the budget was reached; aborted: signal or consumer stopped early. */
+  /**
+   * done: every record has a line; stopped: the budget was reached, or the provider was stopped (auth/quota error,
+   * too many consecutive failures: see stopError); aborted: signal or consumer stopped early.
+   */
   status: z.enum(['done', 'stopped', 'aborted']),
-  stopReason: z.enum(['budget', 'signal', 'consumer']).optional(),
+  stopReason: z.enum(['budget', 'provider', 'signal', 'consumer']).optional(),
+  /** Why the provider was stopped (stopReason 'provider'): the error kind and message. */
+  stopError: z.object({ kind: z.string(), message: z.string() }).optional(),
   input: z.object({
     /** Records read from the corpus. */
     records: count,

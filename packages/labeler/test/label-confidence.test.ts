@@ -95,7 +95,8 @@ describe('ensembles', () => {
       });
     const a = { id: 'A', model: by((t) => keywordLabel(t)!) };
     const b = { id: 'B', model: by((t) => (t.includes('rate') ? 'L4' : keywordLabel(t)!)) };
-    const c = { id: 'C', model: by((t) => (t.includes('refund') ? Object.assign(new Error('Unauthorized'), { status: 401 }) : 'L1')) };
+    // A per-record failure (a 400): an auth error would stop the whole run instead.
+    const c = { id: 'C', model: by((t) => (t.includes('refund') ? Object.assign(new Error('Bad request'), { status: 400 }) : 'L1')) };
     const records = [
       { id: 'arrive', text: 'arrive' },
       { id: 'rate', text: 'rate' },
@@ -127,10 +128,10 @@ describe('ensembles', () => {
   it('fails a record only when every model failed', async () => {
     const failing = (id: string) => ({
       id,
-      model: createScriptedChatModel({ id, responses: () => Object.assign(new Error('Forbidden'), { status: 403 }) }),
+      model: createScriptedChatModel({ id, responses: () => Object.assign(new Error('Bad request'), { status: 400 }) }),
     });
     const out = await collect(label([{ id: 'x', text: 'rate' }], TAXONOMY, { gateway: gateway(), models: [failing('A'), failing('B')] }));
-    expect(out[0]).toMatchObject({ status: 'failed', error: { kind: 'auth' }, model: 'A' });
+    expect(out[0]).toMatchObject({ status: 'failed', error: { kind: 'bad_request' }, model: 'A' });
   });
 
   it('rejects confidence methods that do not fit the number of models', async () => {

@@ -58,13 +58,24 @@ describe('packing', () => {
   });
 
   it('fails every text of a pack on a transport failure (resumable), never drops one', async () => {
-    const err = Object.assign(new Error('Unauthorized'), { status: 401 });
+    const err = Object.assign(new Error('Service Unavailable'), { status: 503 });
     const model = createScriptedChatModel({ responses: () => err });
     const run = label(corpus(5), TAXONOMY, { gateway: gateway(), model, pack: 3 });
     const out = await collect(run);
     expect(out).toHaveLength(5);
-    expect(out.every((a) => a.status === 'failed' && a.error!.kind === 'auth')).toBe(true);
-    expect((await run.summary).failedByKind).toEqual({ auth: 5 });
+    expect(out.every((a) => a.status === 'failed' && a.error!.kind === 'server')).toBe(true);
+    expect((await run.summary).failedByKind).toEqual({ server: 5 });
+  });
+
+  it('a 401 stops the run: the pack is not attempted, nothing is written, the summary says why', async () => {
+    const err = Object.assign(new Error('Unauthorized'), { status: 401 });
+    const model = createScriptedChatModel({ responses: () => err });
+    const run = label(corpus(5), TAXONOMY, { gateway: gateway(), model, pack: 3, concurrency: 1 });
+    const out = await collect(run);
+    expect(out).toHaveLength(0);
+    const summary = await run.summary;
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'provider', ok: 0, failed: 0, notAttempted: 5 });
+    expect(summary.stopError).toMatchObject({ kind: 'auth' });
   });
 });
 

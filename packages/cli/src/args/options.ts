@@ -63,6 +63,14 @@ export const MODEL_OPTIONS: OptionTable = {
   },
   cache: { type: 'string', value: '<dir>', description: 'LLM response cache directory, so a re-run costs nothing', defaultText: '.taxonomist-cache' },
   'no-cache': { type: 'boolean', description: 'do not read or write the LLM response cache' },
+  timeout: { type: 'number', above: 0, value: '<seconds>', description: 'give up on one model request after this long (a timeout, retried like other transient errors)', defaultText: '60' },
+  'max-consecutive-failures': {
+    type: 'integer',
+    min: 0,
+    value: '<n>',
+    description: 'stop (exit 4, resumable) after n model calls in a row fail the same way, e.g. a hanging server; 0 = never. A rejected API key (401/403) or exhausted quota stops at once',
+    defaultText: '10',
+  },
 };
 
 /** Flags of commands that induce a taxonomy with a model (not of `label`, which summarizes nothing). */

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import {
+  acquireFileLock,
+  type FileLock,
   TaxonomySchema,
   clusteringReport,
   hashValue,
@@ -62,8 +64,29 @@ interface SummaryRow {
 /**
  * `taxonomist run`: induce -> label a sample -> distill -> predict everything -> report, every artifact in
  * --out-dir, every stage recorded in manifest.json and skipped on a re-run when its inputs did not change.
+ * One run per out-dir at a time: its lock covers every artifact in it.
  */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
+  const outDir = resolve(ctx.io.cwd, str(ctx.values, 'outDir') ?? 'out');
+  let lock: FileLock;
+  try {
+    lock = await acquireFileLock(outDir, { lockPath: join(outDir, RUN_LOCK_FILE), purpose: 'taxonomist run', onWarning: (m) => ctx.ui.warn(m) });
+  } catch (err) {
+    if ((err as Error).name === 'FileLockedError') throw err;
+    // --out-dir itself is unusable (under a file, unwritable): the run reports that with its own message.
+    return executeUnlocked(ctx);
+  }
+  try {
+    return await executeUnlocked(ctx);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The out-dir lock file (kept out of the artifact list: it exists only while a run is going). */
+export const RUN_LOCK_FILE = '.taxonomist-run.lock';
+
+async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   const [corpusPath] = ctx.positionals as [string];
   const { values, ui, io } = ctx;
   const outDir = resolve(io.cwd, str(values, 'outDir') ?? 'out');
@@ -218,6 +241,13 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
       throw new CliError(labelResult.exitCode === EXIT.BUDGET ? `label: stopped at the --budget limit with ${labelResult.notAttempted} record(s) not labeled` : 'label: interrupted', {
         exitCode: labelResult.exitCode,
         hint: labelResult.exitCode === EXIT.BUDGET ? 're-run with a higher --budget: labeled records are kept and the run resumes' : 're-run the same command to resume',
+      });
+    }
+    if (labelResult.stopError !== undefined) {
+      // The provider was stopped (dead key, hanging server): distilling a partial sample would hide it.
+      throw new CliError(`label: ${labelResult.stopError.message}; ${labelResult.notAttempted} record(s) not labeled`, {
+        exitCode: EXIT.PROVIDER,
+        hint: 'fix the cause (key, --base-url, --timeout) and re-run the same command: labeled records are kept and the run resumes',
       });
     }
     if (labelResult.ok === 0) {

@@ -85,15 +85,21 @@ export async function setupModels(
   const cacheDir = options.estimateOnly || v.noCache === true ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
   const concurrency = !options.estimateOnly && typeof v.concurrency === 'number' ? v.concurrency : undefined;
   const budget = typeof v.budget === 'number' && !options.estimateOnly ? v.budget : undefined;
+  const timeoutSeconds = typeof v.timeout === 'number' ? v.timeout : undefined;
+  const maxConsecutiveFailures = typeof v.maxConsecutiveFailures === 'number' ? v.maxConsecutiveFailures : undefined;
   const gateway = createGateway({
     resolver: host,
     providerSettings,
     cache: cacheDir === undefined ? false : { dir: cacheDir },
+    // Cache faults (unwritable dir, --cache naming a file, corrupt entries) are one warning, never failed records.
+    onWarning: (message) => ctx.ui.warn(message),
     ...(ctx.config.prices ? { prices: ctx.config.prices } : {}),
     ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
     ...(concurrency !== undefined ? { maxConcurrency: concurrency } : {}),
     // One budget for every paid call of the command (run: induction and labeling together), checked before each.
     ...(budget !== undefined ? { budget } : {}),
+    ...(timeoutSeconds !== undefined ? { attemptTimeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) } : {}),
+    ...(maxConsecutiveFailures !== undefined ? { maxConsecutiveFailures } : {}),
   });
   // Resolve now so a missing key or bad base URL fails before any work starts, with the provider's own message.
   try {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ClusterModel, openJsonlWriter, taxonomyIdOf, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
+import { ClusterModel, openJsonlWriter, withFileLock, taxonomyIdOf, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
 import { InputError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Ui } from '../ui/ui.js';
@@ -53,6 +53,11 @@ export async function loadClusterModel(path: string, taxonomy: Taxonomy): Promis
  * knows cannot be placed and become failed records (kind "input"), never a guessed label.
  */
 export async function runCentroidLabelStage(args: { records: readonly CorpusRecord[]; taxonomy: Taxonomy; model: ClusterModel; out: string; ui: Ui }): Promise<LabelStageResult> {
+  // One writer per labels file, as for LLM labeling (see core's acquireFileLock).
+  return withFileLock(args.out, { purpose: 'taxonomist label', onWarning: (m) => args.ui.warn(m) }, () => centroidLabelUnlocked(args));
+}
+
+async function centroidLabelUnlocked(args: Parameters<typeof runCentroidLabelStage>[0]): Promise<LabelStageResult> {
   const names = new Map(args.taxonomy.labels.map((l) => [l.id, l.name]));
   const taxonomyId = taxonomyIdOf(args.taxonomy);
   const writer = await openJsonlWriter(args.out, { append: false });

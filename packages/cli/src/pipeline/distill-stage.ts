@@ -1,4 +1,4 @@
-import { writeJsonAtomic } from '@taxonomist/core';
+import { withFileLock, writeJsonAtomic } from '@taxonomist/core';
 import type { LabeledExample, TrainOptions } from '@taxonomist/distill';
 import { InputError, UsageError } from '../errors.js';
 import type { ReportData } from '../report/data.js';
@@ -16,7 +16,12 @@ export interface DistillStageResult {
  * Train the distilled classifier. With a holdout fraction, a first model is trained on the rest and measured on the
  * held-out records (that is the quality the report shows); the saved model is then trained on every example.
  */
-export async function runDistillStage(args: {
+export async function runDistillStage(args: Parameters<typeof distillUnlocked>[0]): Promise<DistillStageResult> {
+  // One writer per model file: a second distill into the same file fails at once instead of racing the first.
+  return withFileLock(args.modelPath, { purpose: 'taxonomist distill', onWarning: (m) => args.ui.warn(m) }, () => distillUnlocked(args));
+}
+
+async function distillUnlocked(args: {
   examples: readonly LabeledExample[];
   holdout: number;
   seed: number;

@@ -18,6 +18,8 @@ export interface LabelStageResult {
   alreadyOk: number;
   notAttempted: number;
   failedByKind: Record<string, number>;
+  /** Set when the run stopped because the gateway stopped calling the provider (auth/quota, too many failures). */
+  stopError?: { kind: string; message: string };
   usage: StageUsage;
   /** The exit code this outcome deserves on its own. */
   exitCode: ExitCode;
@@ -76,6 +78,7 @@ export async function runLlmLabelStage(args: {
     ...(num(values, 'concurrency') !== undefined ? { concurrency: num(values, 'concurrency') } : {}),
     ...(budget !== undefined ? { budget } : {}),
     progressEvery: 1,
+    onWarning: (m) => ui.warn(m),
     onProgress: (p) => {
       const u = usageDelta(stageUsageOf(models.gateway.usage()), before);
       bar.update({ done: p.alreadyOk + p.done, already: p.alreadyOk, tokens: u.inputTokens + u.outputTokens, costUsd: u.costUsd, ...(p.failed > 0 ? { note: `${p.failed} failed` } : {}) });
@@ -89,14 +92,19 @@ export async function runLlmLabelStage(args: {
   const usage = usageDelta(stageUsageOf(models.gateway.usage()), before);
   const failedByKind = Object.fromEntries(Object.entries(summary.failedByKind).filter(([, n]) => (n ?? 0) > 0)) as Record<string, number>;
   let exitCode: ExitCode = EXIT.OK;
-  if (summary.status === 'stopped') exitCode = EXIT.BUDGET;
+  if (summary.status === 'stopped') exitCode = summary.stopReason === 'provider' ? EXIT.PROVIDER : EXIT.BUDGET;
   else if (summary.status === 'aborted') exitCode = EXIT.INTERRUPTED;
   else if (summary.failed > 0) exitCode = Object.keys(failedByKind).some((k) => PROVIDER_KINDS.has(k)) ? EXIT.PROVIDER : EXIT.PARTIAL;
   if (summary.failed > 0) {
     ui.warn(`${summary.failed} record(s) failed (${Object.entries(failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')}); they are in ${args.out} with status "failed" and a re-run retries them`);
   }
   if (summary.status === 'aborted') ui.warn(INTERRUPTED_MESSAGE);
-  if (summary.status === 'stopped') {
+  if (summary.stopReason === 'provider') {
+    ui.warn(
+      `stopped calling the model: ${summary.stopError?.message ?? 'the provider failed'}; ${summary.notAttempted} record(s) not labeled ` +
+        `(no line written for them): fix the cause and re-run the same command to resume`,
+    );
+  } else if (summary.status === 'stopped') {
     ui.warn(`budget reached ($${budget?.toFixed(4)} for labeling): ${summary.notAttempted} record(s) not labeled yet; re-run with a higher --budget to continue`);
   }
   return {
@@ -107,6 +115,7 @@ export async function runLlmLabelStage(args: {
     alreadyOk: summary.input.alreadyOk,
     notAttempted: summary.notAttempted,
     failedByKind,
+    ...(summary.stopError ? { stopError: summary.stopError } : {}),
     usage,
     exitCode,
   };

@@ -1,4 +1,4 @@
-import { openJsonlWriter, readCorpus, type CorpusItem, type ReadCorpusOptions } from '@taxonomist/core';
+import { openJsonlWriter, readCorpus, withFileLock, type CorpusItem, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier } from '@taxonomist/distill';
 import type { Ui } from '../ui/ui.js';
 import { IssueTally, reportEmptyTexts, reportIssues } from './corpus.js';
@@ -24,7 +24,12 @@ const emptyTextMessage = (text: string): string => `field "text": ${text === '' 
  * its lines, one line per record in input order. A record with an empty text gets a failed 'input' line (a
  * classifier would still pick a label for nothing); lines the reader cannot use are reported, never dropped silently.
  */
-export async function runPredictStage(args: {
+export async function runPredictStage(args: Parameters<typeof predictUnlocked>[0]): Promise<PredictStageResult> {
+  // One writer per predictions file (see core's acquireFileLock).
+  return withFileLock(args.out, { purpose: 'taxonomist predict', onWarning: (m) => args.ui.warn(m) }, () => predictUnlocked(args));
+}
+
+async function predictUnlocked(args: {
   model: DistilledClassifier;
   corpus: string | readonly CorpusItem[];
   corpusOptions: ReadCorpusOptions;

@@ -3,6 +3,7 @@ export * from './corpus-reader.js';
 export * from './csv.js';
 export * from './jsonl-reader.js';
 export * from './jsonl-writer.js';
+export * from './file-lock.js';
 export * from './json-file.js';
 export { ensureDir } from './ensure-dir.js';
 export * from './rejects.js';

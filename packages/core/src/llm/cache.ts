@@ -137,6 +137,11 @@ export type EmbedCacheEntry = z.infer<typeof EmbedCacheEntrySchema>;
 export interface ChatCacheKeyParts {
   kind: 'structured' | 'text';
   modelId: string;
+  /**
+   * Which server answers (normalised base URL, no credentials): the same model name on two servers is two models.
+   * Undefined when the model does not say (a provider's default endpoint; the provider is in modelId).
+   */
+  endpoint?: string;
   messages: { role: string; content: string }[];
   temperature?: number;
   maxTokens?: number;
@@ -153,6 +158,7 @@ export function chatCacheKey(p: ChatCacheKeyParts): string {
     v: 1,
     kind: p.kind,
     modelId: p.modelId,
+    endpoint: p.endpoint,
     params: { temperature: p.temperature, maxTokens: p.maxTokens, method: p.method, logprobs: p.logprobs || undefined },
     messages: p.messages.map((m) => ({ role: m.role, content: m.content })),
     jsonSchema: p.jsonSchema,
@@ -161,6 +167,6 @@ export function chatCacheKey(p: ChatCacheKeyParts): string {
   });
 }
 
-export function embedCacheKey(modelId: string, text: string): string {
-  return hashValue({ v: 1, kind: 'embed', modelId, text });
+export function embedCacheKey(modelId: string, text: string, endpoint?: string): string {
+  return hashValue({ v: 1, kind: 'embed', modelId, endpoint, text });
 }

@@ -1,4 +1,5 @@
 import type { Clock } from './types.js';
+import { onAbort } from './abort-fanout.js';
 
 /** Error used when a sleep or a wait is cut short by an AbortSignal. */
 export function abortError(signal?: AbortSignal): Error {
@@ -12,15 +13,17 @@ export function abortError(signal?: AbortSignal): Error {
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
+    // Many calls back off at once on one run's signal: a fanned-out listener, not one each.
+    const unregister = signal
+      ? onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(abortError(signal));
+        })
+      : () => undefined;
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unregister();
       resolve();
     }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -225,3 +225,21 @@ export function classifyError(err: unknown, now: number = Date.now()): ErrorClas
   }
   return { ...base, kind: 'unknown', retryable: false };
 }
+
+/**
+ * The gateway stopped calling the provider: an authentication or quota error (every later call would fail the same
+ * way), or `maxConsecutiveFailures` calls in a row failed with the same kind (a hanging or dead server). Every call
+ * after that fails at once with this error, without a request; `kind` is the kind that stopped it. A caller running
+ * many calls (the labeler) stops its run, leaving the remaining work for a resume.
+ */
+export class ProviderStoppedError extends LlmError {
+  constructor(message: string, init: { kind: LlmErrorKind; status?: number; cause?: unknown; attempts?: number }) {
+    super(message, { ...init, retryable: false });
+    this.name = 'ProviderStoppedError';
+  }
+}
+
+/** Whether an error (or what it wraps) is the gateway's ProviderStoppedError, by name so copies of core agree. */
+export function isProviderStopped(err: unknown): err is ProviderStoppedError {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ProviderStoppedError';
+}

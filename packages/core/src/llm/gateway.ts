@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Embeddings } from '@langchain/core/embeddings';
 import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
 import { createRng } from '../util/random.js';
 import { countTokens } from '../tokens/index.js';
@@ -14,6 +13,7 @@ import type {
   Gateway,
   PriceTable,
   ResolvedChatModel,
+  ResolvedEmbeddings,
   RetryPolicy,
   StructuredRequest,
   StructuredResult,
@@ -28,12 +28,15 @@ import { Semaphore, TokenBucket } from './limits.js';
 import {
   ChatCacheEntrySchema,
   EmbedCacheEntrySchema,
+  FileCacheStore,
   chatCacheKey,
   createCacheStore,
   embedCacheKey,
   type CacheStore,
   type ChatCacheEntry,
 } from './cache.js';
+import { GuardedCache } from './cache-guard.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { extractJson } from './json-extract.js';
 import { PriceBook } from './prices.js';
 import { UsageLedger } from './accounting.js';
@@ -71,11 +74,23 @@ export interface GatewayOptions {
   providerSettings?: Record<string, ProviderSettings>;
   /** Observer/transform hooks (default: the resolver's, if it has them). */
   hooks?: GatewayHooks;
-  /** `{ dir }` for the on-disk cache, a CacheStore, or false/undefined for none. */
+  /**
+   * `{ dir }` for the on-disk cache, a CacheStore, or false/undefined for none. A cache that fails (unwritable or
+   * missing directory, a path that is a file, a store that throws) is warned about once through `onWarning` and
+   * then left alone: calls go on without it. Corrupt entries are misses (warned once) and get overwritten.
+   */
   cache?: { dir: string } | CacheStore | false;
+  /** Recoverable problems the caller should hear about, one line each (default: process.emitWarning). */
+  onWarning?: (message: string) => void;
   retry?: Partial<RetryPolicy>;
-  /** Per-attempt timeout in ms (default 60 000). */
+  /** Per-attempt timeout in ms (default 60 000): a request unanswered after this long is a 'timeout' (retried). */
   attemptTimeoutMs?: number;
+  /**
+   * Stop calling the provider after this many calls in a row failed (after retries) with the same kind of error
+   * (default 10; 0 = never): every later call fails at once with ProviderStoppedError. An auth or quota error stops
+   * it at the first occurrence whatever this says.
+   */
+  maxConsecutiveFailures?: number;
   clock?: Clock;
   /** Uniform [0, 1) source for backoff jitter (default: seeded with `seed`). */
   random?: () => number;
@@ -191,8 +206,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const maxRepairsDefault = options.maxRepairs ?? 2;
   const embedBatchSize = Math.max(1, options.embedBatchSize ?? 64);
   const assumedOutputTokens = options.assumedOutputTokens ?? 512;
-  const cache = createCacheStore(options.cache);
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'TaxonomistWarning'));
+  const store = createCacheStore(options.cache);
+  const cache = store
+    ? new GuardedCache(store, warn, store instanceof FileCacheStore ? store.dir : 'store')
+    : undefined;
   const semaphore = new Semaphore(options.maxConcurrency ?? 8);
+  // One breaker per model id: a dead key or server for one model says nothing about another (ensembles).
+  if (options.maxConsecutiveFailures !== undefined && !(options.maxConsecutiveFailures >= 0)) {
+    throw new RangeError(`maxConsecutiveFailures must be >= 0, got ${options.maxConsecutiveFailures}`);
+  }
+  const breakers = new Map<string, CircuitBreaker>();
+  const breakerFor = (modelId: string): CircuitBreaker => {
+    let b = breakers.get(modelId);
+    if (!b) breakers.set(modelId, (b = new CircuitBreaker(options.maxConsecutiveFailures)));
+    return b;
+  };
   const rpm = options.requestsPerMinute ? new TokenBucket(options.requestsPerMinute, clock) : undefined;
   const tpm = options.tokensPerMinute ? new TokenBucket(options.tokensPerMinute, clock) : undefined;
   const hooks: GatewayHooks = options.hooks ?? options.resolver ?? {};
@@ -239,9 +268,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
    * Concurrency slot, then request and token limits, then the spending budget (last, so the estimate is reserved
    * only for an attempt about to start); the slot is given back if a wait is aborted or the budget refuses.
    */
-  const acquire = async (signal: AbortSignal | undefined, tokens: () => number, reserve?: () => void): Promise<() => void> => {
+  const acquire = async (signal: AbortSignal | undefined, tokens: () => number, stage: string, modelId: string, reserve?: () => void): Promise<() => void> => {
+    // Checked before and after waiting for a slot: calls queued when the provider was stopped send nothing.
+    const breaker = breakerFor(modelId);
+    breaker.check(`${stage} ${modelId}`);
     const release = await semaphore.acquire(signal);
     try {
+      breaker.check(`${stage} ${modelId}`);
       if (rpm) await rpm.take(1, signal);
       if (tpm) await tpm.take(tokens(), signal);
       reserve?.();
@@ -298,7 +331,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           attemptTimeoutMs,
           label: `${ctx.stage} ${ctx.modelId}`,
           acquire: (signal) =>
-            acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + outputEstimate), reserve),
+            acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + outputEstimate), ctx.stage, ctx.modelId, reserve),
           onRetry: retryHook(ctx.stage, ctx.modelId),
         },
       );
@@ -331,8 +364,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
   const readChatCache = async (key: string | undefined, kind: ChatCacheEntry['kind']): Promise<ChatCacheEntry | undefined> => {
     if (!key || !cache) return undefined;
-    const entry = ChatCacheEntrySchema.safeParse(await cache.get(key));
-    return entry.success && entry.data.kind === kind ? entry.data : undefined;
+    const value = await cache.get(key);
+    if (value === undefined) return undefined;
+    const entry = ChatCacheEntrySchema.safeParse(value);
+    if (entry.success && entry.data.kind === kind) return entry.data;
+    cache.corrupt(key);
+    return undefined;
   };
 
   const fail = async (stage: string, modelId: string, err: unknown, attempts: number, usage: TokenUsage): Promise<never> => {
@@ -341,14 +378,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       // Answered attempts were billed even though the call failed: the caller's budget must see them too.
       if (usage.inputTokens > 0 || usage.outputTokens > 0) err.usage = { ...usage };
     }
+    // A failure that stops the provider (auth, quota, too many in a row) comes back as ProviderStoppedError.
+    const thrown = breakerFor(modelId).failure(err);
     ledger.record({ stage, modelId, cached: false, failed: true, attempts, usage });
-    await emit('llm:error', { stage, modelId, error: err instanceof Error ? err : new Error(String(err)) });
-    throw err;
+    await emit('llm:error', { stage, modelId, error: thrown instanceof Error ? thrown : new Error(String(thrown)) });
+    throw thrown;
   };
 
   const gateway: Gateway = {
     resolveChatModel: (ref: ChatModelRef): Promise<ResolvedChatModel> => models.resolveChat(ref),
-    resolveEmbeddings: (ref: EmbeddingsRef): Promise<{ id: string; model: Embeddings }> => models.resolveEmbeddings(ref),
+    resolveEmbeddings: (ref: EmbeddingsRef): Promise<ResolvedEmbeddings> => models.resolveEmbeddings(ref),
     usage: () => ledger.report(),
     budget: () => budget?.state(),
     cost: (modelId, usage) => prices.cost(modelId, usage),
@@ -368,6 +407,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           ? chatCacheKey({
               kind: 'structured',
               modelId,
+              endpoint: resolved.endpoint,
               messages,
               temperature: req.temperature,
               maxTokens: req.maxTokens,
@@ -475,6 +515,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               };
               await cache.set(key, entry);
             }
+            breakerFor(modelId).success();
             ledger.record({ stage: req.stage, modelId, cached: false, failed: false, attempts, usage });
             await emit('llm:response', { stage: req.stage, modelId, usage, cached: false, attempts, durationMs: clock.now() - started });
             return {
@@ -519,6 +560,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           ? chatCacheKey({
               kind: 'text',
               modelId,
+              endpoint: resolved.endpoint,
               messages,
               temperature: req.temperature,
               maxTokens: req.maxTokens,
@@ -564,6 +606,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           const entry: ChatCacheEntry = { v: 1, kind: 'text', modelId, raw: text, usage, repairs: 0 };
           await cache.set(key, entry);
         }
+        breakerFor(modelId).success();
         ledger.record({ stage: req.stage, modelId, cached: false, failed: false, attempts, usage });
         await emit('llm:response', { stage: req.stage, modelId, usage, cached: false, attempts, durationMs: clock.now() - started });
         return { text, usage, modelId, attempts, cached: false };
@@ -576,7 +619,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
     async embed(req: EmbedRequest): Promise<EmbedResult> {
       const started = clock.now();
-      const { id: modelId, model } = await models.resolveEmbeddings(req.model);
+      const { id: modelId, model, endpoint } = await models.resolveEmbeddings(req.model);
       if (req.signal?.aborted) throw abortedNow(req.stage, modelId);
       const vectors: (number[] | undefined)[] = new Array(req.texts.length);
       const useCache = Boolean(cache && req.cache !== false);
@@ -592,8 +635,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       for (const [text, idx] of positions) {
         let vector: number[] | undefined;
         if (useCache) {
-          const entry = EmbedCacheEntrySchema.safeParse(await cache!.get(embedCacheKey(modelId, text)));
-          if (entry.success) vector = entry.data.vector;
+          const key = embedCacheKey(modelId, text, endpoint);
+          const value = await cache!.get(key);
+          if (value !== undefined) {
+            const entry = EmbedCacheEntrySchema.safeParse(value);
+            if (entry.success) vector = entry.data.vector;
+            else cache!.corrupt(key);
+          }
         }
         if (vector) for (const i of idx) vectors[i] = vector;
         else misses.push(text);
@@ -625,7 +673,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
                 signal: req.signal,
                 attemptTimeoutMs,
                 label: `${req.stage} ${modelId}`,
-                acquire: (signal) => acquire(signal, () => tokens, hold ? () => void (ticket = hold.reserve(batchCost)) : undefined),
+                acquire: (signal) => acquire(signal, () => tokens, req.stage, modelId, hold ? () => void (ticket = hold.reserve(batchCost)) : undefined),
                 onRetry: retryHook(req.stage, modelId),
               },
             );
@@ -651,7 +699,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             }
             for (let j = 0; j < batch.length; j++) {
               for (const i of positions.get(batch[j]!)!) vectors[i] = fresh[j];
-              if (useCache) await cache!.set(embedCacheKey(modelId, batch[j]!), { v: 1, kind: 'embed', modelId, vector: fresh[j] });
+              if (useCache) await cache!.set(embedCacheKey(modelId, batch[j]!, endpoint), { v: 1, kind: 'embed', modelId, vector: fresh[j] });
             }
           } finally {
             attempts += batchAttempts;
@@ -675,6 +723,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         );
       }
       const cached = req.texts.length > 0 && misses.length === 0;
+      if (!cached) breakerFor(modelId).success();
       ledger.record({ stage: req.stage, modelId, cached, failed: false, attempts, usage });
       await emit('llm:response', { stage: req.stage, modelId, usage, cached, attempts, durationMs: clock.now() - started });
       return { vectors: vectors as number[][], modelId, usage, cachedCount };

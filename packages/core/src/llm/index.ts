@@ -4,6 +4,8 @@ export * from './clock.js';
 export * from './retry.js';
 export * from './limits.js';
 export * from './cache.js';
+export { GuardedCache } from './cache-guard.js';
+export { CircuitBreaker, DEFAULT_MAX_CONSECUTIVE_FAILURES, STOP_AT_ONCE_KINDS } from './circuit-breaker.js';
 export * from './json-extract.js';
 export * from './prices.js';
 export * from './accounting.js';
@@ -13,6 +15,8 @@ export {
   deriveChatModelId,
   deriveEmbeddingsId,
   autoStructuredMethod,
+  endpointIdentity,
+  modelEndpoint,
   providerListResolver,
   type ProviderResolver,
 } from './resolve.js';

@@ -1,5 +1,6 @@
 import type { Clock } from './types.js';
 import { abortError } from './clock.js';
+import { onAbort } from './abort-fanout.js';
 
 /** Counting semaphore with FIFO waiters; a waiter whose signal aborts leaves the queue. */
 export class Semaphore {
@@ -27,21 +28,24 @@ export class Semaphore {
       return Promise.resolve(release);
     }
     return new Promise((resolve, reject) => {
+      // One fanned-out listener per signal, not one per waiter: hundreds of calls wait on one run's signal.
+      let unregister: () => void = () => undefined;
       const waiter = {
         grant: () => {
-          signal?.removeEventListener('abort', onAbort);
+          unregister();
           this.active++;
           resolve(release);
         },
         fail: reject,
       };
-      const onAbort = (): void => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(abortError(signal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
+      if (signal) {
+        unregister = onAbort(signal, () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(abortError(signal));
+        });
+      }
     });
   }
 

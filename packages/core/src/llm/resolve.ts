@@ -2,7 +2,8 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
 import { registerSecret } from '../util/redact.js';
-import type { ChatModelRef, EmbeddingsRef, ResolvedChatModel, StructuredMethod } from './types.js';
+import { sha256 } from '../util/hash.js';
+import type { ChatModelRef, EmbeddingsRef, ResolvedChatModel, ResolvedEmbeddings, StructuredMethod } from './types.js';
 
 /**
  * What the gateway needs from the plugin host: provider lookup by id. The plugin host (plugins/host.ts) satisfies
@@ -39,6 +40,38 @@ function modelName(m: object): string {
   const o = m as AnyObj;
   const name = o.model ?? o.modelName ?? o.name;
   return typeof name === 'string' && name ? name : 'default';
+}
+
+/**
+ * A stable, secret-free identity of a server: the URL without user:password, query or fragment, host lower-cased,
+ * no trailing slash. Part of cache keys, so two servers serving the same model name never share answers.
+ */
+export function endpointIdentity(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/+$/, '');
+  } catch {
+    // Not a URL: still tell endpoints apart, without keeping the text (it could hold anything).
+    return `unparsed:${sha256(url).slice(0, 16)}`;
+  }
+}
+
+/**
+ * The endpoint a LangChain model instance talks to, from the fields clients keep it in (ChatOpenAI and
+ * OpenAIEmbeddings: `clientConfig.baseURL`, which also holds OPENAI_BASE_URL; others: baseURL / baseUrl / apiUrl /
+ * endpoint). Undefined when the model does not say: its provider's default endpoint (the provider is in the model id).
+ */
+export function modelEndpoint(model: object): string | undefined {
+  const o = model as AnyObj;
+  const nested = (k: string): unknown => (typeof o[k] === 'object' && o[k] !== null ? (o[k] as AnyObj).baseURL : undefined);
+  for (const v of [nested('clientConfig'), nested('configuration'), o.baseURL, o.baseUrl, o.apiUrl, o.endpoint]) {
+    if (typeof v === 'string' && v.trim() !== '') return endpointIdentity(v.trim());
+  }
+  return undefined;
 }
 
 export function llmType(model: BaseChatModel): string {
@@ -124,7 +157,7 @@ function lookupProvider(id: string, deps: ResolverDeps, what: string): ProviderD
 export class ModelResolver {
   private readonly chatById = new Map<string, Promise<ResolvedChatModel>>();
   private readonly chatByInstance = new WeakMap<object, ResolvedChatModel>();
-  private readonly embById = new Map<string, Promise<{ id: string; model: Embeddings }>>();
+  private readonly embById = new Map<string, Promise<ResolvedEmbeddings>>();
 
   constructor(private readonly deps: ResolverDeps) {}
 
@@ -142,19 +175,21 @@ export class ModelResolver {
       let r = this.chatByInstance.get(ref);
       if (!r) {
         const method = autoStructuredMethod(ref);
-        r = { id: deriveChatModelId(ref), model: ref, structuredMethod: method, supportsLogprobs: isOpenAiLike(ref) };
+        r = withEndpoint({ id: deriveChatModelId(ref), model: ref, structuredMethod: method, supportsLogprobs: isOpenAiLike(ref) });
         this.chatByInstance.set(ref, r);
       }
       return Promise.resolve(r);
     }
     if (ref && typeof ref === 'object' && typeof ref.id === 'string' && isChatModel(ref.model)) {
       const method = ref.structuredMethod && ref.structuredMethod !== 'auto' ? ref.structuredMethod : autoStructuredMethod(ref.model);
-      return Promise.resolve({
-        id: ref.id,
-        model: ref.model,
-        structuredMethod: method,
-        supportsLogprobs: ref.supportsLogprobs ?? isOpenAiLike(ref.model),
-      });
+      return Promise.resolve(
+        withEndpoint({
+          id: ref.id,
+          model: ref.model,
+          structuredMethod: method,
+          supportsLogprobs: ref.supportsLogprobs ?? isOpenAiLike(ref.model),
+        }),
+      );
     }
     return Promise.reject(new Error('model must be a "provider:model" id, a LangChain chat model, or { id, model }'));
   }
@@ -167,10 +202,10 @@ export class ModelResolver {
     if (!isChatModel(model)) throw new Error(`provider "${provider.id}" returned something that is not a chat model for "${id}"`);
     const method =
       provider.structuredMethod && provider.structuredMethod !== 'auto' ? provider.structuredMethod : autoStructuredMethod(model);
-    return { id, model, structuredMethod: method, supportsLogprobs: provider.supportsLogprobs ?? isOpenAiLike(model) };
+    return withEndpoint({ id, model, structuredMethod: method, supportsLogprobs: provider.supportsLogprobs ?? isOpenAiLike(model) });
   }
 
-  resolveEmbeddings(ref: EmbeddingsRef): Promise<{ id: string; model: Embeddings }> {
+  resolveEmbeddings(ref: EmbeddingsRef): Promise<ResolvedEmbeddings> {
     if (typeof ref === 'string') {
       let p = this.embById.get(ref);
       if (!p) {
@@ -180,21 +215,27 @@ export class ModelResolver {
       }
       return p;
     }
-    if (isEmbeddings(ref)) return Promise.resolve({ id: deriveEmbeddingsId(ref), model: ref });
+    if (isEmbeddings(ref)) return Promise.resolve(withEndpoint({ id: deriveEmbeddingsId(ref), model: ref }));
     if (ref && typeof ref === 'object' && typeof ref.id === 'string' && isEmbeddings(ref.model)) {
-      return Promise.resolve({ id: ref.id, model: ref.model });
+      return Promise.resolve(withEndpoint({ id: ref.id, model: ref.model }));
     }
     return Promise.reject(new Error('embeddings must be a "provider:model" id, a LangChain Embeddings instance, or { id, model }'));
   }
 
-  private async createEmbeddings(id: string): Promise<{ id: string; model: Embeddings }> {
+  private async createEmbeddings(id: string): Promise<ResolvedEmbeddings> {
     const provider = lookupProvider(id, this.deps, 'embeddings model');
     if (!provider.embeddings) throw new Error(`provider "${provider.id}" has no embeddings models (model "${id}")`);
     const { modelName: name } = splitModelId(id);
     const model = await provider.embeddings(name, providerSettingsFor(provider, this.deps));
     if (!isEmbeddings(model)) throw new Error(`provider "${provider.id}" returned something that is not an Embeddings for "${id}"`);
-    return { id, model };
+    return withEndpoint({ id, model });
   }
+}
+
+/** Adds `endpoint` when the model names one (left out otherwise, so ids-only results stay as they were). */
+function withEndpoint<T extends { model: object }>(r: T): T & { endpoint?: string } {
+  const endpoint = modelEndpoint(r.model);
+  return endpoint === undefined ? r : { ...r, endpoint };
 }
 
 /** A resolver over a plain list of providers (duplicate ids rejected). */

@@ -178,7 +178,7 @@ export interface Gateway {
   embed(req: EmbedRequest): Promise<EmbedResult>;
   /** Resolve a ref to a LangChain model + stable id (through plugins for string ids). */
   resolveChatModel(ref: ChatModelRef): Promise<ResolvedChatModel>;
-  resolveEmbeddings(ref: EmbeddingsRef): Promise<{ id: string; model: Embeddings }>;
+  resolveEmbeddings(ref: EmbeddingsRef): Promise<ResolvedEmbeddings>;
   usage(): UsageReport;
   /** Cost in USD of a token count for a model, from the price table (0 when unknown). */
   cost(modelId: string, usage: TokenUsage): number;
@@ -191,4 +191,16 @@ export interface ResolvedChatModel {
   model: BaseChatModel;
   structuredMethod: Exclude<StructuredMethod, 'auto'>;
   supportsLogprobs: boolean;
+  /**
+   * The server it talks to (normalised base URL, never credentials), when the model says; part of the cache key so
+   * the same model name on two servers never shares answers. Undefined: the provider's default endpoint.
+   */
+  endpoint?: string;
+}
+
+export interface ResolvedEmbeddings {
+  id: string;
+  model: Embeddings;
+  /** As ResolvedChatModel.endpoint. */
+  endpoint?: string;
 }
