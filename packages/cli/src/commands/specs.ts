@@ -63,7 +63,7 @@ const CLASSIFIER_OPTION: OptionTable = {
     value: '<name>',
     choices: ['linear-svm', 'logistic', 'ovr-logistic', 'naive-bayes'],
     openChoices: true,
-    description: 'classifier kind to distill (built-ins; plugins in the config may register more)',
+    description: 'classifier kind to distill: a built-in or one a config plugin registers',
     defaultText: 'linear-svm',
   },
 };
