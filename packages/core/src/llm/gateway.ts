@@ -110,7 +110,7 @@ export interface GatewayOptions {
   /**
    * One spending cap in USD for every call through this gateway (or a SpendBudget shared with other gateways).
    * Each attempt is checked before it is made with its estimated cost: prompt tokens (tiktoken) plus the request's
-   * maxTokens, or `assumedOutputTokens` when it sets none, as output. A call that would go over is not made: it
+   * maxTokens, else its expectedOutputTokens, else `assumedOutputTokens`, as output. A call that would go over is not made: it
    * throws BudgetExceededError (kind 'budget'). Models without a known price cost 0 and are never stopped.
    */
   budget?: number | SpendBudget;
