@@ -1,0 +1,3 @@
+export * from './types.js';
+export { startFakeProviderServer } from './server.js';
+export { asFakeProviderServer, startOpenAIFakeServer, neutralFromOpenAI } from './openai-adapter.js';
