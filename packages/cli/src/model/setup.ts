@@ -89,7 +89,7 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
     if (summarizeModel !== model) await gateway.resolveChatModel(summarizeModel);
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'OpenAIConfigError') throw new CliError(e.message, { exitCode: EXIT.USAGE, hint: HOW_TO_CONFIGURE_LLM, cause: err });
+    if (e.name === 'OpenAIConfigError' || e.name === 'ProviderConfigError') throw new CliError(e.message, { exitCode: EXIT.USAGE, hint: HOW_TO_CONFIGURE_LLM, cause: err });
     throw err;
   }
   return { online: true, model, summarizeModel, gateway, host, ...(cacheDir ? { cacheDir } : {}) };

@@ -2,3 +2,4 @@ export * from './types.js';
 export * from './define.js';
 export * from './hook-kinds.js';
 export * from './host.js';
+export * from './errors.js';

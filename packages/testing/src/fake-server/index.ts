@@ -1,3 +1,5 @@
 export * from './types.js';
 export { startFakeProviderServer } from './server.js';
 export { asFakeProviderServer, startOpenAIFakeServer, neutralFromOpenAI } from './openai-adapter.js';
+export { anthropicProtocol, startAnthropicServer } from './anthropic.js';
+export { blocksText, chatInfo } from './chat-info.js';

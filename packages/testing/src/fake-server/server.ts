@@ -257,6 +257,7 @@ export async function startFakeProviderServer(protocol: WireProtocol, options: F
       for (const key of Object.keys(kindCounts) as RequestKind[]) kindCounts[key] = 0;
       queuePosition = 0;
       scheduler.reset();
+      protocol.reset?.();
     },
     async close() {
       if (closing) return;

@@ -115,6 +115,8 @@ export interface WireProtocol {
    * rate_limit fault carries the wait to announce in the protocol's own way.
    */
   error(status: number, message: string, fault?: Fault): WireBody;
+  /** Forget protocol state (e.g. a prompt cache) when the server is reset. */
+  reset?(): void;
 }
 
 export interface FakeServerOptions {
