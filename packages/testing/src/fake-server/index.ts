@@ -4,3 +4,4 @@ export { asFakeProviderServer, startOpenAIFakeServer, neutralFromOpenAI } from '
 export { anthropicProtocol, startAnthropicServer } from './anthropic.js';
 export { blocksText, chatInfo } from './chat-info.js';
 export { ollamaProtocol, startOllamaServer } from './ollama.js';
+export { googleProtocol, startGoogleServer } from './google.js';

@@ -49,7 +49,8 @@ export async function startFakeProviderServer(protocol: WireProtocol, options: F
     socket.on('close', () => sockets.delete(socket));
   });
 
-  function send(res: ServerResponse, record: NeutralRequest, status: number, body: WireBody): void {
+  function send(res: ServerResponse, record: NeutralRequest, wanted: number, body: WireBody): void {
+    const status = body.status ?? wanted;
     record.status = status;
     res.writeHead(status, {
       'content-type': body.contentType,

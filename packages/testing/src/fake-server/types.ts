@@ -74,6 +74,8 @@ export interface ParsedEmbed {
   model: string;
   texts: string[];
   dimensions?: number;
+  /** Protocol-specific facts the answer needs (e.g. Gemini's single vs batch embedding routes). */
+  extras?: Record<string, unknown>;
 }
 
 /** An HTTP answer body in the protocol's format. */
@@ -81,6 +83,8 @@ export interface WireBody {
   payload: string;
   contentType: string;
   headers?: Record<string, string>;
+  /** Overrides the HTTP status (a provider that answers a bad key with 400 rather than 401, like Gemini). */
+  status?: number;
 }
 
 /**
