@@ -164,6 +164,7 @@ export async function startFakeProviderServer(protocol: WireProtocol, options: F
       body: undefined,
       extras: {},
       closedBeforeResponse: false,
+      ...(route?.model !== undefined ? { model: route.model } : {}),
     };
     requests.push(record);
     // The abort check: the client closed its side while the server had not answered yet.
