@@ -1,2 +1,3 @@
 export * from './random.js';
 export * from './hash.js';
+export * from './suggest.js';
