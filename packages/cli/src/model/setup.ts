@@ -3,6 +3,7 @@ import { createGateway, createPluginHost, type Gateway, type PluginHost, type Pr
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
+import { FIRST_PARTY_PROVIDERS } from './first-party.js';
 
 /** How a command talks to models: offline (no model configured) or through a gateway. */
 export type ModelSetup =
@@ -51,10 +52,11 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
   const plugins: TaxonomistPlugin[] = [...ctx.config.plugins];
   const provides = (id: string): boolean => plugins.some((p) => p.providers?.some((d) => d.id === id));
   const needed = new Set([main.provider, summarize.provider]);
-  // The built-in provider is always there (unless a config plugin replaces it), so errors can list it.
-  if (!provides('openai')) {
-    const { openaiPlugin } = await import('@taxonomist/openai');
-    plugins.push(openaiPlugin({ env: ctx.io.env }));
+  // The built-in provider is always there (unless a config plugin replaces it), so errors can list it; the other
+  // first-party providers (anthropic, ollama, google) are loaded when a model names them.
+  for (const id of ['openai', ...needed]) {
+    const firstParty = FIRST_PARTY_PROVIDERS[id];
+    if (firstParty !== undefined && !provides(id)) plugins.push(await firstParty.load(ctx.io.env));
   }
   const host = createPluginHost(plugins);
   await host.ready();
@@ -70,8 +72,11 @@ export async function setupModels(ctx: CommandContext, options: { cacheDir?: str
   const providerSettings: Record<string, ProviderSettings> = {};
   if (baseUrl !== undefined) providerSettings[main.provider] = { baseURL: baseUrl };
   // Estimates call no model, so they must not need a key: a placeholder lets the provider build its client.
-  if (options.estimateOnly && !ctx.io.env.OPENAI_API_KEY) {
-    for (const p of needed) if (p === 'openai') providerSettings[p] = { ...providerSettings[p], apiKey: 'estimate-only-no-requests' };
+  if (options.estimateOnly) {
+    for (const p of needed) {
+      const keyEnv = FIRST_PARTY_PROVIDERS[p]?.keyEnv ?? [];
+      if (keyEnv.length > 0 && !keyEnv.some((k) => ctx.io.env[k])) providerSettings[p] = { ...providerSettings[p], apiKey: 'estimate-only-no-requests' };
+    }
   }
   const cacheDir = v.noCache === true || options.estimateOnly ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
   const concurrency = typeof v.concurrency === 'number' ? v.concurrency : undefined;

@@ -45,7 +45,8 @@ export function chatInfo(input: ChatInfoInput): ChatRequestInfo {
     lastUserMessage: lastUser?.content ?? '',
     format,
     schema,
-    schemaName: structured.toolName,
+    // A native schema field has no name slot: the gateway sends the schema name as the JSON Schema title.
+    schemaName: structured.toolName ?? titleOf(schema),
     tools: input.tools ?? [],
     body: input.body,
     sample: () => (schema === undefined ? undefined : sampleFromJsonSchema(schema, { seed, choice: input.options.choice })),
@@ -62,4 +63,9 @@ export function retryAfterSeconds(fault: { kind: string; retryAfterSeconds?: num
   if (fault.retryAfterSeconds !== undefined) return fault.retryAfterSeconds;
   if (fault.retryAfterMs !== undefined) return Math.ceil(fault.retryAfterMs / 1000);
   return undefined;
+}
+
+function titleOf(schema: JsonSchema | undefined): string | undefined {
+  const title = (schema as { title?: unknown } | undefined)?.title;
+  return typeof title === 'string' ? title : undefined;
 }
