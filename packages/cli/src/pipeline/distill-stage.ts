@@ -1,6 +1,6 @@
 import { writeJsonAtomic } from '@taxonomist/core';
-import type { LabeledExample, TrainOptions } from '@taxonomist/distill';
-import { InputError } from '../errors.js';
+import type { DistillRegistry, LabeledExample, TrainOptions } from '@taxonomist/distill';
+import { InputError, UsageError } from '../errors.js';
 import type { ReportData } from '../report/data.js';
 import type { Ui } from '../ui/ui.js';
 import { splitInOrder } from './sample.js';
@@ -22,6 +22,10 @@ export async function runDistillStage(args: {
   seed: number;
   taxonomyId?: string;
   classifier?: string;
+  /** Featurizer kind (built-in or registered by a plugin). */
+  featurizer?: string;
+  /** Registry with the plugins' classifiers and featurizers (default: the package's built-ins). */
+  registry?: DistillRegistry;
   multiLabel?: boolean;
   modelPath: string;
   evalPath?: string;
@@ -36,11 +40,24 @@ export async function runDistillStage(args: {
       hint: 'a classifier needs at least 2 labels with examples: label more records (--label-sample) or check why labeling failed',
     });
   }
-  const { train, evaluate, saveClassifier } = await import('@taxonomist/distill');
+  const distill = await import('@taxonomist/distill');
+  const { evaluate, saveClassifier } = distill;
+  // A classifier / featurizer name nobody registered is a usage mistake, not a bug: say where names come from.
+  const train: typeof distill.train = async (...a) => {
+    try {
+      return await distill.train(...a);
+    } catch (err) {
+      const m = /^unknown (classifier|featurizer) "/.exec((err as Error)?.message ?? '');
+      if (m) throw new UsageError((err as Error).message, { hint: `--${m[1]} takes a built-in name or one a config plugin registers (registries.${m[1]}s)` });
+      throw err;
+    }
+  };
   const options: TrainOptions = {
     seed: args.seed,
     ...(args.taxonomyId !== undefined ? { taxonomyId: args.taxonomyId } : {}),
     ...(args.classifier !== undefined ? { classifier: { type: args.classifier } } : {}),
+    ...(args.featurizer !== undefined ? { featurizer: { type: args.featurizer } } : {}),
+    ...(args.registry !== undefined ? { registry: args.registry } : {}),
     ...(args.multiLabel ? { multiLabel: true } : {}),
   };
   let quality: DistillStageResult['quality'];
