@@ -153,7 +153,7 @@ export function toCliError(err: unknown): CliError {
   if (e.name === 'ZodError') return new InputError(message, { cause: err });
   // Model and data file errors of the packages (bad or mismatched model.json / cluster model / data file).
   if (typeof e.name === 'string' && INPUT_ERROR_NAMES.has(e.name)) return new InputError(message, { cause: err });
-  if (e.name === 'OpenAIConfigError') return new CliError(message, { exitCode: EXIT.USAGE, cause: err });
+  if (e.name === 'OpenAIConfigError' || e.name === 'ProviderConfigError') return new CliError(message, { exitCode: EXIT.USAGE, cause: err });
   return new CliError(message, { exitCode: EXIT.INTERNAL, cause: err });
 }
 

@@ -13,6 +13,15 @@ import type { FeaturizerContext, FeaturizerDefinition, FeaturizerState, TextFeat
 export const FEATURIZER_REGISTRY_KIND = 'featurizers';
 export const CLASSIFIER_REGISTRY_KIND = 'classifiers';
 
+// Plugins' `registries.classifiers` / `registries.featurizers` (and host.registry(kind)) take these types.
+declare module '@taxonomist/core' {
+  interface RegistryValueTypes {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    classifiers: ClassifierDefinition<any>;
+    featurizers: FeaturizerDefinition;
+  }
+}
+
 export class DistillRegistry {
   readonly featurizers = new Map<string, FeaturizerDefinition>();
   readonly classifiers = new Map<string, ClassifierDefinition<any>>();

@@ -1,18 +1,21 @@
 import type { LabelAssignment } from '@taxonomist/core';
 import type { LabelProgress, LabelSummary } from './summary.js';
 
+/** Payload of 'label:record': one output line was written (ok or failed). */
+export interface LabelRecordEvent {
+  assignment: LabelAssignment;
+}
+
 /**
- * Observer hooks emitted by the labeler through a plugin host (`options.host`). Declared by module augmentation so
- * plugins get typed payloads: `hooks: { 'label:record': ({ assignment }) => ... }`.
+ * Payload types of the observer hooks the labeler emits through a plugin host (`options.host`). Core names the hooks
+ * ('label:record', 'label:progress', 'label:done'); importing anything from this package types their payloads:
+ * `hooks: { 'label:record': ({ assignment }) => ... }`.
  */
 declare module '@taxonomist/core' {
-  interface ObserverHooks {
-    /** One output line was written (ok or failed). */
-    'label:record': (e: { assignment: LabelAssignment }) => void | Promise<void>;
-    /** Progress (every `progressEvery` records and at the end). */
-    'label:progress': (e: LabelProgress) => void | Promise<void>;
-    /** The run ended (done, stopped or aborted). */
-    'label:done': (e: LabelSummary) => void | Promise<void>;
+  interface HookPayloads {
+    'label:record': LabelRecordEvent;
+    'label:progress': LabelProgress;
+    'label:done': LabelSummary;
   }
 }
 

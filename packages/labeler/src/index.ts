@@ -28,4 +28,4 @@ export type { EnsembleAgreementReport, PairAgreement } from './ensemble-agreemen
 export { compactOutput } from './compact.js';
 export { readResumeState } from './resume.js';
 export type { ResumeState } from './resume.js';
-export { LABEL_HOOKS } from './hooks.js';
+export { LABEL_HOOKS, type LabelRecordEvent } from './hooks.js';

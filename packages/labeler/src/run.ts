@@ -551,7 +551,9 @@ class LabelingRun {
  * until the iteration does. Breaking out of the loop aborts the run (records in flight stay unwritten and are
  * labeled by the next run on the same output file).
  */
-export function label(corpus: CorpusInput, taxonomy: Taxonomy, options: LabelOptions): LabelRun {
+export function label(corpus: CorpusInput, taxonomy: Taxonomy, given: LabelOptions): LabelRun {
+  // One host passed once: a gateway created with the plugin host carries it to the labeler's hooks.
+  const options: LabelOptions = given?.host === undefined && given?.gateway?.host !== undefined ? { ...given, host: given.gateway.host } : given;
   let resolveSummary!: (s: LabelSummary) => void;
   let rejectSummary!: (e: unknown) => void;
   const summary = new Promise<LabelSummary>((res, rej) => {

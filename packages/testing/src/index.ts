@@ -11,4 +11,5 @@ export * from './scripted-chat-model.js';
 export * from './scripted-embeddings.js';
 export { countTextTokens, countChatPromptTokens, splitIntoTokens } from './tokens.js';
 export * from './openai-server/index.js';
+export * from './fake-server/index.js';
 export * from './conformance.js';

@@ -1,4 +1,4 @@
-import type { ProviderSettings, StructuredMethod } from '@taxonomist/core';
+import { ProviderConfigError, type ProviderSettings, type StructuredMethod } from '@taxonomist/core';
 
 /** The public OpenAI endpoint, used when no base URL is configured. */
 export const OPENAI_PUBLIC_BASE_URL = 'https://api.openai.com/v1';
@@ -43,7 +43,8 @@ export interface ResolvedOpenAISettings {
   batchSize?: number;
 }
 
-export class OpenAIConfigError extends Error {
+/** The openai provider's ProviderConfigError (kept under its own name for code that checks it). */
+export class OpenAIConfigError extends ProviderConfigError {
   constructor(message: string) {
     super(message);
     this.name = 'OpenAIConfigError';

@@ -4,6 +4,7 @@ import { InputError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { corpusFlags, loadCorpus, reportIssues } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
+import { pluginDistillRegistry } from '../model/plugin-registry.js';
 import { inputPath, seedOf, str } from '../pipeline/values.js';
 import { formatPercent } from '../ui/format.js';
 import type { CommandContext } from './types.js';
@@ -44,11 +45,15 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   }
   if (loaded.examples.length === 0) throw new InputError(`${labeledPath}: no usable labeled examples`, { hint: looksLikeAssignments ? 'no line has status "ok" with a label' : `no record has a "${labelField}" (see --gold-field)` });
 
+  // Classifiers and featurizers registered by the config's plugins.
+  const registry = await pluginDistillRegistry(ctx);
   const result = await runDistillStage({
     examples: loaded.examples,
     ...(loaded.taxonomyId !== undefined ? { taxonomyId: loaded.taxonomyId } : {}),
     ...(loaded.labelIds !== undefined ? { labelIds: loaded.labelIds } : {}),
     holdout: 0, seed: seedOf(values), ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}), modelPath: out, source: 'labeled examples', ui,
+    ...(str(values, 'featurizer') ? { featurizer: str(values, 'featurizer') } : {}),
+    ...(registry ? { registry } : {}),
   });
   const lines = [`trained ${result.classifier} on ${result.examples} examples, ${result.labels} labels; wrote ${out}`];
   let evaluation: unknown;
@@ -57,7 +62,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     const gold = await loadCorpus(inputPath(ctx.io.cwd, evalPath), { ...flags, labelField }, ui, ctx.signal);
     const examples = gold.records.filter((r) => r.label !== undefined).map((r) => ({ id: r.id, text: r.text, label: r.label! }));
     if (examples.length === 0) throw new InputError(`${evalPath}: no record has a "${labelField}"`, { hint: 'see --gold-field' });
-    const model = await distill.loadClassifier(out);
+    const model = await distill.loadClassifier(out, registry ? { registry } : {});
     const known = new Set(model.labels);
     const shared = examples.filter((e) => known.has(e.label)).length / examples.length;
     if (shared < 0.5) {

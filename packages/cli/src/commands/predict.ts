@@ -3,6 +3,7 @@ import { rejectsPathFor } from '@taxonomist/core';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { corpusFlags } from '../pipeline/corpus.js';
 import { runPredictStage } from '../pipeline/predict-stage.js';
+import { pluginDistillRegistry } from '../model/plugin-registry.js';
 import { inputPath, str } from '../pipeline/values.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { CommandContext } from './types.js';
@@ -12,7 +13,9 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const [modelPath, corpusPath] = ctx.positionals.map((p) => inputPath(ctx.io.cwd, p)) as [string, string];
   const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? 'predictions.jsonl');
   const { loadClassifier } = await import('@taxonomist/distill');
-  const model = await loadClassifier(modelPath);
+  // A model trained with a plugin's featurizer or classifier loads through the config's plugins.
+  const registry = await pluginDistillRegistry(ctx);
+  const model = await loadClassifier(modelPath, registry ? { registry } : {});
   const t0 = ctx.io.now();
   const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, ui: ctx.ui, signal: ctx.signal, rejectsPath: rejectsPathFor(out) });
   const ms = ctx.io.now() - t0;

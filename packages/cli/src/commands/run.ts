@@ -22,6 +22,7 @@ import { ARTIFACTS } from '../pipeline/artifacts.js';
 import { loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
 import { corpusFlags, loadCorpus, withText } from '../pipeline/corpus.js';
 import { runDistillStage } from '../pipeline/distill-stage.js';
+import { pluginDistillRegistry } from '../model/plugin-registry.js';
 import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
 import { keepEditedOutputs } from '../pipeline/edited-artifacts.js';
@@ -115,11 +116,16 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
     ? { induce: models.model, summarize: models.summarizeModel, label: models.model }
     : { induce: 'offline:cluster', label: 'offline:nearest-centroid' };
 
+  // The config plugins' classifiers and featurizers (distill --classifier / --featurizer, and loading the model).
+  const withPluginRegistry = async () => {
+    const registry = await pluginDistillRegistry(ctx, models.online ? models.host : undefined);
+    return registry ? { registry } : {};
+  };
   // Each stage's fingerprint chains the previous one: a change upstream redoes everything downstream.
   const fp: Record<StageName, string> = {} as Record<StageName, string>;
   fp.induce = hashValue({ inputSha, flags, induceSettings, engine, models: modelIds });
   fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed });
-  fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: str(values, 'classifier') ?? null });
+  fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: str(values, 'classifier') ?? null, ...(str(values, 'featurizer') ? { featurizer: str(values, 'featurizer') } : {}) });
   fp.predict = hashValue({ prev: fp.distill });
   fp.report = hashValue({ prev: fp.predict, goldField: goldField ?? null, version: cliVersion() });
 
@@ -280,6 +286,8 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
       taxonomyId: taxonomyIdOf(tax),
       labelIds: Object.fromEntries(tax.labels.map((l) => [l.name, l.id])),
       ...(str(values, 'classifier') ? { classifier: str(values, 'classifier') } : {}),
+      ...(str(values, 'featurizer') ? { featurizer: str(values, 'featurizer') } : {}),
+      ...(await withPluginRegistry()),
       modelPath: p(ARTIFACTS.model),
       evalPath: p(ARTIFACTS.distillEval),
       source: models.online ? 'LLM-labeled sample' : 'centroid-labeled sample',
@@ -291,7 +299,7 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   // 4. predict the whole corpus
   await stage('predict', [ARTIFACTS.predictions], async () => {
     const { loadClassifier } = await import('@taxonomist/distill');
-    const model = await loadClassifier(p(ARTIFACTS.model));
+    const model = await loadClassifier(p(ARTIFACTS.model), await withPluginRegistry());
     const labelIds = new Map(tax.labels.map((l) => [l.name, l.id]));
     const r = await runPredictStage({ model, corpus: corpus.records, corpusOptions: flags, out: p(ARTIFACTS.predictions), labelIds, total: corpus.records.length, ui, signal: ctx.signal });
     return {

@@ -3,6 +3,7 @@ import { createGateway, createPluginHost, registerSecretsFromEnv, type Gateway, 
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
+import { FIRST_PARTY_PROVIDERS } from './first-party.js';
 
 /** How a command talks to models: offline (no model configured) or through a gateway. */
 export type ModelSetup =
@@ -60,10 +61,11 @@ export async function setupModels(
   const plugins: TaxonomistPlugin[] = [...ctx.config.plugins];
   const provides = (id: string): boolean => plugins.some((p) => p.providers?.some((d) => d.id === id));
   const needed = new Set([main.provider, summarize.provider]);
-  // The built-in provider is always there (unless a config plugin replaces it), so errors can list it.
-  if (!provides('openai')) {
-    const { openaiPlugin } = await import('@taxonomist/openai');
-    plugins.push(openaiPlugin({ env: ctx.io.env }));
+  // The built-in provider is always there (unless a config plugin replaces it), so errors can list it; the other
+  // first-party providers (anthropic, ollama, google) are loaded when a model names them.
+  for (const id of ['openai', ...needed]) {
+    const firstParty = FIRST_PARTY_PROVIDERS[id];
+    if (firstParty !== undefined && !provides(id)) plugins.push(await firstParty.load(ctx.io.env));
   }
   const host = createPluginHost(plugins);
   await host.ready();
@@ -79,8 +81,11 @@ export async function setupModels(
   const providerSettings: Record<string, ProviderSettings> = {};
   if (baseUrl !== undefined) providerSettings[main.provider] = { baseURL: baseUrl };
   // Estimates call no model, so they must not need a key: a placeholder lets the provider build its client.
-  if (options.estimateOnly && !ctx.io.env.OPENAI_API_KEY) {
-    for (const p of needed) if (p === 'openai') providerSettings[p] = { ...providerSettings[p], apiKey: 'estimate-only-no-requests' };
+  if (options.estimateOnly) {
+    for (const p of needed) {
+      const keyEnv = FIRST_PARTY_PROVIDERS[p]?.keyEnv ?? [];
+      if (keyEnv.length > 0 && !keyEnv.some((k) => ctx.io.env[k])) providerSettings[p] = { ...providerSettings[p], apiKey: 'estimate-only-no-requests' };
+    }
   }
   const cacheDir = options.estimateOnly || v.noCache === true ? undefined : resolve(ctx.io.cwd, typeof v.cache === 'string' ? v.cache : (options.cacheDir ?? '.taxonomist-cache'));
   const concurrency = !options.estimateOnly && typeof v.concurrency === 'number' ? v.concurrency : undefined;
@@ -112,7 +117,7 @@ export async function setupModels(
     }
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'OpenAIConfigError') throw new CliError(e.message, { exitCode: EXIT.USAGE, hint: HOW_TO_CONFIGURE_LLM, cause: err });
+    if (e.name === 'OpenAIConfigError' || e.name === 'ProviderConfigError') throw new CliError(e.message, { exitCode: EXIT.USAGE, hint: HOW_TO_CONFIGURE_LLM, cause: err });
     throw err;
   }
   return { online: true, model, summarizeModel, gateway, host, ...(cacheDir ? { cacheDir } : {}) };

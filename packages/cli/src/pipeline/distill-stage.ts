@@ -1,5 +1,5 @@
 import { withFileLock, writeJsonAtomic } from '@taxonomist/core';
-import type { LabeledExample, TrainOptions } from '@taxonomist/distill';
+import type { DistillRegistry, LabeledExample, TrainOptions } from '@taxonomist/distill';
 import { InputError, UsageError } from '../errors.js';
 import type { ReportData } from '../report/data.js';
 import type { Ui } from '../ui/ui.js';
@@ -29,6 +29,10 @@ async function distillUnlocked(args: {
   /** Label name -> id in the taxonomy, recorded in the model so that its predictions carry labelId. */
   labelIds?: Record<string, string>;
   classifier?: string;
+  /** Featurizer kind (built-in or registered by a plugin). */
+  featurizer?: string;
+  /** Registry with the plugins' classifiers and featurizers (default: the package's built-ins). */
+  registry?: DistillRegistry;
   multiLabel?: boolean;
   modelPath: string;
   evalPath?: string;
@@ -53,6 +57,8 @@ async function distillUnlocked(args: {
     ...(args.taxonomyId !== undefined ? { taxonomyId: args.taxonomyId } : {}),
     ...(args.labelIds !== undefined ? { labelIds: args.labelIds } : {}),
     ...(args.classifier !== undefined ? { classifier: { type: args.classifier } } : {}),
+    ...(args.featurizer !== undefined ? { featurizer: { type: args.featurizer } } : {}),
+    ...(args.registry !== undefined ? { registry: args.registry } : {}),
     ...(args.multiLabel ? { multiLabel: true } : {}),
   };
   let quality: DistillStageResult['quality'];
@@ -80,7 +86,10 @@ async function distillUnlocked(args: {
 
 /** A --classifier the registry does not have (or that cannot do this data) is a usage error, not a bug. */
 function classifierUsageError(err: unknown): UsageError | undefined {
+  // A classifier / featurizer name nobody registered is a usage mistake, not a bug: say where names come from.
   const message = err instanceof Error ? err.message : '';
-  if (!/^(unknown classifier|classifier ")/.test(message)) return undefined;
-  return new UsageError(`--classifier: ${message}`, { hint: 'see --help for the built-in classifiers; plugins in the config may register more' });
+  const m = /^(?:unknown (classifier|featurizer)|(classifier) ")/.exec(message);
+  if (!m) return undefined;
+  const flag = m[1] ?? m[2]!;
+  return new UsageError(`--${flag}: ${message}`, { hint: `--${flag} takes a built-in name (see --help) or one a config plugin registers (registries.${flag}s)` });
 }

@@ -31,7 +31,10 @@ import type { LabelRules } from './validate.js';
  * when the run is resumed from its checkpoint after a crash.
  */
 export async function induceTaxonomy(corpus: CorpusInput, options: InduceOptions): Promise<InductionResult> {
-  const { settings, runtime } = parseInduceOptions(options);
+  const parsed = parseInduceOptions(options);
+  const { settings } = parsed;
+  // One host passed once: a gateway created with the plugin host carries it to this stage.
+  const runtime = parsed.runtime.host === undefined && parsed.runtime.gateway?.host !== undefined ? { ...parsed.runtime, host: parsed.runtime.gateway.host } : parsed.runtime;
   const strategy = settings.strategy ?? (runtime.model !== undefined ? 'llm' : 'cluster');
   const progress = makeProgress(runtime);
   runtime.signal?.throwIfAborted();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
+import type { PluginHost, ProviderDefinition, ProviderSettings } from '../plugins/types.js';
 import { createRng } from '../util/random.js';
 import { countTokens } from '../tokens/index.js';
 import { countPromptMessagesTokens } from './prompt-tokens.js';
@@ -63,6 +63,12 @@ import {
 export interface GatewayHooks {
   emit?(name: string, payload: any): unknown;
   transform?(name: string, value: any, ctx: any): unknown;
+}
+
+/** A resolver that is a whole plugin host (core's createPluginHost), not just a provider lookup. */
+function isPluginHost(r: unknown): r is PluginHost {
+  const o = r as Partial<PluginHost> | undefined;
+  return typeof o?.emit === 'function' && typeof o.prompt === 'function' && typeof o.registry === 'function' && typeof o.hasHook === 'function';
 }
 
 export interface GatewayOptions {
@@ -386,6 +392,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   const gateway: Gateway = {
+    ...(isPluginHost(options.resolver) ? { host: options.resolver } : {}),
     resolveChatModel: (ref: ChatModelRef): Promise<ResolvedChatModel> => models.resolveChat(ref),
     resolveEmbeddings: (ref: EmbeddingsRef): Promise<ResolvedEmbeddings> => models.resolveEmbeddings(ref),
     usage: () => ledger.report(),

@@ -214,11 +214,14 @@ function bindRunnable(
   switch (method) {
     case 'jsonSchema': {
       if (!isOpenAiLike(model)) {
-        // Other providers implement json_schema their own way (Ollama `format`, Anthropic tools...): let their
-        // withStructuredOutput bind it, keep the raw message and validate it ourselves.
+        // Other providers implement json_schema their own way (Ollama `format`, Gemini responseSchema...): let their
+        // withStructuredOutput bind it, keep the raw message and validate it ourselves. Their schema fields have no
+        // name slot, so the schema name travels as the JSON Schema `title` (what the answer is; also lets a test
+        // server tell requests apart the way OpenAI's json_schema.name does).
         const wso = m.withStructuredOutput as ((s: unknown, c: AnyObj) => Invocable) | undefined;
         if (typeof wso !== 'function') throw new Error(`model ${model._llmType()} has no withStructuredOutput for "jsonSchema"`);
-        return wso.call(model, jsonSchema, { method: 'jsonSchema', includeRaw: true, name: schemaName });
+        const titled = jsonSchema.title === undefined ? { title: schemaName, ...jsonSchema } : jsonSchema;
+        return wso.call(model, titled, { method: 'jsonSchema', includeRaw: true, name: schemaName });
       }
       // The openai client parses json_schema answers itself (JSON.parse) and would throw a SyntaxError on a
       // truncated or invalid answer before we can see it. Its own parseable-format hook ($parseRaw, non-enumerable

@@ -1,3 +1,4 @@
+import type { PluginHost } from '../plugins/types.js';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { z } from 'zod';
@@ -184,6 +185,12 @@ export interface Gateway {
   cost(modelId: string, usage: TokenUsage): number;
   /** The spending budget's state (limit, spent, in flight), or undefined when the gateway has none. */
   budget?(): BudgetState | undefined;
+  /**
+   * The plugin host the gateway was created with (`createGateway({ resolver: host })`), if any. Stages given this
+   * gateway (induceTaxonomy, the labeler) use it for prompt overrides and observer hooks, so one host passed once
+   * reaches every stage.
+   */
+  readonly host?: PluginHost;
 }
 
 export interface ResolvedChatModel {

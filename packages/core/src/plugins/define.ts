@@ -1,7 +1,24 @@
-import type { TaxonomistPlugin } from './types.js';
+import { isKnownHook, unknownHookMessage } from './hook-kinds.js';
+import { REGISTRY_KINDS, unknownRegistryKindMessage } from './registry-kinds.js';
+import type { HookName, RegistryKind, TaxonomistPlugin } from './types.js';
 
-/** Identity with type checking and early validation of the plugin's shape (so mistakes fail at definition). */
-export function definePlugin<T extends TaxonomistPlugin>(plugin: T): T {
+/** A hook key that is not a known hook name gets this type, so the function given for it does not compile. */
+type UnknownHookKey<K> = `unknown hook "${K & string}": not in ObserverHooks / TransformHooks (misspelled?)`;
+type UnknownRegistryKind<K> = `unknown registry kind "${K & string}" (misspelled?)`;
+type HooksOf<T> = T extends { hooks?: infer H } ? NonNullable<H> : never;
+type RegistriesOf<T> = T extends { registries?: infer R } ? NonNullable<R> : never;
+
+/** Exact keys: every hook and registry kind of the plugin must be a known name. */
+export type CheckedPlugin<T> = T & {
+  hooks?: { [K in keyof HooksOf<T>]: K extends HookName ? HooksOf<T>[K] : UnknownHookKey<K> };
+  registries?: { [K in keyof RegistriesOf<T>]: K extends RegistryKind ? RegistriesOf<T>[K] : UnknownRegistryKind<K> };
+};
+
+/**
+ * Identity with type checking and early validation of the plugin's shape (so mistakes fail at definition). Hook
+ * names and registry kinds are exact: a misspelled one is a type error, and a run-time TypeError with "did you mean".
+ */
+export function definePlugin<T extends TaxonomistPlugin>(plugin: CheckedPlugin<T>): T {
   validatePlugin(plugin);
   return plugin;
 }
@@ -30,6 +47,7 @@ export function validatePlugin(plugin: TaxonomistPlugin): void {
   if (plugin.hooks !== undefined) {
     if (!isObject(plugin.hooks)) throw new TypeError(`${where}: hooks must be an object of functions`);
     for (const [name, fn] of Object.entries(plugin.hooks)) {
+      if (!isKnownHook(name)) throw new TypeError(`${where}: ${unknownHookMessage(name)}`);
       if (typeof fn !== 'function') throw new TypeError(`${where}: hook "${name}" must be a function`);
     }
   }
@@ -42,6 +60,7 @@ export function validatePlugin(plugin: TaxonomistPlugin): void {
   if (plugin.registries !== undefined) {
     if (!isObject(plugin.registries)) throw new TypeError(`${where}: registries must be an object (kind -> name -> value)`);
     for (const [kind, entries] of Object.entries(plugin.registries)) {
+      if (!REGISTRY_KINDS.has(kind)) throw new TypeError(`${where}: ${unknownRegistryKindMessage(kind)}`);
       if (!isObject(entries)) throw new TypeError(`${where}: registries["${kind}"] must be an object (name -> value)`);
     }
   }

@@ -1,7 +1,8 @@
 import type { PriceTable } from '../llm/types.js';
 import { registerSecret } from '../util/redact.js';
 import { validatePlugin, validateProviderId } from './define.js';
-import { isTransformHook } from './hook-kinds.js';
+import { isKnownHook, isTransformHook, unknownHookMessage } from './hook-kinds.js';
+import { REGISTRY_KINDS, unknownRegistryKindMessage } from './registry-kinds.js';
 import type {
   PluginHost,
   PluginHostOptions,
@@ -72,6 +73,7 @@ export function createPluginHost(plugins: readonly TaxonomistPlugin[], options: 
   };
   const registerHook = (plugin: string, order: number, name: string, fn: unknown): void => {
     if (typeof name !== 'string' || name === '') throw new TypeError(`plugin "${plugin}": hook name must be a non-empty string`);
+    if (!isKnownHook(name)) throw new TypeError(`plugin "${plugin}": ${unknownHookMessage(name)}`);
     if (typeof fn !== 'function') throw new TypeError(`plugin "${plugin}": hook "${name}" must be a function`);
     const list = hookMap.get(name) ?? [];
     list.push({ plugin, order, seq: seq++, value: fn as AnyFn });
@@ -88,6 +90,7 @@ export function createPluginHost(plugins: readonly TaxonomistPlugin[], options: 
   };
   const register = (plugin: string, order: number, kind: string, name: string, value: unknown): void => {
     if (typeof kind !== 'string' || kind === '') throw new TypeError(`plugin "${plugin}": registry kind must be a non-empty string`);
+    if (!REGISTRY_KINDS.has(kind)) throw new TypeError(`plugin "${plugin}": ${unknownRegistryKindMessage(kind)}`);
     if (typeof name !== 'string' || name === '') throw new TypeError(`plugin "${plugin}": registry "${kind}": name must be a non-empty string`);
     let entries = registryMap.get(kind);
     if (entries === undefined) registryMap.set(kind, (entries = new Map()));
@@ -238,11 +241,12 @@ export function createPluginHost(plugins: readonly TaxonomistPlugin[], options: 
     prompt(promptId) {
       return promptMap.get(promptId)?.value;
     },
-    registry(kind) {
+    // Typed per kind by PluginHost's overloads; the values are what plugins registered for that kind.
+    registry: ((kind: string) => {
       // A copy, iterated in plugin order (then registration order) for determinism.
       const entries = [...(registryMap.get(kind)?.entries() ?? [])].sort((a, b) => before(a[1], b[1]));
       return new Map(entries.map(([name, e]) => [name, e.value]));
-    },
+    }) as PluginHost['registry'],
     prices() {
       const table: PriceTable = {};
       for (const e of [...providerMap.values()].sort(before)) {

@@ -35,10 +35,29 @@ export interface ProviderDefinition {
 }
 
 /**
+ * Payload types of hooks that core names but another package emits (label:*): that package augments this interface
+ * (`declare module '@taxonomist/core' { interface HookPayloads { 'label:done': LabelSummary } }`). Until its types
+ * are loaded (any import from it, e.g. `import type { LabelRecordEvent } from '@taxonomist/labeler'`) the payload is
+ * `unknown`, never `any`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface HookPayloads {}
+
+/** The payload of a hook named in core and typed by the package that emits it. */
+export type PayloadOf<K extends string> = K extends keyof HookPayloads ? HookPayloads[K] : unknown;
+
+/**
  * Observer hooks: run in parallel, results ignored. Packages extend this interface by module augmentation:
- *   declare module '@taxonomist/core' { interface ObserverHooks { 'label:done': (e: X) => void } }
+ *   declare module '@taxonomist/core' { interface ObserverHooks { 'my:event': (e: X) => void } }
+ * and register the name at run time with registerObserverHook('my:event').
  */
 export interface ObserverHooks {
+  /** One labeled output line was written (emitted by @taxonomist/labeler). */
+  'label:record': (e: PayloadOf<'label:record'>) => void | Promise<void>;
+  /** Labeling progress (emitted by @taxonomist/labeler). */
+  'label:progress': (e: PayloadOf<'label:progress'>) => void | Promise<void>;
+  /** A labeling run ended (emitted by @taxonomist/labeler). */
+  'label:done': (e: PayloadOf<'label:done'>) => void | Promise<void>;
   'llm:request': (e: { stage: string; modelId: string; messages: ChatMessage[] }) => void | Promise<void>;
   'llm:response': (e: {
     stage: string;
@@ -60,6 +79,24 @@ export interface TransformHooks {
 
 export type HookName = keyof ObserverHooks | keyof TransformHooks;
 
+/** The payload an observer hook receives, e.g. `HookPayload<'taxonomy:updated'>`. */
+export type HookPayload<K extends keyof ObserverHooks> = Parameters<ObserverHooks[K]>[0];
+
+/**
+ * Value types of the registry kinds, added by the packages that define them (distill: classifiers, featurizers) by
+ * module augmentation. A kind not typed yet takes `unknown` values.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RegistryValueTypes {}
+
+/** The registry kinds plugins can fill (checked at run time too; see REGISTRY_KINDS). */
+export type RegistryKind = 'classifiers' | 'featurizers' | 'selectionStrategies' | Extract<keyof RegistryValueTypes, string>;
+
+export type RegistryValue<K extends string> = K extends keyof RegistryValueTypes ? RegistryValueTypes[K] : unknown;
+
+/** `registries` of a plugin: kind -> name -> definition, typed per kind. */
+export type PluginRegistries = { [K in RegistryKind]?: Record<string, RegistryValue<K>> };
+
 export type PluginHooks = { [K in keyof ObserverHooks]?: ObserverHooks[K] } & {
   [K in keyof TransformHooks]?: TransformHooks[K];
 };
@@ -71,7 +108,7 @@ export interface PluginSetupContext {
   registerProvider(provider: ProviderDefinition): void;
   registerHook<K extends HookName>(name: K, fn: NonNullable<PluginHooks[K]>): void;
   registerPrompt(promptId: string, override: PromptOverride): void;
-  register(kind: string, name: string, value: unknown): void;
+  register<K extends RegistryKind>(kind: K, name: string, value: RegistryValue<K>): void;
   /**
    * Add a secret value (an API key, a token) to the process-wide registry: it is redacted from every file, cache
    * entry and message Taxonomist writes. Values shorter than 8 characters are ignored.
@@ -91,8 +128,8 @@ export interface TaxonomistPlugin {
   providers?: ProviderDefinition[];
   hooks?: PluginHooks;
   prompts?: Record<string, PromptOverride>;
-  /** Other registries (e.g. featurizers, classifiers): kind -> name -> factory. */
-  registries?: Record<string, Record<string, unknown>>;
+  /** Registries (classifiers, featurizers, selection strategies): kind -> name -> definition. */
+  registries?: PluginRegistries;
 }
 
 /** Options of `createPluginHost`. */
@@ -136,6 +173,7 @@ export interface PluginHost {
   /** The prompt override for `promptId` (the last plugin in order that registered one wins). */
   prompt(promptId: string): PromptOverride | undefined;
   /** Everything registered under `kind` (plugin.registries and ctx.register), name -> value. */
+  registry<K extends RegistryKind>(kind: K): Map<string, RegistryValue<K>>;
   registry(kind: string): Map<string, unknown>;
   /** Prices of every provider, keyed by model id (`${providerId}:${modelName}`). */
   prices(): PriceTable;

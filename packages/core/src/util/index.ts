@@ -1,3 +1,4 @@
 export * from './random.js';
 export * from './hash.js';
 export * from './redact.js';
+export * from './suggest.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createPluginHost, definePlugin, registerTransformHook, TRANSFORM_HOOKS } from '../../src/plugins/index.js';
+import { createPluginHost, definePlugin, registerObserverHook, registerTransformHook, TRANSFORM_HOOKS } from '../../src/plugins/index.js';
 import type { ChatMessage } from '../../src/llm/types.js';
 
 // Hook names are open: other packages add theirs by module augmentation, exactly like this.
@@ -12,6 +12,7 @@ declare module '@taxonomist/core' {
   }
 }
 registerTransformHook('test:append');
+registerObserverHook('test:event');
 
 /** Resolve after a few microtask turns: lets other started observers run without any timer. */
 async function yieldTurns(n = 3): Promise<void> {

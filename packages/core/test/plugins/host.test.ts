@@ -151,25 +151,37 @@ describe('prompts and registries', () => {
     expect(host.prompt('unknown')).toBeUndefined();
   });
 
+  it('refuses a misspelled hook name or registry kind, at definition and in setup, with "did you mean"', async () => {
+    // @ts-expect-error 'taxonomy:updatd' is not a hook name
+    expect(() => definePlugin({ name: 'typo', hooks: { 'taxonomy:updatd': () => undefined, 'llm:error': () => undefined } })).toThrow(
+      'plugin "typo": unknown hook "taxonomy:updatd"; did you mean "taxonomy:updated"?',
+    );
+    // @ts-expect-error 'classifier' is not a registry kind
+    expect(() => definePlugin({ name: 'kind', registries: { classifier: {} } })).toThrow('unknown registry kind "classifier"; did you mean "classifiers"?');
+    const host = createPluginHost([{ name: 's', setup: (ctx) => ctx.registerHook('label:recrod' as 'label:record', () => undefined) }]);
+    await expect(host.ready()).rejects.toThrow('did you mean "label:record"?');
+    expect(host.hasHook('label:recrod')).toBe(false);
+  });
+
   it('collects registries from declarations and setup, in plugin order, and throws on duplicates', async () => {
     const host = createPluginHost([
-      { name: 'n', registries: { featurizer: { tfidf: 1 } } },
-      { name: 'p', enforce: 'pre', setup: (ctx) => ctx.register('featurizer', 'hash', 2) },
+      { name: 'n', registries: { selectionStrategies: { tfidf: 1 } } },
+      { name: 'p', enforce: 'pre', setup: (ctx) => ctx.register('selectionStrategies', 'hash', 2) },
     ]);
     await host.ready();
-    expect([...host.registry('featurizer')]).toEqual([
+    expect([...host.registry('selectionStrategies')]).toEqual([
       ['hash', 2],
       ['tfidf', 1],
     ]);
-    expect(host.registry('classifier').size).toBe(0);
+    expect(host.registry('classifiers').size).toBe(0);
     // A copy: callers cannot alter the host.
-    host.registry('featurizer').delete('hash');
-    expect(host.registry('featurizer').has('hash')).toBe(true);
+    host.registry('selectionStrategies').delete('hash');
+    expect(host.registry('selectionStrategies').has('hash')).toBe(true);
     expect(() =>
       createPluginHost([
-        { name: 'x', registries: { featurizer: { tfidf: 1 } } },
-        { name: 'y', registries: { featurizer: { tfidf: 2 } } },
+        { name: 'x', registries: { selectionStrategies: { tfidf: 1 } } },
+        { name: 'y', registries: { selectionStrategies: { tfidf: 2 } } },
       ]),
-    ).toThrow('registry "featurizer": "tfidf" is registered by both plugin "x" and plugin "y"');
+    ).toThrow('registry "selectionStrategies": "tfidf" is registered by both plugin "x" and plugin "y"');
   });
 });

@@ -244,6 +244,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       body: undefined,
     };
     requests.push(record);
+    // The abort check of the conformance suite: the client closed its side while no answer had been sent.
+    res.on('close', () => {
+      if (!res.writableFinished && !res.headersSent && !closing && record.fault !== 'reset') record.closedBeforeResponse = true;
+    });
     let raw = '';
     try {
       raw = await readBody(req);

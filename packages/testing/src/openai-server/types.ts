@@ -58,6 +58,8 @@ export interface RecordedRequest {
   status?: number;
   /** Token usage reported in the answer (chat and embeddings answers that carried one). */
   usage?: { promptTokens: number; completionTokens: number };
+  /** True when the client closed the connection before the server answered (what an aborted call must do). */
+  closedBeforeResponse?: boolean;
 }
 
 /** When a fault fires. All given conditions must hold; a rule with none fires on every request (up to `times`). */
