@@ -103,7 +103,7 @@ export function toCliError(err: unknown): CliError {
   const message = typeof e.message === 'string' ? e.message : String(err);
   if (e.name === 'ProviderStoppedError') {
     // The gateway stopped calling the provider (auth/quota error, or too many failures of one kind in a row).
-    return new CliError(`model provider stopped${typeof e.kind === 'string' ? ` (${e.kind})` : ''}: ${message}`, {
+    return new CliError(`model provider failed${typeof e.kind === 'string' ? ` (${e.kind})` : ''}: ${message}`, {
       exitCode: EXIT.PROVIDER,
       hint: (typeof e.kind === 'string' ? PROVIDER_HINTS[e.kind] : undefined) ?? 're-run the same command once the provider answers again (completed work is kept)',
       cause: err,

@@ -114,20 +114,30 @@ describe('acquireFileLock', () => {
 
   it('of many processes racing for one lock, exactly one wins', async () => {
     const target = join(dir, 'race.jsonl');
+    const release = join(dir, 'release');
     const src = join(import.meta.dirname, '../../src/io/file-lock.ts');
+    // The winner holds the lock until every child has reported (start-up times vary a lot on a busy machine).
     const code = `
+      const { existsSync } = await import('node:fs');
       const { acquireFileLock } = await import(${JSON.stringify(src)});
-      try { const l = await acquireFileLock(${JSON.stringify(target)}); process.stdout.write('won'); await new Promise((r) => setTimeout(r, 800)); await l.release(); }
-      catch (e) { process.stdout.write(e.name); }`;
-    const runs = Array.from({ length: 4 }, () => {
+      try {
+        const l = await acquireFileLock(${JSON.stringify(target)});
+        process.stdout.write('won');
+        while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 20));
+        await l.release();
+      } catch (e) { process.stdout.write(e.name); }`;
+    const outputs: string[] = [];
+    const children = Array.from({ length: 4 }, (_, i) => {
+      outputs[i] = '';
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      return new Promise<string>((resolve) => child.on('exit', () => resolve(out)));
+      child.stdout.on('data', (d: Buffer) => (outputs[i] += d.toString()));
+      return new Promise<void>((resolve) => child.on('exit', () => resolve()));
     });
-    const outcomes = await Promise.all(runs);
-    expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === 'FileLockedError')).toHaveLength(3);
+    while (outputs.filter((o) => o !== '').length < 4) await new Promise((r) => setTimeout(r, 20));
+    await writeFile(release, '');
+    await Promise.all(children);
+    expect(outputs.filter((o) => o === 'won')).toHaveLength(1);
+    expect(outputs.filter((o) => o === 'FileLockedError')).toHaveLength(3);
     expect(existsSync(lockPathFor(target))).toBe(false);
-  });
+  }, 60_000);
 });
