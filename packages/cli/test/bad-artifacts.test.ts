@@ -5,7 +5,7 @@
  * the taxonomy; an --out-dir under a regular file or where no directory can be made (/proc/x, which used to hang).
  * Every skipped corpus line is written to a rejects file. Table-driven, in-process through main().
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,26 @@ describe('bad artifacts and inputs: exit 3 with file and field', () => {
       expect(r.err).toMatch(c.says);
     }, 60_000);
   }
+
+  it('run never trains a class outside the taxonomy from a hand-edited labels.jsonl', async () => {
+    cpSync(join(dir, 'base'), join(dir, 'edited-run'), { recursive: true });
+    const path = join(dir, 'edited-run', 'labels.jsonl');
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json);
+    lines[0]!.label = 'NOT_IN_TAXONOMY';
+    writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    rmSync(join(dir, 'edited-run', 'model.json')); // distill runs again on the edited lines
+    const r = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', 'edited-run', '-q']);
+    expect(r.err).not.toMatch(/looks like a bug/);
+    if (r.code === 3) {
+      expect(r.err).toContain('labels.jsonl');
+      expect(r.err).toContain('"label"');
+      expect(r.err).toContain('NOT_IN_TAXONOMY');
+    } else {
+      // A resume that re-labels edited files (content hashes) is fine too, as long as the class never reaches the model.
+      expect(r.code).toBe(0);
+      expect(readJson('edited-run/model.json').labels).not.toContain('NOT_IN_TAXONOMY');
+    }
+  }, 120_000);
 
   it.skipIf(!existsSync('/proc/self'))('--out-dir /proc/x fails at once instead of hanging', async () => {
     const r = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', '/proc/x']);

