@@ -30,3 +30,4 @@ export * from './audit.js';
 export * from './evaluate.js';
 export * from './serve.js';
 export * from './version.js';
+export * from './active/index.js';
