@@ -5,3 +5,4 @@ export * from './strata.js';
 export * from './quality.js';
 export * from './round-log.js';
 export * from './loop.js';
+export * from './relabel.js';

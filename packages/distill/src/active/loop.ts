@@ -84,9 +84,10 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
   let holdoutDrawn = 0;
   const spent = (): number | undefined => options.spentUsd?.();
 
-  /** Answers for `positions` (pool order), from `known` first, then one labelBatch call for the rest. */
-  const buy = async (positions: number[], role: number): Promise<void> => {
-    positions.sort((a, b) => a - b);
+  /** Answers for `picks` (training) and `held` (held-out), from `known` first, then one labelBatch call in pool order. */
+  const buy = async (picks: readonly number[], held: readonly number[]): Promise<void> => {
+    const roleOf = new Map<number, number>([...picks.map((p) => [p, TRAIN] as const), ...held.map((p) => [p, HOLDOUT] as const)]);
+    const positions = [...roleOf.keys()].sort((a, b) => a - b);
     const need = positions.filter((p) => !known.has(pool[p]!.id));
     const got = new Map<number, ActiveAnswer>();
     if (need.length > 0) {
@@ -106,7 +107,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
       const a = got.has(p) ? got.get(p)! : known.get(pool[p]!.id)!;
       if (!got.has(p)) reused++;
       answer[p] = a;
-      state[p] = a === null ? UNUSABLE : role;
+      state[p] = a === null ? UNUSABLE : roleOf.get(p)!;
       if (a === null) unusable++;
     }
     bought += positions.length;
@@ -168,8 +169,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
       if (p === undefined) throw new Error(`${options.roundLog}: round ${r.round} names id ${JSON.stringify(id)}, which is not in the pool`);
       return p;
     };
-    await buy(r.picked.map(posOfId), TRAIN);
-    await buy(r.holdoutAdded.map(posOfId), HOLDOUT);
+    await buy(r.picked.map(posOfId), r.holdoutAdded.map(posOfId));
     holdoutDrawn += r.holdoutAdded.length;
     rounds.push({ ...r, restored: true });
   }
@@ -245,8 +245,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
       }
     }
     candidates = new Int32Array(0);
-    await buy([...picks], TRAIN);
-    await buy([...holdoutPicks], HOLDOUT);
+    await buy(picks, holdoutPicks);
     holdoutDrawn += holdoutPicks.length;
     model = await fit();
     const assessed = assess(model);
