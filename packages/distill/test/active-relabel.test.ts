@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { relabelSuspicious, resolveRelabel, type RelabelItem, type RelabelOutcome } from '../src/index.js';
+import { LabelAssignmentSchema } from '@taxonomist/core';
+import { relabelSuspicious, resolveRelabel, withRelabel, type RelabelItem, type RelabelOutcome } from '../src/index.js';
 import { syntheticExamples } from './helpers.js';
 
 // 240 synthetic examples, 24 of them given a wrong label (the next topic in the list), as a confused LLM would.
@@ -38,6 +39,15 @@ describe('re-labeling suspicious labels', () => {
     const o = fixed[0]!;
     expect(o).toMatchObject({ policy: 'majority', model: 'scripted', from: noisy.find((e) => e.id === o.id)!.label });
     expect(o.answers).toEqual([gold.get(o.id), gold.get(o.id)]);
+    // On the label line: the resolution and its provenance, valid against the assignment schema (nothing stripped).
+    const line = withRelabel({ id: o.id, status: 'ok', label: o.from, labelId: 'L1', model: 'first-llm' }, o);
+    expect(LabelAssignmentSchema.parse(JSON.parse(JSON.stringify(line)))).toEqual({
+      id: o.id,
+      status: 'ok',
+      label: o.to,
+      model: 'first-llm',
+      relabel: { from: o.from, policy: 'majority', answers: o.answers, changed: true, model: 'scripted' },
+    });
     const wrongBefore = noisy.filter((e) => e.label !== gold.get(e.id!)).length;
     const wrongAfter = res.examples.filter((e) => e.label !== gold.get(e.id!)).length;
     expect(wrongAfter).toBe(wrongBefore - fixed.length);

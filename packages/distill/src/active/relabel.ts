@@ -7,6 +7,7 @@
  * - 'second-opinion' (a stronger model): its first usable answer replaces the original.
  * Every resolution keeps its provenance (original label, answers, policy, model) so it can go on the label line.
  */
+import type { LabelAssignment } from '@taxonomist/core';
 import type { LabeledExample } from '../data/examples.js';
 import { auditLabels } from '../cross-validate.js';
 import type { TrainOptions } from '../train-options.js';
@@ -128,5 +129,20 @@ export async function relabelSuspicious(examples: readonly LabeledExample[], opt
     flagged: audit.issues.length,
     asked: pending.length,
     noiseRate: audit.noiseRate,
+  };
+}
+
+/**
+ * A label line with the resolution of its re-labeling: `label` becomes the resolved label (its `labelId` is dropped
+ * when the label changed, as it named the old one) and `relabel` keeps the provenance.
+ */
+export function withRelabel(line: LabelAssignment, outcome: RelabelOutcome): LabelAssignment {
+  if (line.id !== outcome.id) throw new Error(`withRelabel: line ${JSON.stringify(line.id)} and outcome ${JSON.stringify(outcome.id)} differ`);
+  const { labelId, ...rest } = line;
+  return {
+    ...rest,
+    ...(outcome.changed ? {} : labelId !== undefined ? { labelId } : {}),
+    label: outcome.to,
+    relabel: { from: outcome.from, policy: outcome.policy, answers: [...outcome.answers], changed: outcome.changed, ...(outcome.model ? { model: outcome.model } : {}) },
   };
 }
