@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { createRng, hashString32 } from '@taxonomist/core';
 import {
   activeDistill,
+  auditLabels,
   defaultRegistry,
   DEFAULT_FEATURIZER,
   relabelSuspicious,
@@ -107,7 +108,13 @@ interface RunResult {
   curve: Record<number, number>;
   /** Held-out agreement estimate and expected agreement at each checkpoint (for the honesty check). */
   estimate: Record<number, { holdout: number | null; low: number | null; expected: number | null }>;
-  relabel?: { noisy: number; selfConsistency: number; secondOpinion: number; goldSamePicks: number; changedSc: number; changedSo: number; asked: number; wrongBefore: number };
+  relabel?: {
+    noisy: number;
+    goldSamePicks: number;
+    wrongBefore: number;
+    flagged: number;
+    variants: Record<string, { accuracy: number; changed: number; asked: number; wrongAfter: number }>;
+  };
   seconds: number;
 }
 
@@ -141,24 +148,31 @@ async function runOne(pool: LabeledExample[], test: LabeledExample[], strategy: 
     // Same picks, three label sets, one training recipe: noisy as bought, re-labeled two ways, and gold.
     const examples = res.examples;
     const trainAcc = async (ex: LabeledExample[]) => accuracy((await train(ex, { seed })).model, test);
-    const sc = await relabelSuspicious(examples, {
-      seed,
-      ask: async (items: RelabelItem[]) => items.map((it) => ({ answers: [answer(it.id, 1), answer(it.id, 2)], model: 'scripted-llm' })),
-    });
-    const so = await relabelSuspicious(examples, {
-      seed,
-      policy: 'second-opinion',
-      ask: async (items: RelabelItem[]) => items.map((it) => ({ answers: [gold.get(it.id)!], model: 'scripted-gold' })),
-    });
+    // One audit, re-asking the 10% and the 20% most suspicious labels, by self-consistency and by a second opinion.
+    const audit = await auditLabels(examples, { seed });
+    const variant = async (max: number, policy: 'majority' | 'second-opinion') => {
+      const r = await relabelSuspicious(examples, {
+        seed,
+        audit,
+        max,
+        policy,
+        ask: async (items: RelabelItem[]) =>
+          items.map((it) => (policy === 'majority' ? { answers: [answer(it.id, 1), answer(it.id, 2)], model: 'scripted-llm' } : { answers: [gold.get(it.id)!], model: 'scripted-gold' })),
+      });
+      return { accuracy: await trainAcc(r.examples), changed: r.changed, asked: r.asked, wrongAfter: r.examples.filter((e) => e.label !== gold.get(e.id!)).length };
+    };
+    const tenth = Math.ceil(examples.length * 0.1);
     out.relabel = {
       noisy: await trainAcc(examples),
-      selfConsistency: await trainAcc(sc.examples),
-      secondOpinion: await trainAcc(so.examples),
       goldSamePicks: await trainAcc(examples.map((e) => ({ ...e, label: gold.get(e.id!)! }))),
-      changedSc: sc.changed,
-      changedSo: so.changed,
-      asked: sc.asked,
       wrongBefore: examples.filter((e) => e.label !== gold.get(e.id!)).length,
+      flagged: audit.issues.length,
+      variants: {
+        'self-consistency 10%': await variant(tenth, 'majority'),
+        'second opinion 10%': await variant(tenth, 'second-opinion'),
+        'self-consistency 20%': await variant(2 * tenth, 'majority'),
+        'second opinion 20%': await variant(2 * tenth, 'second-opinion'),
+      },
     };
   }
   out.seconds = (performance.now() - t0) / 1000;
@@ -182,7 +196,10 @@ async function main(): Promise<void> {
         const r = await runOne(pool, test, strategy, seed, setting === 'noisy', confusable);
         results[setting]![strategy]!.push(r);
         console.log(`  ${setting} ${strategy} seed ${seed}: ${CHECKPOINTS.map((c) => `${c}=${f3(r.curve[c])}`).join(' ')}  (${r.seconds.toFixed(0)} s)` +
-          (r.relabel ? `  relabel: noisy ${f3(r.relabel.noisy)} sc ${f3(r.relabel.selfConsistency)} so ${f3(r.relabel.secondOpinion)} gold ${f3(r.relabel.goldSamePicks)} (wrong ${r.relabel.wrongBefore}, asked ${r.relabel.asked}, changed ${r.relabel.changedSc}/${r.relabel.changedSo})` : ''));
+          (r.relabel
+            ? `\n    relabel: noisy ${f3(r.relabel.noisy)}, gold ${f3(r.relabel.goldSamePicks)}, wrong ${r.relabel.wrongBefore}, flagged ${r.relabel.flagged}; ` +
+              Object.entries(r.relabel.variants).map(([k, v]) => `${k}: ${f3(v.accuracy)} (asked ${v.asked}, changed ${v.changed}, wrong after ${v.wrongAfter})`).join('; ')
+            : ''));
       }
     }
   }
@@ -208,11 +225,13 @@ async function main(): Promise<void> {
       for (const s of strategies) {
         const rs = results[setting]![s]!.map((r) => r.relabel!);
         const m = (f: (x: NonNullable<RunResult['relabel']>) => number) => median(rs.map(f));
-        const lost = m((x) => x.goldSamePicks - x.noisy);
-        lines.push(`noisy ${s}@2000 (same picks, train()): gold labels ${f3(m((x) => x.goldSamePicks))}, noisy ${f3(m((x) => x.noisy))}, ` +
-          `self-consistency ${f3(m((x) => x.selfConsistency))} (recovers ${f3(m((x) => (x.selfConsistency - x.noisy)) / lost)} of the loss), ` +
-          `second opinion ${f3(m((x) => x.secondOpinion))} (recovers ${f3(m((x) => (x.secondOpinion - x.noisy)) / lost)}); ` +
-          `wrong labels ${m((x) => x.wrongBefore)}, re-asked ${m((x) => x.asked)}, changed ${m((x) => x.changedSc)} / ${m((x) => x.changedSo)}`);
+        lines.push(`noisy ${s}@2000 (same picks, train() on all labels): gold labels ${f3(m((x) => x.goldSamePicks))}, noisy ${f3(m((x) => x.noisy))} ` +
+          `(wrong labels ${m((x) => x.wrongBefore)}, audit flagged ${m((x) => x.flagged)})`);
+        for (const k of Object.keys(rs[0]!.variants)) {
+          const acc = m((x) => x.variants[k]!.accuracy);
+          const share = m((x) => (x.variants[k]!.accuracy - x.noisy) / (x.goldSamePicks - x.noisy));
+          lines.push(`  ${k}: ${f3(acc)}, recovers ${f3(share)} of the loss (median of per-seed shares); re-asked ${m((x) => x.variants[k]!.asked)}, changed ${m((x) => x.variants[k]!.changed)}, wrong after ${m((x) => x.variants[k]!.wrongAfter)}`);
+        }
       }
     }
   }

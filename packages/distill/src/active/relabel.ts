@@ -9,7 +9,7 @@
  */
 import type { LabelAssignment } from '@taxonomist/core';
 import type { LabeledExample } from '../data/examples.js';
-import { auditLabels } from '../cross-validate.js';
+import { auditLabels, type LabelAuditResult } from '../cross-validate.js';
 import type { TrainOptions } from '../train-options.js';
 
 export interface RelabelItem {
@@ -52,6 +52,8 @@ export interface RelabelOptions extends Pick<TrainOptions, 'featurizer' | 'class
   batchSize?: number;
   /** Outcomes from an earlier, interrupted pass (by id): reused, not asked again. */
   done?: ReadonlyMap<string, RelabelOutcome>;
+  /** A label audit of these same examples already computed (else one is run: k-fold training). */
+  audit?: LabelAuditResult;
   /** After every `ask` batch, with its outcomes (persist them here to resume without asking twice). */
   onOutcomes?(outcomes: RelabelOutcome[]): void | Promise<void>;
 }
@@ -83,7 +85,7 @@ export function resolveRelabel(from: string, answers: readonly (string | null)[]
 export async function relabelSuspicious(examples: readonly LabeledExample[], options: RelabelOptions): Promise<RelabelResult> {
   const policy = options.policy ?? 'majority';
   if (examples.some((e) => e.id === undefined)) throw new Error('relabelSuspicious: every example needs an id (provenance is kept by id)');
-  const audit = await auditLabels(examples, {
+  const audit = options.audit ?? await auditLabels(examples, {
     ...(options.featurizer ? { featurizer: options.featurizer } : {}),
     ...(options.classifier ? { classifier: options.classifier } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
