@@ -182,6 +182,7 @@ describe('taxonomist (built binary)', () => {
       expect(agree).toBeGreaterThan(0.8);
       const html = readFileSync(join(out, 'report.html'), 'utf8');
       expect(html).toContain('<td>merged</td><td>L5 Cards and PINs, L7 Card delivery</td>');
+      expect(html).toContain('<h2>Learning curve</h2>');
       expect(html).toMatch(/<td>renamed<\/td><td>L1 Top ups<\/td><td>L1 Top-up problems<\/td>/);
       expect(manifest.stages.find((s) => s.name === 'label')!.usage!.calls).toBe(10 * Math.ceil(30 / 4));
       // the API key reaches no artifact and no output
