@@ -16,7 +16,7 @@ import { fitOnMatrix, resolveClassifier } from '../pipeline.js';
 import { defaultRegistry } from '../registry.js';
 import { resolveThreads } from '../train.js';
 import { DEFAULT_CLASSIFIER, DEFAULT_FEATURIZER } from '../train-options.js';
-import { ActiveOptionsSchema, type ActiveAnswer, type ActiveConfig, type ActiveOptions, type PoolRecord } from './options.js';
+import { ActiveOptionsSchema, type ActiveAnswer, type ActiveOptions, type PoolRecord } from './options.js';
 import { holdoutAgreement, meanTopProbability, type QualityEstimate } from './quality.js';
 import { fingerprintOf, RoundLog, type ActiveRound, type StopReason } from './round-log.js';
 import { computeStrata, defaultStrataCount, strataFromAssignment, stratifiedSeed, type PoolStrata } from './strata.js';
@@ -221,7 +221,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
         break;
       }
     }
-    let candidates = scored?.candidates ?? rowsIn(UNASKED);
+    const candidates = scored?.candidates ?? rowsIn(UNASKED);
     size = Math.min(size, candidates.length);
     // Held-out draws first (uniform over the unlabeled pool, so the agreement measured on them speaks for the pool).
     const h = Math.min(size, Math.max(0, Math.round(cfg.holdoutFraction * (bought + size)) - holdoutDrawn));
@@ -244,7 +244,6 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
         picks = checkPicks(strategy.name, strategy.select(ctx), sub, want);
       }
     }
-    candidates = new Int32Array(0);
     await buy(picks, holdoutPicks);
     holdoutDrawn += holdoutPicks.length;
     model = await fit();
@@ -319,5 +318,3 @@ function serialisable(options: ActiveOptions): Record<string, unknown> {
   } = options;
   return rest;
 }
-
-export type { ActiveConfig };
