@@ -78,6 +78,26 @@ describe('report.html rendering', () => {
     expect(offline).toContain('<p class="note">These results come from the offline baseline.</p>');
   });
 
+  it('shows the learning curve of active labeling when there is one', () => {
+    expect(html).not.toContain('id="learning"');
+    const data = sampleReport();
+    data.learning = {
+      strategy: 'diverse',
+      bought: 300,
+      stopReason: 'label budget reached',
+      rounds: [
+        { bought: 100, n: 10, agreement: null, low: null, high: null },
+        { bought: 200, n: 20, agreement: 0.75, low: 0.53, high: 0.89 },
+        { bought: 300, n: 30, agreement: 0.9, low: 0.74, high: 0.97 },
+      ],
+    };
+    const withCurve = renderReportHtml(data);
+    expect(withCurve).toContain('<h2>Learning curve</h2>');
+    expect(withCurve).toContain('300 LLM labels bought by active learning (<code>diverse</code>), stopped: label budget reached');
+    expect(withCurve).toContain('aria-label="learning curve"');
+    expect(withCurve).toContain('<a href="#learning">Learning curve</a>');
+  });
+
   it('caps the heat map at 40 labels', () => {
     const data = sampleReport();
     const labels = Array.from({ length: 60 }, (_, i) => `label ${i}`);

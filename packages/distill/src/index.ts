@@ -31,3 +31,4 @@ export * from './evaluate.js';
 export * from './serve.js';
 export * from './prediction-line.js';
 export * from './version.js';
+export * from './active/index.js';

@@ -15,7 +15,7 @@ import {
   type Taxonomy,
 } from '@taxonomist/core';
 import { ensureDir, writeTextAtomic } from '@taxonomist/core';
-import { CliError, toCliError } from '../errors.js';
+import { CliError, UsageError, toCliError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { safeUrl, setupModels } from '../model/setup.js';
 import { ARTIFACTS } from '../pipeline/artifacts.js';
@@ -26,6 +26,7 @@ import { pluginDistillRegistry } from '../model/plugin-registry.js';
 import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../pipeline/induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
 import { keepEditedOutputs } from '../pipeline/edited-artifacts.js';
+import { runActiveLabelStage } from '../pipeline/active-label-stage.js';
 import { RunManifestStore } from '../pipeline/manifest.js';
 import { MISSING, hashArtifacts, pipelineFiles, sha256File } from '../pipeline/stage-contents.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
@@ -51,6 +52,8 @@ interface StageOutcome {
   counts?: Record<string, number>;
   /** Non-zero when the stage finished but not fully (failed records): the run goes on, the exit code says so. */
   exitCode?: ExitCode;
+  /** One line for the summary (e.g. how many labels active learning bought and why it stopped). */
+  note?: string;
 }
 
 interface SummaryRow {
@@ -111,6 +114,16 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   const labelSettings = labelSettingsFromFlags(values);
   const labelSample = num(values, 'labelSample') ?? DEFAULT_LABEL_SAMPLE;
   const holdout = num(values, 'holdout') ?? DEFAULT_HOLDOUT;
+  // With a model, labels are bought by active learning unless --selection random (a seeded sample, as before).
+  const selection = str(values, 'selection') ?? 'diverse';
+  const activeLabeling = models.online && selection !== 'random';
+  const labelBudget = num(values, 'labelBudget') ?? labelSample;
+  const targetAgreement = num(values, 'targetAgreement');
+  if (activeLabeling) {
+    const { createSelectionRegistry } = await import('@taxonomist/distill');
+    const known = createSelectionRegistry(models.host).names();
+    if (!known.includes(selection)) throw new UsageError(`--selection ${selection}: unknown selection strategy (known: ${known.join(', ')})`, { command: 'run' });
+  }
   const engine = models.online ? 'llm' : 'offline';
   const modelIds: Record<string, string> = models.online
     ? { induce: models.model, summarize: models.summarizeModel, label: models.model }
@@ -124,7 +137,7 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   // Each stage's fingerprint chains the previous one: a change upstream redoes everything downstream.
   const fp: Record<StageName, string> = {} as Record<StageName, string>;
   fp.induce = hashValue({ inputSha, flags, induceSettings, engine, models: modelIds });
-  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed });
+  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}) });
   fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: str(values, 'classifier') ?? null, ...(str(values, 'featurizer') ? { featurizer: str(values, 'featurizer') } : {}) });
   fp.predict = hashValue({ prev: fp.distill });
   fp.report = hashValue({ prev: fp.predict, goldField: goldField ?? null, version: cliVersion() });
@@ -194,7 +207,7 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
     const partial: Record<string, number> = outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK ? { exitCode: outcome.exitCode } : {};
     const outputs = await hashArtifacts(outDir, files[name].outputs);
     await store.finish(name, { artifacts: outcome.artifacts, ...(outcome.usage ? { usage: outcome.usage } : {}), counts: { ...outcome.counts, durationMs: ms, ...partial }, outputs });
-    rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) });
+    rows.push({ stage: name, status: 'done', ms, ...(outcome.counts?.records !== undefined ? { records: outcome.counts.records } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}), ...(outcome.note ? { note: outcome.note } : {}) });
     if (outcome.exitCode !== undefined && outcome.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = outcome.exitCode;
   };
 
@@ -230,8 +243,34 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   // 2. label a seeded sample
   const sample = sampleInOrder(corpus.records, labelSample, seed, 'label-sample');
   let labelResult: LabelStageResult | undefined;
-  await stage('label', [ARTIFACTS.labels], async (mode) => {
-    if (models.online) {
+  let labelNote: string | undefined;
+  await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : [])], async (mode) => {
+    if (models.online && activeLabeling) {
+      const budget = num(values, 'budget');
+      const left = budget === undefined ? undefined : budget - models.gateway.usage().total.costUsd;
+      if (left !== undefined && left <= 0) {
+        throw new CliError(`label: the --budget of $${budget} was used up by induction`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: the taxonomy is kept and labeling starts' });
+      }
+      const r = await runActiveLabelStage({
+        records: withTexts,
+        taxonomy: tax,
+        models,
+        out: p(ARTIFACTS.labels),
+        roundLog: p(ARTIFACTS.activeRounds),
+        summaryPath: p(ARTIFACTS.activeLearning),
+        fresh: mode === 'fresh',
+        values,
+        seed,
+        strategy: selection,
+        labelBudget,
+        ...(targetAgreement !== undefined ? { targetAgreement } : {}),
+        ...(left !== undefined ? { budget: left } : {}),
+        ui,
+        signal: ctx.signal,
+      });
+      labelResult = r;
+      labelNote = r.active.summary;
+    } else if (models.online) {
       // --budget caps this invocation: what induction just spent comes off the labeling budget.
       const budget = num(values, 'budget');
       const left = budget === undefined ? undefined : budget - models.gateway.usage().total.costUsd;
@@ -263,16 +302,18 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
       });
     }
     return {
-      artifacts: [ARTIFACTS.labels],
+      artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : [])],
       usage: labelResult.usage,
       counts: { records: labelResult.records, ok: labelResult.ok, failed: labelResult.failed },
       exitCode: labelResult.exitCode,
+      ...(labelNote ? { note: labelNote } : {}),
     };
   });
 
   // 3. distill on the labeled sample (texts joined by id)
   await stage('distill', [ARTIFACTS.model, ARTIFACTS.distillEval], async () => {
-    const byId = new Map(sample.map((r) => [r.id, r.text]));
+    // Active labeling buys labels anywhere in the corpus, not only in the seeded sample.
+    const byId = new Map((activeLabeling ? corpus.records : sample).map((r) => [r.id, r.text]));
     const assignments: LabelAssignment[] = [];
     for await (const a of readJsonl<LabelAssignment>(p(ARTIFACTS.labels), { schema: LabelAssignmentSchema })) assignments.push(a);
     // In sample (corpus) order whatever the order of the lines: the holdout split and training depend on it.
@@ -357,6 +398,7 @@ function printSummary(ctx: CommandContext, rows: SummaryRow[], outDir: string, e
     ]),
   );
   const lines = [table + `total cost ${formatCost(total)}; artifacts in ${outDir}`];
+  for (const r of rows) if (r.stage === 'label' && r.status === 'done' && r.note) lines.push(`labels: ${r.note}`);
   if (rows.some((r) => r.stage === 'report' && r.status !== 'failed')) lines.push(`report: ${join(outDir, ARTIFACTS.report)}`);
   ctx.ui.result(lines.join('\n'), { outDir, exitCode, stages: rows, report: join(outDir, ARTIFACTS.report) });
 }

@@ -12,6 +12,10 @@ export const ARTIFACTS = {
   /** Offline engine only: vectorizer + centroids, labels new texts by nearest centroid. */
   clusterModel: 'cluster-model.json',
   labels: 'labels.jsonl',
+  /** Active labeling (run --model): one line per round (picks, quality estimate), then why it stopped. */
+  activeRounds: 'active-rounds.jsonl',
+  /** Active labeling: labels bought, stop reason and the learning curve (agreement vs labels bought). */
+  activeLearning: 'active-learning.json',
   model: 'model.json',
   /** Held-out evaluation of the distilled model. */
   distillEval: 'distill-eval.json',

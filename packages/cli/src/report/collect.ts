@@ -18,6 +18,19 @@ import { ARTIFACTS } from '../pipeline/artifacts.js';
 import type { ReportDataInput, ReportEdit, ReportRound } from './data.js';
 import { ReportGoldSchema, ReportQualitySchema } from './data.js';
 
+/** active-learning.json (the fields the report shows). */
+const ActiveLearningFileSchema = z.object({
+  strategy: z.string(),
+  bought: z.number().int().nonnegative(),
+  stopReason: z.string(),
+  rounds: z.array(
+    z.object({
+      bought: z.number().int(),
+      quality: z.object({ holdout: z.object({ n: z.number().int(), agreement: z.number().nullable(), interval: z.object({ low: z.number(), high: z.number() }).nullable() }) }).nullable(),
+    }),
+  ),
+});
+
 /** distill-eval.json: how the distilled model did on held-out LLM labels. */
 export const DistillEvalSchema = z.object({ quality: ReportQualitySchema.optional() });
 /** gold-eval.json: agreement of the predictions with gold classes. */
@@ -93,6 +106,16 @@ export async function collectReportData(outDir: string, options: CollectOptions)
   if (existsSync(distillEvalPath)) {
     const { quality } = await readJsonFile(distillEvalPath, DistillEvalSchema);
     if (quality) data.quality = quality;
+  }
+  const learningPath = join(outDir, ARTIFACTS.activeLearning);
+  if (existsSync(learningPath)) {
+    const l = await readJsonFile(learningPath, ActiveLearningFileSchema);
+    data.learning = {
+      strategy: l.strategy,
+      bought: l.bought,
+      stopReason: l.stopReason,
+      rounds: l.rounds.map((r) => ({ bought: r.bought, n: r.quality?.holdout.n ?? 0, agreement: r.quality?.holdout.agreement ?? null, low: r.quality?.holdout.interval?.low ?? null, high: r.quality?.holdout.interval?.high ?? null })),
+    };
   }
   const goldPath = join(outDir, ARTIFACTS.goldEval);
   if (existsSync(goldPath)) data.gold = (await readJsonFile(goldPath, GoldEvalSchema)).gold;

@@ -57,6 +57,14 @@ export const ReportGoldSchema = z.object({
   goldClasses: z.number().int(),
 });
 
+/** Active labeling (active-learning.json): agreement with the LLM on held-out labels vs labels bought. */
+export const ReportLearningSchema = z.object({
+  strategy: z.string(),
+  bought: z.number().int().nonnegative(),
+  stopReason: z.string(),
+  rounds: z.array(z.object({ bought: z.number().int(), n: z.number().int(), agreement: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() })),
+});
+
 export const ReportDataSchema = z.object({
   title: z.string(),
   generator: z.string(),
@@ -73,6 +81,7 @@ export const ReportDataSchema = z.object({
   distribution: z.object({ source: z.string(), counts: z.array(z.object({ label: z.string(), count: z.number().int().nonnegative() })), failed: z.number().int().nonnegative().default(0) }),
   history: z.object({ rounds: z.array(ReportRoundSchema), edits: z.array(ReportEditSchema) }).optional(),
   quality: ReportQualitySchema.optional(),
+  learning: ReportLearningSchema.optional(),
   gold: ReportGoldSchema.optional(),
   usage: z.array(ReportUsageRowSchema).default([]),
 });

@@ -18,6 +18,7 @@ export function renderReportHtml(input: ReportDataInput): string {
     distributionSection(data),
     historySection(data),
     qualitySection(data),
+    learningSection(data),
     goldSection(data),
     costSection(data),
   ].filter(Boolean);
@@ -68,6 +69,7 @@ ${d.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
     ['distribution', 'Distribution'],
     ['history', 'Taxonomy changes'],
     ['quality', 'Model quality'],
+    ...(d.learning ? [['learning', 'Learning curve']] : []),
     ...(d.gold ? [['gold', 'Gold agreement']] : []),
     ['cost', 'Cost'],
   ]
@@ -190,6 +192,21 @@ ${heatMap(shown, sub, { ariaLabel: 'confusion matrix' })}`;
 ${perLabel.map((r) => `<tr><td>${esc(r.label)}</td><td class="num">${fmt(r.precision)}</td><td class="num">${fmt(r.recall)}</td><td class="num">${fmt(r.f1)}</td><td class="num">${r.support}</td><td class="bar"><span style="width:${Math.round(r.f1 * 100)}%"></span></td></tr>`).join('\n')}
 </tbody></table>
 ${heat}
+</section>`;
+}
+
+/** Active labeling: the classifier's agreement with the LLM on held-out labels as labels were bought. */
+function learningSection(d: ReportData): string {
+  const l = d.learning;
+  if (!l) return '';
+  const points = l.rounds.filter((r) => r.agreement !== null).map((r) => ({ x: r.bought, y: r.agreement!, title: `${r.bought} labels: ${pct(r.agreement!)} on ${r.n} held-out` }));
+  return `<section id="learning">
+<h2>Learning curve</h2>
+<p>${int(l.bought)} LLM labels bought by active learning (<code>${esc(l.strategy)}</code>), stopped: ${esc(l.stopReason)}. Agreement of the classifier with the LLM on held-out LLM labels (a uniform random share of the labels bought, never trained on), with its 95% interval.</p>
+${points.length > 1 ? lineChart(points, { yMin: 0, yMax: 1, xLabel: 'LLM labels bought', yLabel: 'agreement', ariaLabel: 'learning curve' }) : ''}
+<table><thead><tr><th class="num">Labels bought</th><th class="num">Held out</th><th class="num">Agreement</th><th class="num">95% interval</th></tr></thead><tbody>
+${l.rounds.map((r) => `<tr><td class="num">${int(r.bought)}</td><td class="num">${int(r.n)}</td><td class="num">${r.agreement === null ? '' : pct(r.agreement)}</td><td class="num">${r.low === null || r.high === null ? '' : `${pct(r.low)} – ${pct(r.high)}`}</td></tr>`).join('\n')}
+</tbody></table>
 </section>`;
 }
 

@@ -44,6 +44,19 @@ export const LabelAssignmentSchema = z
     /** The text was truncated to this many tokens before labeling. */
     truncated: z.object({ originalTokens: z.number().int(), keptTokens: z.number().int() }).optional(),
     model: z.string().optional(),
+    /**
+     * The label was asked again because the label audit disputed it: the original answer, the new answers, the
+     * resolution policy and whether the label changed (`label` holds the resolution).
+     */
+    relabel: z
+      .object({
+        from: z.string(),
+        policy: z.enum(['majority', 'second-opinion']),
+        answers: z.array(z.string().nullable()),
+        changed: z.boolean(),
+        model: z.string().optional(),
+      })
+      .optional(),
     taxonomyId: z.string().optional(),
     error: z
       .object({ kind: AssignmentErrorKindSchema, message: z.string(), raw: z.string().optional() })

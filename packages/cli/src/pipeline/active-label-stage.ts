@@ -1,0 +1,150 @@
+/**
+ * `run --model`'s label stage by active learning (@taxonomist/distill's activeDistill): rounds of "train on the LLM
+ * labels so far -> pick the records the classifier is least sure of -> label them with the LLM" until the label
+ * budget, the USD budget or the target agreement stops it. Each batch goes through the labeler into labels.jsonl
+ * (resumable on its own); the rounds go to active-rounds.jsonl. A re-run after a crash re-derives the state from both
+ * and buys no label twice.
+ */
+import { rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { LabelAssignmentSchema, readJsonl, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
+import type { ActiveAnswer, ActiveRound, StopReason } from '@taxonomist/distill';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../commands/types.js';
+import type { ModelSetup } from '../model/setup.js';
+import type { Ui } from '../ui/ui.js';
+import { runLlmLabelStage, type LabelStageResult } from './label-stage.js';
+import { stageUsageOf, usageDelta } from './usage.js';
+
+export const STOP_REASON_TEXT: Record<StopReason, string> = {
+  'label-budget': 'label budget reached',
+  'usd-budget': 'USD budget reached',
+  target: 'target agreement reached',
+  plateau: 'agreement stopped improving',
+  'pool-exhausted': 'every record is labeled',
+  'max-rounds': 'round limit reached',
+  aborted: 'interrupted',
+};
+
+export interface ActiveLabelStageResult extends LabelStageResult {
+  active: { strategy: string; bought: number; rounds: number; stopReason: StopReason; summary: string };
+}
+
+/** Answers in the labeler's output: ok label, ok "none" (null); failed lines are not answers (a re-run retries them). */
+async function readAnswers(path: string): Promise<Map<string, ActiveAnswer>> {
+  const out = new Map<string, ActiveAnswer>();
+  if (!existsSync(path)) return out;
+  for await (const a of readJsonl<LabelAssignment>(path, { schema: LabelAssignmentSchema })) {
+    if (a.status === 'ok') out.set(a.id, a.label !== undefined && !a.none ? a.label : null);
+  }
+  return out;
+}
+
+export async function runActiveLabelStage(args: {
+  records: readonly CorpusRecord[];
+  taxonomy: Taxonomy;
+  models: Extract<ModelSetup, { online: true }>;
+  out: string;
+  roundLog: string;
+  summaryPath: string;
+  fresh: boolean;
+  values: CommandContext['values'];
+  seed: number;
+  strategy: string;
+  labelBudget: number;
+  targetAgreement?: number;
+  budget?: number;
+  ui: Ui;
+  signal: AbortSignal;
+}): Promise<ActiveLabelStageResult> {
+  const { models, ui } = args;
+  if (args.fresh) {
+    await rm(args.out, { force: true });
+    await rm(args.roundLog, { force: true });
+  }
+  const { activeDistill, createSelectionRegistry } = await import('@taxonomist/distill');
+  const known = await readAnswers(args.out);
+  const byId = new Map(args.records.map((r) => [r.id, r]));
+  const before = stageUsageOf(models.gateway.usage());
+  const spent = (): number => usageDelta(stageUsageOf(models.gateway.usage()), before).costUsd;
+  let failed = 0;
+  const failedByKind: Record<string, number> = {};
+  let exitCode: LabelStageResult['exitCode'] = EXIT.OK;
+  const res = await activeDistill(args.records, {
+    strategy: args.strategy,
+    seed: args.seed,
+    labelBudget: args.labelBudget,
+    seedSize: Math.min(100, Math.max(10, Math.round(args.labelBudget / 10))),
+    batchSize: Math.min(100, Math.max(10, Math.round(args.labelBudget / 10))),
+    ...(args.targetAgreement !== undefined ? { targetAgreement: args.targetAgreement } : {}),
+    ...(args.budget !== undefined ? { budgetUsd: args.budget, spentUsd: spent } : {}),
+    strategies: createSelectionRegistry(models.host),
+    known,
+    roundLog: args.roundLog,
+    signal: args.signal,
+    labelBatch: async (records) => {
+      const batch = records.map((r) => byId.get(r.id)!);
+      const left = args.budget === undefined ? undefined : args.budget - spent();
+      const r = await runLlmLabelStage({ records: batch, taxonomy: args.taxonomy, models, out: args.out, fresh: false, values: args.values, seed: args.seed, ui, signal: args.signal, ...(left !== undefined ? { budget: left } : {}) });
+      if (r.exitCode === EXIT.BUDGET || r.exitCode === EXIT.INTERRUPTED) {
+        throw new CliError(r.exitCode === EXIT.BUDGET ? 'label: stopped at the --budget limit in the middle of an active-learning round' : 'label: interrupted', {
+          exitCode: r.exitCode,
+          hint: r.exitCode === EXIT.BUDGET ? 're-run with a higher --budget: labels bought are kept and the loop resumes' : 're-run the same command to resume',
+        });
+      }
+      failed += r.failed;
+      for (const [k, n] of Object.entries(r.failedByKind)) failedByKind[k] = (failedByKind[k] ?? 0) + n;
+      if (r.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = r.exitCode;
+      const answers = await readAnswers(args.out);
+      return records.map((x) => answers.get(x.id) ?? null);
+    },
+    onRound: (round: ActiveRound) => {
+      const h = round.quality?.holdout;
+      ui.info(
+        `active learning: round ${round.round} (${round.strategy}): ${round.bought} labels bought` +
+          (h?.agreement != null ? `, held-out agreement ${h.agreement.toFixed(3)} [${h.interval!.low.toFixed(3)}, ${h.interval!.high.toFixed(3)}] on ${h.n}` : ''),
+      );
+    },
+  });
+  const last = res.rounds.at(-1);
+  const h = last?.quality?.holdout;
+  const summary =
+    `${res.bought} labels bought by active learning (${args.strategy}, ${res.rounds.length} rounds), stopped: ${STOP_REASON_TEXT[res.stopReason]}` +
+    (h?.agreement != null ? `; classifier vs LLM on ${h.n} held-out labels: ${h.agreement.toFixed(3)} [${h.interval!.low.toFixed(3)}, ${h.interval!.high.toFixed(3)}]` : '');
+  ui.info(`label: ${summary}`);
+  await writeFile(
+    args.summaryPath,
+    JSON.stringify(
+      {
+        strategy: args.strategy,
+        labelBudget: args.labelBudget,
+        ...(args.targetAgreement !== undefined ? { targetAgreement: args.targetAgreement } : {}),
+        bought: res.bought,
+        unusable: res.unusable,
+        stopReason: res.stopReason,
+        // The learning curve: agreement with the LLM vs labels bought.
+        rounds: res.rounds.map((r) => ({ round: r.round, strategy: r.strategy, bought: r.bought, training: r.training, holdout: r.holdout, quality: r.quality })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  if (res.stopReason === 'usd-budget') {
+    // Same contract as the sampled path: a budget stop is exit 5 and the stage resumes on a re-run.
+    throw new CliError(`label: stopped at the --budget limit: ${summary}`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: labels bought are kept and the loop resumes' });
+  }
+  if (res.stopReason === 'aborted') exitCode = EXIT.INTERRUPTED;
+  return {
+    status: res.stopReason === 'aborted' ? 'aborted' : 'done',
+    records: res.bought,
+    ok: res.examples.length,
+    failed,
+    alreadyOk: res.reused,
+    notAttempted: 0,
+    failedByKind,
+    usage: usageDelta(stageUsageOf(models.gateway.usage()), before),
+    exitCode,
+    active: { strategy: args.strategy, bought: res.bought, rounds: res.rounds.length, stopReason: res.stopReason, summary },
+  };
+}
