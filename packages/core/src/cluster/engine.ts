@@ -12,7 +12,7 @@ import { normalizeTaxonomy } from '../induce/export.js';
 import type { DenseMatrix } from '../vectors/dense.js';
 import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
 import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
-import { chooseK, expandKRange, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
+import { chooseK, defaultKSpan, expandKRange, searchK, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
 import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
 import { clusterTerms, type CtfidfOptions } from './ctfidf.js';
 import { ClusterModel, embedTexts, type ClusterVectorizer } from './model.js';
@@ -32,7 +32,10 @@ export interface ClusterTaxonomyOptions {
   seed: number;
   /** Number of clusters. When absent, chosen by silhouette over `kRange`. */
   k?: number;
-  /** Candidates for k (default: 5..25 step 5, capped below the number of records). */
+  /**
+   * Candidates for k, all tried. Default: a coarse-to-fine silhouette search over 2..about 2 sqrt(n) (at least 10,
+   * below n; `defaultKSpan`), so k can reach the data's scale.
+   */
   kRange?: KRange;
   /** Embeddings model for the vectors (LangChain Embeddings, or an id resolved by `gateway`); else the built-in LSA. */
   embeddings?: EmbeddingsRef | Embeddings;
@@ -82,8 +85,10 @@ export interface ClusterTaxonomyResult {
   inertia: number;
   /** Mean silhouette of the chosen k (when k was chosen). */
   silhouette?: number;
-  /** Every k tried, when k was chosen. */
+  /** Every k tried, when k was chosen (ascending k, with its silhouette: the score curve). */
   kCandidates?: ChooseKCandidate[];
+  /** How k was set: given, or chosen (with why, and whether the choice sits at the edge of the range tried). */
+  kChoice: { source: 'given' | 'silhouette'; reason: string; atEdge?: 'min' | 'max'; min?: number; max?: number };
   /** Records per label id. */
   sizes: Record<string, number>;
   /** Ids of records whose text gave a zero vector (no known term): they sit in a cluster by default only. */
@@ -94,8 +99,6 @@ export interface ClusterTaxonomyResult {
 export class ClusterError extends Error {
   override name = 'ClusterError';
 }
-
-const DEFAULT_K_RANGE = { min: 5, max: 25, step: 5 } as const;
 
 export async function clusterTaxonomy(
   records: readonly CorpusRecord[],
@@ -109,7 +112,7 @@ export async function clusterTaxonomy(
   } else {
     if (n < 3) throw new ClusterError(`choosing k needs at least 3 records, got ${n}; pass k`);
     try {
-      expandKRange(options.kRange ?? defaultRange(n), n);
+      if (options.kRange !== undefined) expandKRange(options.kRange, n);
     } catch (err) {
       throw new ClusterError((err as Error).message);
     }
@@ -156,13 +159,33 @@ export async function clusterTaxonomy(
   let km: KMeansResult;
   let silhouette: number | undefined;
   let kCandidates: ChooseKCandidate[] | undefined;
+  let kChoice: ClusterTaxonomyResult['kChoice'];
   const common = { seed: options.seed, spherical: true, nInit: options.nInit, maxIter: options.maxIter };
   if (options.k !== undefined) {
     km = kmeans(unit, { ...common, k: options.k });
+    kChoice = { source: 'given', reason: `k = ${options.k}: given` };
     emit({ type: 'clustered', k: options.k, candidate: false, inertia: km.inertia });
   } else {
-    const range = options.kRange ?? defaultRange(n);
-    const chosen = chooseK(unit, { ...common, kRange: range, sampleSize: options.silhouetteSample });
+    let chosen: ReturnType<typeof chooseK>;
+    if (options.kRange !== undefined) {
+      chosen = chooseK(unit, { ...common, kRange: options.kRange, sampleSize: options.silhouetteSample });
+      const ks = chosen.candidates.map((c) => c.k);
+      const [lo, hi] = [ks[0]!, ks[ks.length - 1]!];
+      const atEdge = hi > lo && chosen.k === hi ? 'max' : hi > lo && chosen.k === lo ? 'min' : undefined;
+      const edge = atEdge === 'max' ? '; it is the largest k tried, so more clusters may fit better' : atEdge === 'min' ? '; it is the smallest k tried' : '';
+      kChoice = {
+        source: 'silhouette',
+        reason: `k = ${chosen.k}: highest silhouette (${chosen.silhouette.toFixed(3)}) of ${ks.length} values tried over k = ${lo}..${hi}${edge}`,
+        ...(atEdge ? { atEdge } : {}),
+        min: lo,
+        max: hi,
+      };
+    } else {
+      const span = defaultKSpan(n);
+      const searched = searchK(unit, { ...common, ...span, sampleSize: options.silhouetteSample });
+      chosen = searched;
+      kChoice = { source: 'silhouette', reason: searched.reason, ...(searched.atEdge ? { atEdge: searched.atEdge } : {}), ...span };
+    }
     for (const c of chosen.candidates) emit({ type: 'clustered', k: c.k, candidate: true, silhouette: c.silhouette, inertia: c.inertia });
     km = chosen.result;
     silhouette = chosen.silhouette;
@@ -250,6 +273,7 @@ export async function clusterTaxonomy(
           dimensions: dims,
           inertia: km.inertia,
           ...(silhouette !== undefined ? { silhouette } : {}),
+          kChoice: kChoice.reason,
           sizes,
           naming: options.nameWith ? 'llm' : 'terms',
           ...(failures.length > 0 ? { namingFailures: failures.length } : {}),
@@ -275,6 +299,7 @@ export async function clusterTaxonomy(
     inertia: km.inertia,
     ...(silhouette !== undefined ? { silhouette } : {}),
     ...(kCandidates !== undefined ? { kCandidates } : {}),
+    kChoice,
     sizes,
     unvectorized: records.filter((_, i) => zero[i]).map((r) => r.id),
     naming: { source: options.nameWith ? 'llm' : 'terms', failures },
@@ -291,11 +316,6 @@ function checkRecords(records: readonly CorpusRecord[]): void {
     if (prev !== undefined) throw new ClusterError(`record ${i}: id "${r.id}" repeats record ${prev}; ids must be unique`);
     seen.set(r.id, i);
   });
-}
-
-function defaultRange(n: number): KRange {
-  if (n - 1 >= DEFAULT_K_RANGE.min) return { ...DEFAULT_K_RANGE, max: Math.min(DEFAULT_K_RANGE.max, n - 1) };
-  return [2, n - 1];
 }
 
 /** Up to `count` distinct member texts nearest to the centroid, shortened on a word boundary for display. */
