@@ -12,7 +12,7 @@ import { normalizeTaxonomy } from '../induce/export.js';
 import type { DenseMatrix } from '../vectors/dense.js';
 import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
 import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
-import { chooseK, defaultKSpan, expandKRange, searchK, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
+import { chooseK, defaultKSpan, expandKRange, kSeed, searchK, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
 import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
 import { clusterTerms, type CtfidfOptions } from './ctfidf.js';
 import { ClusterModel, embedTexts, type ClusterVectorizer } from './model.js';
@@ -182,8 +182,10 @@ export async function clusterTaxonomy(
       };
     } else {
       const span = defaultKSpan(n);
-      const searched = searchK(unit, { ...common, ...span, sampleSize: options.silhouetteSample });
+      // One restart per candidate is enough to rank them; the chosen k then gets every restart.
+      const searched = searchK(unit, { ...common, nInit: 1, ...span, sampleSize: options.silhouetteSample });
       chosen = searched;
+      if ((options.nInit ?? 3) > 1) chosen = { ...searched, result: kmeans(unit, { ...common, k: searched.k, seed: kSeed(options.seed, searched.k) }) };
       kChoice = { source: 'silhouette', reason: searched.reason, ...(searched.atEdge ? { atEdge: searched.atEdge } : {}), ...span };
     }
     for (const c of chosen.candidates) emit({ type: 'clustered', k: c.k, candidate: true, silhouette: c.silhouette, inertia: c.inertia });
@@ -227,7 +229,9 @@ export async function clusterTaxonomy(
     });
     return {
       name: name === '' ? `cluster ${id}` : name,
-      description: describeFromTerms(terms[r]!, members[r]!.length, n),
+      description: describeFromTerms(terms[r]!, members[r]!.length, n, {
+        typical: nearestExamples(members[r]!, distance, texts, 1, 160)[0],
+      }),
       source: 'terms',
     };
   });
@@ -319,13 +323,19 @@ function checkRecords(records: readonly CorpusRecord[]): void {
 }
 
 /** Up to `count` distinct member texts nearest to the centroid, shortened on a word boundary for display. */
-function nearestExamples(members: readonly number[], distance: Float64Array, texts: readonly string[], count: number): string[] {
+function nearestExamples(
+  members: readonly number[],
+  distance: Float64Array,
+  texts: readonly string[],
+  count: number,
+  maxChars = 300,
+): string[] {
   const sorted = [...members].sort((a, b) => distance[a]! - distance[b]! || a - b);
   const out: string[] = [];
   const seen = new Set<string>();
   for (const i of sorted) {
     if (out.length >= count) break;
-    const t = shorten(texts[i]!.replace(/\s+/gu, ' ').trim(), 300);
+    const t = shorten(texts[i]!.replace(/\s+/gu, ' ').trim(), maxChars);
     if (t === '' || seen.has(t)) continue;
     seen.add(t);
     out.push(t);

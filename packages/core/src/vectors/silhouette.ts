@@ -173,6 +173,8 @@ export interface SearchKOptions extends Omit<KMeansOptions, 'k'> {
   coarse?: number;
   /** Points the silhouette is computed on (default 2000). */
   sampleSize?: number;
+  /** The smallest k whose silhouette is within this share of the best is chosen (default 0.02). */
+  tolerance?: number;
 }
 
 export interface ChooseKWithReason extends ChooseKResult {
@@ -183,8 +185,9 @@ export interface ChooseKWithReason extends ChooseKResult {
 }
 
 /**
- * Coarse-to-fine choice of k by silhouette: a geometric grid over [min, max], then every value between the best
- * grid point's neighbours on a finer grid (at most `coarse` more runs). Candidates are returned in ascending k; each
+ * Coarse-to-fine choice of k by silhouette: a geometric grid over [min, max], then the span between the best grid
+ * point's neighbours on a finer grid (at most `coarse` more runs), then steps halved around the best value down to
+ * its immediate neighbours. Candidates are returned in ascending k; each
  * k uses the seed `kSeed(seed, k)`, as `chooseK`, so a k's clustering does not depend on the others tried.
  */
 export function searchK(points: DenseMatrix, opts: SearchKOptions): ChooseKWithReason {
@@ -197,7 +200,7 @@ export function searchK(points: DenseMatrix, opts: SearchKOptions): ChooseKWithR
   const coarse = Math.max(2, opts.coarse ?? 8);
   const sample = silhouetteSample(points, { sampleSize: opts.sampleSize, seed: opts.seed });
   const tried = new Map<number, { silhouette: number; result: KMeansResult; inertia: number }>();
-  const { min: _a, max: _b, coarse: _c, sampleSize: _d, ...km } = opts;
+  const { min: _a, max: _b, coarse: _c, sampleSize: _d, tolerance: _e, ...km } = opts;
   const tryK = (k: number): void => {
     if (tried.has(k)) return;
     const result = kmeans(points, { ...km, k, seed: kSeed(opts.seed, k) });
@@ -222,7 +225,19 @@ export function searchK(points: DenseMatrix, opts: SearchKOptions): ChooseKWithR
   const hi = first[Math.min(first.length - 1, at + 1)]!;
   const stepFine = Math.max(1, Math.ceil((hi - lo) / coarse));
   for (let k = lo; k <= hi; k += stepFine) tryK(k);
-  const k = bestK();
+  // Then halve the step around the best value until neighbouring k are compared.
+  for (let step = stepFine; step > 1; ) {
+    step = Math.ceil(step / 2);
+    const b = bestK();
+    if (b - step >= min) tryK(b - step);
+    if (b + step <= max) tryK(b + step);
+  }
+  // Silhouettes of neighbouring k differ by less than the noise of one k-means run: of the values within `tolerance`
+  // of the best, the smallest k is kept (parsimony, like the one-standard-error rule).
+  const top = bestK();
+  const tolerance = opts.tolerance ?? 0.02;
+  const topScore = tried.get(top)!.silhouette;
+  const k = [...tried.keys()].sort((a, b) => a - b).find((kk) => tried.get(kk)!.silhouette >= topScore - tolerance * Math.abs(topScore))!;
   const best = tried.get(k)!;
   const candidates = [...tried.entries()].sort((a, b) => a[0] - b[0]).map(([kk, v]) => ({ k: kk, silhouette: v.silhouette, inertia: v.inertia }));
   const atEdge = k === max && max > min ? 'max' : k === min && max > min ? 'min' : undefined;
@@ -232,6 +247,10 @@ export function searchK(points: DenseMatrix, opts: SearchKOptions): ChooseKWithR
       : atEdge === 'min'
         ? '; it is the smallest k tried: pass a smaller range or force k'
         : '';
-  const reason = `k = ${k}: highest silhouette (${best.silhouette.toFixed(3)}) of ${candidates.length} values tried over k = ${min}..${max}${edge}`;
+  const why =
+    k === top
+      ? `highest silhouette (${best.silhouette.toFixed(3)})`
+      : `smallest k whose silhouette (${best.silhouette.toFixed(3)}) is within ${+(100 * tolerance).toFixed(1)}% of the highest (${topScore.toFixed(3)} at k = ${top})`;
+  const reason = `k = ${k}: ${why} of ${candidates.length} values tried over k = ${min}..${max}${edge}`;
   return { k, silhouette: best.silhouette, result: best.result, candidates, atEdge, reason };
 }
