@@ -11,6 +11,7 @@ import { TAXONOMY_SCHEMA_VERSION, TaxonomySchema, type Taxonomy } from '../schem
 import { normalizeTaxonomy } from '../induce/export.js';
 import type { DenseMatrix } from '../vectors/dense.js';
 import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
+import { miniBatchKmeans } from '../vectors/minibatch-kmeans.js';
 import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
 import { chooseK, defaultKSpan, expandKRange, kSeed, searchK, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
 import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
@@ -49,6 +50,11 @@ export interface ClusterTaxonomyOptions {
   featurizer?: SparseTextConfigInput;
   /** k-means restarts per k (default 3). */
   nInit?: number;
+  /**
+   * Above this many records, mini-batch k-means (seeded on a sample, then 3 full Lloyd steps) replaces full k-means
+   * restarts (default 20 000).
+   */
+  miniBatchAbove?: number;
   maxIter?: number;
   /** Points the silhouette is computed on when choosing k (default 2000). */
   silhouetteSample?: number;
@@ -161,8 +167,15 @@ export async function clusterTaxonomy(
   let kCandidates: ChooseKCandidate[] | undefined;
   let kChoice: ClusterTaxonomyResult['kChoice'];
   const common = { seed: options.seed, spherical: true, nInit: options.nInit, maxIter: options.maxIter };
+  const large = n > (options.miniBatchAbove ?? 20_000);
+  /** One clustering at k: full k-means restarts, or for a large corpus mini-batch k-means polished by Lloyd steps. */
+  const fitK = (k: number, seed: number, nInit?: number): KMeansResult => {
+    if (!large) return kmeans(unit, { ...common, k, seed, ...(nInit !== undefined ? { nInit } : {}) });
+    const mb = miniBatchKmeans(unit, { k, seed, spherical: true });
+    return kmeans(unit, { k, seed, spherical: true, init: mb.centroids, maxIter: 3 });
+  };
   if (options.k !== undefined) {
-    km = kmeans(unit, { ...common, k: options.k });
+    km = fitK(options.k, options.seed);
     kChoice = { source: 'given', reason: `k = ${options.k}: given` };
     emit({ type: 'clustered', k: options.k, candidate: false, inertia: km.inertia });
   } else {
@@ -183,9 +196,9 @@ export async function clusterTaxonomy(
     } else {
       const span = defaultKSpan(n);
       // One restart per candidate is enough to rank them; the chosen k then gets every restart.
-      const searched = searchK(unit, { ...common, nInit: 1, ...span, sampleSize: options.silhouetteSample });
+      const searched = searchK(unit, { ...common, ...span, sampleSize: options.silhouetteSample, fit: (k, seed) => fitK(k, seed, 1) });
       chosen = searched;
-      if ((options.nInit ?? 3) > 1) chosen = { ...searched, result: kmeans(unit, { ...common, k: searched.k, seed: kSeed(options.seed, searched.k) }) };
+      if ((options.nInit ?? 3) > 1 && !large) chosen = { ...searched, result: fitK(searched.k, kSeed(options.seed, searched.k)) };
       kChoice = { source: 'silhouette', reason: searched.reason, ...(searched.atEdge ? { atEdge: searched.atEdge } : {}), ...span };
     }
     for (const c of chosen.candidates) emit({ type: 'clustered', k: c.k, candidate: true, silhouette: c.silhouette, inertia: c.inertia });

@@ -175,6 +175,8 @@ export interface SearchKOptions extends Omit<KMeansOptions, 'k'> {
   sampleSize?: number;
   /** The smallest k whose silhouette is within this share of the best is chosen (default 0.02). */
   tolerance?: number;
+  /** Clustering of one candidate (default: `kmeans` with these options and seed `kSeed(seed, k)`). */
+  fit?: (k: number, seed: number) => KMeansResult;
 }
 
 export interface ChooseKWithReason extends ChooseKResult {
@@ -200,10 +202,10 @@ export function searchK(points: DenseMatrix, opts: SearchKOptions): ChooseKWithR
   const coarse = Math.max(2, opts.coarse ?? 8);
   const sample = silhouetteSample(points, { sampleSize: opts.sampleSize, seed: opts.seed });
   const tried = new Map<number, { silhouette: number; result: KMeansResult; inertia: number }>();
-  const { min: _a, max: _b, coarse: _c, sampleSize: _d, tolerance: _e, ...km } = opts;
+  const { min: _a, max: _b, coarse: _c, sampleSize: _d, tolerance: _e, fit, ...km } = opts;
   const tryK = (k: number): void => {
     if (tried.has(k)) return;
-    const result = kmeans(points, { ...km, k, seed: kSeed(opts.seed, k) });
+    const result = fit ? fit(k, kSeed(opts.seed, k)) : kmeans(points, { ...km, k, seed: kSeed(opts.seed, k) });
     tried.set(k, { silhouette: sample.score(result.labels), result, inertia: result.inertia });
   };
   const grid = (lo: number, hi: number, count: number): number[] => {
