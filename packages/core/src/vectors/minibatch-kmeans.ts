@@ -13,7 +13,7 @@ export interface MiniBatchKMeansOptions {
   seed: number;
   /** Points per batch (default 1024). */
   batchSize?: number;
-  /** Batches (default: enough for about 10 passes over the data, at least 100, at most 1000). */
+  /** Batches (default: about 3 passes over the data, at least 50, at most 500; the engine polishes with Lloyd steps). */
   batches?: number;
   /** Points the centres are seeded on (default max(10 k, 3 batchSize), at most n). */
   initSize?: number;
@@ -28,7 +28,7 @@ export function miniBatchKmeans(points: DenseMatrix, opts: MiniBatchKMeansOption
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`miniBatchKmeans: k must be a positive integer, got ${k}`);
   if (k > n) throw new RangeError(`miniBatchKmeans: k = ${k} is larger than the number of points (${n})`);
   const batchSize = Math.min(n, opts.batchSize ?? 1024);
-  const batches = opts.batches ?? Math.min(1000, Math.max(100, Math.ceil((10 * n) / batchSize)));
+  const batches = opts.batches ?? Math.min(500, Math.max(50, Math.ceil((3 * n) / batchSize)));
   const spherical = opts.spherical ?? false;
   const rng = createRng(opts.seed);
   const x = points.data;

@@ -30,7 +30,7 @@ describe('clusterTaxonomy (offline)', () => {
       expect(label.description).toMatch(/^Texts that mention /);
       const shared = /^Texts that mention (.*) \(25 of 100/.exec(label.description)![1]!.split(', ').map((t) => t.replace(/"/g, ''));
       expect(shared.flatMap((t) => t.split(' ')).every((w) => vocab.includes(w))).toBe(true);
-      expect(label.description.endsWith(`Most typical: "${label.examples[0]}"`)).toBe(true);
+      expect(label.description.endsWith(`Most typical: "${label.examples![0]}"`)).toBe(true);
       expect(label.examples).toHaveLength(3);
       expect(res.sizes[label.id]).toBe(25);
     }
