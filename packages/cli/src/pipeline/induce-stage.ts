@@ -172,7 +172,7 @@ class InduceProgress {
         break;
       }
       case 'clustered':
-        this.ui.info(`induce: ${e.k} clusters`);
+        this.ui.info(`induce: ${e.k} clusters${e.kReason !== undefined && !e.kReason.endsWith(': given') ? ` (${e.kReason})` : ''}`);
         break;
       case 'done':
         this.finish();

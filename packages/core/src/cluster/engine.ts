@@ -11,8 +11,9 @@ import { TAXONOMY_SCHEMA_VERSION, TaxonomySchema, type Taxonomy } from '../schem
 import { normalizeTaxonomy } from '../induce/export.js';
 import type { DenseMatrix } from '../vectors/dense.js';
 import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
+import { miniBatchKmeans } from '../vectors/minibatch-kmeans.js';
 import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
-import { chooseK, expandKRange, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
+import { chooseK, defaultKSpan, expandKRange, kSeed, searchK, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
 import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
 import { clusterTerms, type CtfidfOptions } from './ctfidf.js';
 import { ClusterModel, embedTexts, type ClusterVectorizer } from './model.js';
@@ -32,7 +33,10 @@ export interface ClusterTaxonomyOptions {
   seed: number;
   /** Number of clusters. When absent, chosen by silhouette over `kRange`. */
   k?: number;
-  /** Candidates for k (default: 5..25 step 5, capped below the number of records). */
+  /**
+   * Candidates for k, all tried. Default: a coarse-to-fine silhouette search over 2..about 2 sqrt(n) (at least 10,
+   * below n; `defaultKSpan`), so k can reach the data's scale.
+   */
   kRange?: KRange;
   /** Embeddings model for the vectors (LangChain Embeddings, or an id resolved by `gateway`); else the built-in LSA. */
   embeddings?: EmbeddingsRef | Embeddings;
@@ -46,6 +50,11 @@ export interface ClusterTaxonomyOptions {
   featurizer?: SparseTextConfigInput;
   /** k-means restarts per k (default 3). */
   nInit?: number;
+  /**
+   * Above this many records, mini-batch k-means (seeded on a sample, then 3 full Lloyd steps) replaces full k-means
+   * restarts (default 20 000).
+   */
+  miniBatchAbove?: number;
   maxIter?: number;
   /** Points the silhouette is computed on when choosing k (default 2000). */
   silhouetteSample?: number;
@@ -82,8 +91,10 @@ export interface ClusterTaxonomyResult {
   inertia: number;
   /** Mean silhouette of the chosen k (when k was chosen). */
   silhouette?: number;
-  /** Every k tried, when k was chosen. */
+  /** Every k tried, when k was chosen (ascending k, with its silhouette: the score curve). */
   kCandidates?: ChooseKCandidate[];
+  /** How k was set: given, or chosen (with why, and whether the choice sits at the edge of the range tried). */
+  kChoice: { source: 'given' | 'silhouette'; reason: string; atEdge?: 'min' | 'max'; min?: number; max?: number };
   /** Records per label id. */
   sizes: Record<string, number>;
   /** Ids of records whose text gave a zero vector (no known term): they sit in a cluster by default only. */
@@ -94,8 +105,6 @@ export interface ClusterTaxonomyResult {
 export class ClusterError extends Error {
   override name = 'ClusterError';
 }
-
-const DEFAULT_K_RANGE = { min: 5, max: 25, step: 5 } as const;
 
 export async function clusterTaxonomy(
   records: readonly CorpusRecord[],
@@ -109,7 +118,7 @@ export async function clusterTaxonomy(
   } else {
     if (n < 3) throw new ClusterError(`choosing k needs at least 3 records, got ${n}; pass k`);
     try {
-      expandKRange(options.kRange ?? defaultRange(n), n);
+      if (options.kRange !== undefined) expandKRange(options.kRange, n);
     } catch (err) {
       throw new ClusterError((err as Error).message);
     }
@@ -156,13 +165,42 @@ export async function clusterTaxonomy(
   let km: KMeansResult;
   let silhouette: number | undefined;
   let kCandidates: ChooseKCandidate[] | undefined;
+  let kChoice: ClusterTaxonomyResult['kChoice'];
   const common = { seed: options.seed, spherical: true, nInit: options.nInit, maxIter: options.maxIter };
+  const large = n > (options.miniBatchAbove ?? 20_000);
+  /** One clustering at k: full k-means restarts, or for a large corpus mini-batch k-means polished by Lloyd steps. */
+  const fitK = (k: number, seed: number, nInit?: number): KMeansResult => {
+    if (!large) return kmeans(unit, { ...common, k, seed, ...(nInit !== undefined ? { nInit } : {}) });
+    const mb = miniBatchKmeans(unit, { k, seed, spherical: true });
+    return kmeans(unit, { k, seed, spherical: true, init: mb.centroids, maxIter: 3 });
+  };
   if (options.k !== undefined) {
-    km = kmeans(unit, { ...common, k: options.k });
+    km = fitK(options.k, options.seed);
+    kChoice = { source: 'given', reason: `k = ${options.k}: given` };
     emit({ type: 'clustered', k: options.k, candidate: false, inertia: km.inertia });
   } else {
-    const range = options.kRange ?? defaultRange(n);
-    const chosen = chooseK(unit, { ...common, kRange: range, sampleSize: options.silhouetteSample });
+    let chosen: ReturnType<typeof chooseK>;
+    if (options.kRange !== undefined) {
+      chosen = chooseK(unit, { ...common, kRange: options.kRange, sampleSize: options.silhouetteSample });
+      const ks = chosen.candidates.map((c) => c.k);
+      const [lo, hi] = [ks[0]!, ks[ks.length - 1]!];
+      const atEdge = hi > lo && chosen.k === hi ? 'max' : hi > lo && chosen.k === lo ? 'min' : undefined;
+      const edge = atEdge === 'max' ? '; it is the largest k tried, so more clusters may fit better' : atEdge === 'min' ? '; it is the smallest k tried' : '';
+      kChoice = {
+        source: 'silhouette',
+        reason: `k = ${chosen.k}: highest silhouette (${chosen.silhouette.toFixed(3)}) of ${ks.length} values tried over k = ${lo}..${hi}${edge}`,
+        ...(atEdge ? { atEdge } : {}),
+        min: lo,
+        max: hi,
+      };
+    } else {
+      const span = defaultKSpan(n);
+      // One restart per candidate is enough to rank them; the chosen k then gets every restart.
+      const searched = searchK(unit, { ...common, ...span, sampleSize: options.silhouetteSample, fit: (k, seed) => fitK(k, seed, 1) });
+      chosen = searched;
+      if ((options.nInit ?? 3) > 1 && !large) chosen = { ...searched, result: fitK(searched.k, kSeed(options.seed, searched.k)) };
+      kChoice = { source: 'silhouette', reason: searched.reason, ...(searched.atEdge ? { atEdge: searched.atEdge } : {}), ...span };
+    }
     for (const c of chosen.candidates) emit({ type: 'clustered', k: c.k, candidate: true, silhouette: c.silhouette, inertia: c.inertia });
     km = chosen.result;
     silhouette = chosen.silhouette;
@@ -204,7 +242,9 @@ export async function clusterTaxonomy(
     });
     return {
       name: name === '' ? `cluster ${id}` : name,
-      description: describeFromTerms(terms[r]!, members[r]!.length, n),
+      description: describeFromTerms(terms[r]!, members[r]!.length, n, {
+        typical: nearestExamples(members[r]!, distance, texts, 1, 160)[0],
+      }),
       source: 'terms',
     };
   });
@@ -250,6 +290,7 @@ export async function clusterTaxonomy(
           dimensions: dims,
           inertia: km.inertia,
           ...(silhouette !== undefined ? { silhouette } : {}),
+          kChoice: kChoice.reason,
           sizes,
           naming: options.nameWith ? 'llm' : 'terms',
           ...(failures.length > 0 ? { namingFailures: failures.length } : {}),
@@ -275,6 +316,7 @@ export async function clusterTaxonomy(
     inertia: km.inertia,
     ...(silhouette !== undefined ? { silhouette } : {}),
     ...(kCandidates !== undefined ? { kCandidates } : {}),
+    kChoice,
     sizes,
     unvectorized: records.filter((_, i) => zero[i]).map((r) => r.id),
     naming: { source: options.nameWith ? 'llm' : 'terms', failures },
@@ -293,19 +335,20 @@ function checkRecords(records: readonly CorpusRecord[]): void {
   });
 }
 
-function defaultRange(n: number): KRange {
-  if (n - 1 >= DEFAULT_K_RANGE.min) return { ...DEFAULT_K_RANGE, max: Math.min(DEFAULT_K_RANGE.max, n - 1) };
-  return [2, n - 1];
-}
-
 /** Up to `count` distinct member texts nearest to the centroid, shortened on a word boundary for display. */
-function nearestExamples(members: readonly number[], distance: Float64Array, texts: readonly string[], count: number): string[] {
+function nearestExamples(
+  members: readonly number[],
+  distance: Float64Array,
+  texts: readonly string[],
+  count: number,
+  maxChars = 300,
+): string[] {
   const sorted = [...members].sort((a, b) => distance[a]! - distance[b]! || a - b);
   const out: string[] = [];
   const seen = new Set<string>();
   for (const i of sorted) {
     if (out.length >= count) break;
-    const t = shorten(texts[i]!.replace(/\s+/gu, ' ').trim(), 300);
+    const t = shorten(texts[i]!.replace(/\s+/gu, ' ').trim(), maxChars);
     if (t === '' || seen.has(t)) continue;
     seen.add(t);
     out.push(t);

@@ -147,12 +147,26 @@ export function nameFromTerms(terms: readonly ClusterTerm[], maxWords = 3, opts:
   return words.join(' ');
 }
 
-/** Description of a cluster from its size and top terms. */
-export function describeFromTerms(terms: readonly ClusterTerm[], size: number, total: number, topN = 8): string {
+/**
+ * Description of a cluster: what its texts have in common (its distinctive phrases first, then words not already in
+ * a phrase), its size, and its most typical text (the member nearest its centroid) when given.
+ */
+export function describeFromTerms(
+  terms: readonly ClusterTerm[],
+  size: number,
+  total: number,
+  opts: { typical?: string; topN?: number } = {},
+): string {
   const pct = total === 0 ? 0 : (100 * size) / total;
-  const shown = terms.slice(0, topN).map((t) => t.term);
-  const termsText = shown.length > 0 ? `most distinctive terms: ${shown.join(', ')}` : 'no distinctive terms';
-  return `Texts grouped by similarity (${size} of ${total}, ${pct.toFixed(1)}%); ${termsText}.`;
+  const topN = opts.topN ?? 6;
+  const top = terms.slice(0, 2 * topN);
+  const phrases = top.filter((t) => t.term.includes(' ')).map((t) => t.term);
+  const inPhrase = new Set(phrases.flatMap((p) => p.split(' ')));
+  const words = top.filter((t) => !t.term.includes(' ') && !inPhrase.has(t.term)).map((t) => t.term);
+  const shown = [...phrases.slice(0, Math.ceil(topN / 2)).map((p) => `"${p}"`), ...words].slice(0, topN);
+  const common = shown.length > 0 ? `Texts that mention ${shown.join(', ')}` : 'Texts grouped by similarity';
+  const typical = opts.typical !== undefined && opts.typical !== '' ? ` Most typical: "${opts.typical}"` : '';
+  return `${common} (${size} of ${total}, ${pct.toFixed(1)}%).${typical}`;
 }
 
 /** Case-insensitive comparison key of a name. */

@@ -50,7 +50,7 @@ export async function runClusterStrategy(
     ...(runtime.signal ? { signal: runtime.signal } : {}),
   });
 
-  await progress({ type: 'clustered', k: out.k, namingFailures: out.naming.failures.length });
+  await progress({ type: 'clustered', k: out.k, namingFailures: out.naming.failures.length, kReason: out.kChoice.reason });
   const taxonomy = normalizeTaxonomy({
     ...out.taxonomy,
     method: 'cluster',

@@ -26,6 +26,6 @@ export type InductionProgressEvent =
   | { type: 'judged'; a: number; b: number; aWins: number; bWins: number; ties: number }
   | { type: 'trial-chosen'; trial: number; scores: number[] }
   | { type: 'placed'; done: number; total: number }
-  | { type: 'clustered'; k: number; namingFailures: number }
+  | { type: 'clustered'; k: number; namingFailures: number; /** Which k and why (chosen by silhouette, or given). */ kReason?: string }
   | { type: 'checkpoint'; path: string; completedSteps: number }
   | { type: 'done'; labels: number; steps: number; rejectedSteps: number; warnings?: string[] };

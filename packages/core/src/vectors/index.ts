@@ -5,3 +5,4 @@ export * from './svd.js';
 export * from './kmeans.js';
 export * from './silhouette.js';
 export * from './lsa.js';
+export * from './minibatch-kmeans.js';

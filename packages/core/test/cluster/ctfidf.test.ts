@@ -56,9 +56,11 @@ describe('term-based names', () => {
     );
     expect(names).toEqual(['card payment', 'card payment declined', 'card payment C3']);
   });
-  it('describes with size, share and top terms', () => {
-    expect(describeFromTerms(terms('refund', 'money'), 25, 100)).toBe(
-      'Texts grouped by similarity (25 of 100, 25.0%); most distinctive terms: refund, money.',
+  it('describes what the texts share (phrases first, no word repeated from a phrase), size and the typical text', () => {
+    expect(describeFromTerms(terms('refund', 'money'), 25, 100)).toBe('Texts that mention refund, money (25 of 100, 25.0%).');
+    expect(describeFromTerms(terms('rate', 'exchange rate', 'fee', 'exchange'), 9, 30, { typical: 'what exchange rate do you use?' })).toBe(
+      'Texts that mention "exchange rate", fee (9 of 30, 30.0%). Most typical: "what exchange rate do you use?"',
     );
+    expect(describeFromTerms([], 1, 2)).toBe('Texts grouped by similarity (1 of 2, 50.0%).');
   });
 });

@@ -26,6 +26,11 @@ describe('clusterTaxonomy (offline)', () => {
       const vocab = TOPICS[members[0]!]!;
       expect(label.name.split(' ').every((w) => vocab.includes(w))).toBe(true);
       expect(label.description).toContain(`(25 of 100, 25.0%)`);
+      // what the texts share, in the topic's own words, then the most typical text (the nearest to the centroid)
+      expect(label.description).toMatch(/^Texts that mention /);
+      const shared = /^Texts that mention (.*) \(25 of 100/.exec(label.description)![1]!.split(', ').map((t) => t.replace(/"/g, ''));
+      expect(shared.flatMap((t) => t.split(' ')).every((w) => vocab.includes(w))).toBe(true);
+      expect(label.description.endsWith(`Most typical: "${label.examples![0]}"`)).toBe(true);
       expect(label.examples).toHaveLength(3);
       expect(res.sizes[label.id]).toBe(25);
     }
