@@ -19,8 +19,9 @@ export function renderReportHtml(input: ReportDataInput): string {
   const data = ReportDataSchema.parse(input);
   const sections = [
     header(data),
-    taxonomySection(data),
+    // The map first: the picture of the whole corpus, then the labels in detail.
     mapSection(data),
+    taxonomySection(data),
     similaritySection(data),
     distributionSection(data),
     historySection(data),
@@ -74,8 +75,8 @@ function header(d: ReportData): string {
 ${d.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('')}</div>
 <nav>${[
-    ['taxonomy', 'Taxonomy'],
     ...(d.map ? [['map', 'Map']] : []),
+    ['taxonomy', 'Taxonomy'],
     ...(d.similarity ? [['similarity', 'Label similarity']] : []),
     ['distribution', 'Distribution'],
     ['history', 'Taxonomy changes'],
