@@ -48,6 +48,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
   const counts = new Map<string, number>(taxonomy.labels.map((l) => [l.name, 0]));
   let failed = 0;
   for (const a of assignments) {
+    if (a.none === true) continue; // "none of these" is a coverage answer (shown as its rate), not a failure
     if (a.status !== 'ok' || a.label === undefined) failed++;
     else counts.set(a.label, (counts.get(a.label) ?? 0) + 1);
   }
@@ -88,6 +89,9 @@ export async function collectReportData(outDir: string, options: CollectOptions)
       })),
   };
   Object.assign(data, labelDetails(taxonomy, training, fromPredictions ? assignments : [], corpus, manifest.seed ?? 0));
+  // "none of these" was offered to the model (--allow-none): a rate of 0 then means full coverage, not "not asked".
+  const labelOptions = (manifest.options.label ?? {}) as Record<string, unknown>;
+  if (!data.coverage && labelOptions.allowNone === true && training.length > 0) data.coverage = { none: 0, labeled: training.length };
   const inductionPath = join(outDir, ARTIFACTS.induction);
   if (existsSync(inductionPath)) {
     const induction = await readJsonFile(inductionPath, InductionResultSchema.pick({ history: true, rejectedSteps: true, degradedSteps: true, warnings: true }));
@@ -191,7 +195,7 @@ function labelDetails(taxonomy: Taxonomy, training: readonly LabelAssignment[], 
   }
   out.disagreements = disagreements;
   out.confidence = Object.fromEntries([...conf].map(([id, c]) => [id, Math.round((c.sum / c.n) * 1000) / 1000]));
-  if (training.some((a) => a.none !== undefined)) out.coverage = { none, labeled: training.length };
+  if (training.some((a) => a.none === true)) out.coverage = { none, labeled: training.length };
 
   const final = predictions.length > 0 ? predictions : training;
   if (corpus.gold.size > 0) {
