@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectReportData } from '../src/report/collect.js';
+import type { IterationRecord } from '@taxonomist/core';
+import { collectReportData, historyOf } from '../src/report/collect.js';
 import { averageLinkageOrder } from '../src/report/geometry.js';
 import { renderReportHtml, topConfusions } from '../src/report/html.js';
 import { sampleReport, writeSyntheticRun } from './report-fixture.js';
@@ -95,4 +96,43 @@ describe('report data from a run directory', () => {
     expect(data.goldTable!.find((r) => r.label === run.labels[0])!.gold[0]!.name).toBe('gold_0');
     expect(renderReportHtml(await collectReportData(run.dir, { generator: 'test' }))).toBe(renderReportHtml(data));
   }, 60_000);
+});
+
+describe('update rounds from the induction history', () => {
+  const usage = { modelId: 'm', calls: 1, cachedCalls: 0, failedCalls: 0, attempts: 1, inputTokens: 1, outputTokens: 1, costUsd: 0 };
+  const taxonomy = (names: string[]) => ({ schemaVersion: 1 as const, useCase: 'u', labels: names.map((name, i) => ({ id: `L${i + 1}`, name, description: '' })) });
+  const step = (over: Partial<IterationRecord>): IterationRecord => ({
+    step: 0,
+    key: 'k',
+    kind: 'update',
+    trial: 0,
+    level: 1,
+    epoch: 0,
+    batch: 1,
+    records: 10,
+    taxonomy: taxonomy(['a', 'b']),
+    rating: 70,
+    explanation: '',
+    suggestions: [],
+    mapping: [],
+    status: 'accepted',
+    attempts: 1,
+    violations: [],
+    usage,
+    ...over,
+  });
+
+  it('keeps rejected, degraded and retried steps with the reason', () => {
+    const { rounds } = historyOf([
+      step({ kind: 'generate', batch: 0, rating: null }),
+      step({ status: 'rejected', attempts: 3, violations: [['14 labels, cap 10'], ['14 labels, cap 10'], ['unknown id L9']], note: 'kept the previous taxonomy after 3 invalid answers' }),
+      step({ attempts: 2, violations: [['unknown id L9']] }),
+      step({ degraded: 'merge-down', note: 'merged down to 10 labels' }),
+    ]);
+    expect(rounds.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted', 'degraded']);
+    expect(rounds.map((r) => r.retries)).toEqual([0, 2, 1, 0]);
+    expect(rounds[1]!.reason).toBe('kept the previous taxonomy after 3 invalid answers');
+    expect(rounds[2]!.reason).toBe('unknown id L9');
+    expect(rounds[3]!.reason).toBe('merged down to 10 labels');
+  });
 });
