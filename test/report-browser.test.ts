@@ -1,7 +1,8 @@
 /**
  * The report as a person sees it: a real `taxonomist run` (in-process, through the local OpenAI-compatible server
  * with a scripted model) writes out/report.html, headless Chromium renders it, the main sections must be visible,
- * and screenshots are saved (test-artifacts/report.png, and docs/report-screenshot.png for the README when UPDATE_DOCS_SCREENSHOT=1).
+ * and screenshots are saved to test-artifacts/ (gitignored). The README's picture comes from `npm run screenshot`
+ * (scripts/report-screenshot.ts), i.e. from what `npm start` produces.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { main, type CliIO } from '@taxonomist/cli';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
 import { scriptedLlm } from '../packages/cli/test/scripted-llm.js';
+import { writeSyntheticRun } from '../packages/cli/test/report-fixture.js';
+import { collectReportData } from '../packages/cli/src/report/collect.js';
+import { renderReportHtml } from '../packages/cli/src/report/html.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -69,7 +73,7 @@ describe.skipIf(!haveChromium && !inCi)('report.html in headless Chromium', () =
       ['taxonomy', 'Taxonomy'],
       ['distribution', 'Label distribution'],
       ['history', 'How the taxonomy changed'],
-      ['quality', 'Distilled model quality'],
+      ['quality', 'Distilled model: agreement with the training labels'],
       ['gold', 'Agreement with gold classes'],
       ['cost', 'Cost and tokens per stage'],
     ]) {
@@ -90,12 +94,110 @@ describe.skipIf(!haveChromium && !inCi)('report.html in headless Chromium', () =
 
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'report.png'), fullPage: true });
-    // The README's picture is refreshed only on request, so a test run never dirties the work tree.
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') {
-      mkdirSync(join(ROOT, 'docs'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'docs', 'report-screenshot.png') });
-    }
     expect(existsSync(join(ROOT, 'test-artifacts', 'report.png'))).toBe(true);
     await page.close();
   });
+});
+
+/** Largest overlap between two visible text boxes among `selector`, as a share of the smaller box's area. */
+async function worstTextOverlap(page: import('playwright-core').Page, selector: string): Promise<{ share: number; pair: string[]; count: number }> {
+  return page.evaluate((sel) => {
+    // Runs in the page; the repo's tsconfig has no DOM lib, so the little of it used here is typed by hand.
+    type Box = { left: number; right: number; top: number; bottom: number; width: number; height: number };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getBoundingClientRect(): Box; textContent: string | null }> } }).document;
+    const boxes = [...doc.querySelectorAll(sel)]
+      .map((e) => ({ r: e.getBoundingClientRect(), t: e.textContent ?? '' }))
+      .filter((b) => b.r.width > 0 && b.r.height > 0);
+    let worst = { share: 0, pair: [] as string[], count: boxes.length };
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!.r;
+        const b = boxes[j]!.r;
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w <= 0 || h <= 0) continue;
+        const share = (w * h) / Math.min(a.width * a.height, b.width * b.height);
+        if (share > worst.share) worst = { share, pair: [boxes[i]!.t, boxes[j]!.t], count: boxes.length };
+      }
+    }
+    return worst;
+  }, selector);
+}
+
+/** Text smaller than this many CSS pixels on screen is not readable. */
+const MIN_FONT_PX = 9;
+/** Two label names may touch (antialiasing, descenders) but never cover more than this share of each other. */
+const MAX_OVERLAP = 0.15;
+
+describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in headless Chromium', () => {
+  let browser: Browser;
+  const shots = join(ROOT, 'test-artifacts');
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    mkdirSync(shots, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  for (const labels of [10, 77, 150]) {
+    it(`${labels} labels: map, similarity view and label pages are visible and readable`, async () => {
+      const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), `taxonomist-report-${labels}-`)), labels);
+      const html = renderReportHtml(await collectReportData(run.dir, { generator: 'test' }));
+      const path = join(run.dir, 'report.html');
+      writeFileSync(path, html);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const external: string[] = [];
+      page.on('request', (req) => {
+        if (!req.url().startsWith('file:') && !req.url().startsWith('data:')) external.push(req.url());
+      });
+      await page.goto(`file://${path}`);
+      for (const id of ['map', 'similarity', 'taxonomy', 'quality', 'gold']) expect(await page.locator(`section#${id}`).isVisible(), id).toBe(true);
+
+      // Map: every sampled point drawn, names visible, none covering another, big enough to read.
+      expect(await page.locator('#map svg circle').count()).toBe(run.records);
+      const mapBox = (await page.locator('#map svg').boundingBox())!;
+      expect(mapBox.width).toBeGreaterThan(700);
+      const names = page.locator('#map svg text.maplabel');
+      expect(await names.count()).toBeGreaterThanOrEqual(Math.min(labels, 10));
+      const mapOverlap = await worstTextOverlap(page, '#map svg text.maplabel');
+      expect(mapOverlap.share, `map names ${mapOverlap.pair.join(' / ')}`).toBeLessThanOrEqual(MAX_OVERLAP);
+      const nameHeight = (await names.first().boundingBox())!.height;
+      expect(nameHeight).toBeGreaterThanOrEqual(MIN_FONT_PX);
+
+      // Similarity view: one row name per label, readable, not overlapping.
+      expect(await page.locator('#similarity svg text.simlabel').count()).toBe(labels);
+      expect(await page.locator('#similarity svg rect.cell').count()).toBe(labels * labels);
+      const simOverlap = await worstTextOverlap(page, '#similarity svg text.simlabel');
+      expect(simOverlap.share, `similarity names ${simOverlap.pair.join(' / ')}`).toBeLessThanOrEqual(MAX_OVERLAP);
+      expect((await page.locator('#similarity svg text.simlabel').first().boundingBox())!.height).toBeGreaterThanOrEqual(MIN_FONT_PX);
+
+      // Label pages: one row per label with phrases and examples; the first label's row is on screen when linked.
+      expect(await page.locator('#taxonomy tbody tr').count()).toBe(labels);
+      await page.goto(`file://${path}#label-L1`);
+      expect(await page.locator('#label-L1').isVisible()).toBe(true);
+      expect(await page.locator('#label-L1 .phrase').count()).toBeGreaterThan(0);
+      expect(await page.locator('#label-L1 ul.examples li').count()).toBeGreaterThan(0);
+      expect(await page.locator('#label-L1 ul.disagree li').count()).toBeGreaterThan(0);
+
+      // Small taxonomies keep the matrix; big ones list the top confusions (no tiny unreadable matrix).
+      if (labels <= 30) expect(await page.locator('#quality svg.heatmap').count()).toBe(1);
+      else {
+        expect(await page.locator('#quality svg.heatmap').count()).toBe(0);
+        expect(await page.locator('#quality table.confusions tbody tr').count()).toBeGreaterThan(0);
+      }
+      // Honest wording: no accuracy card against the engine's own labels.
+      expect(await page.locator('#summary .card .k').allInnerTexts()).not.toContain('distilled accuracy');
+      expect(external).toEqual([]);
+
+      await page.goto(`file://${path}`);
+      await page.screenshot({ path: join(shots, `report-${labels}-labels.png`), fullPage: false });
+      await page.locator('#map').screenshot({ path: join(shots, `report-${labels}-labels-map.png`) });
+      await page.locator('#similarity').screenshot({ path: join(shots, `report-${labels}-labels-similarity.png`) });
+      expect(existsSync(join(shots, `report-${labels}-labels-map.png`))).toBe(true);
+      await page.close();
+    }, 120_000);
+  }
 });

@@ -22,8 +22,8 @@ describe('report.html rendering', () => {
   });
 
   it('shows labels with descriptions, examples, counts and hierarchy', () => {
-    expect(html).toMatch(/<tr class="depth-0">\s*<td class="name"><span class="lid">L1<\/span> Card delivery<\/td>/);
-    expect(html).toMatch(/<tr class="depth-1">\s*<td class="name"><span class="lid">L3<\/span> Top-up problems/);
+    expect(html).toMatch(/<tr class="depth-0" id="label-L1">\s*<td class="name"><span class="swatch"[^>]*><\/span><span class="lid">L1<\/span> Card delivery<\/td>/);
+    expect(html).toMatch(/<tr class="depth-1" id="label-L3">\s*<td class="name"><span class="swatch"[^>]*><\/span><span class="lid">L3<\/span> Top-up problems/);
     expect(html).toContain('<li>When will my card arrive?</li>');
     expect(html).toContain('<td class="num">60</td>');
   });
@@ -98,13 +98,17 @@ describe('report.html rendering', () => {
     expect(withCurve).toContain('<a href="#learning">Learning curve</a>');
   });
 
-  it('caps the heat map at 40 labels', () => {
+  it('lists the top confusions instead of a matrix above 30 labels', () => {
     const data = sampleReport();
-    const labels = Array.from({ length: 60 }, (_, i) => `label ${i}`);
-    data.quality!.confusion = { labels, matrix: labels.map((_, i) => labels.map((_, j) => (i === j ? 60 - i : 0))) };
+    const labels = Array.from({ length: 31 }, (_, i) => `label ${i}`);
+    data.quality!.confusion = { labels, matrix: labels.map((_, i) => labels.map((_, j) => (i === j ? 60 - i : j === (i + 1) % 31 ? i % 5 : 0))) };
     const big = renderReportHtml(data);
-    expect(big.match(/class="cell"/g)).toHaveLength(40 * 40);
-    expect(big).toContain('Showing the 40 labels with the most records of 60');
+    const quality = big.slice(big.indexOf('id="quality"'), big.indexOf('id="gold"'));
+    expect(quality).not.toContain('class="cell"');
+    expect(quality).toContain('<h3>Top confusions</h3>');
+    expect(quality).toContain('<tr><td>label 4</td><td>label 5</td><td class="num">4</td>');
+    data.quality!.confusion = { labels: labels.slice(0, 30), matrix: labels.slice(0, 30).map((_, i) => labels.slice(0, 30).map((_, j) => (i === j ? 5 : 1))) };
+    expect(renderReportHtml(data).match(/class="cell"/g)).toHaveLength(30 * 30);
   });
 
   it('rejects malformed data with the field named', () => {

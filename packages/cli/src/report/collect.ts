@@ -17,6 +17,7 @@ import {
 import { ARTIFACTS } from '../pipeline/artifacts.js';
 import type { ReportDataInput, ReportEdit, ReportRound } from './data.js';
 import { ReportGoldSchema, ReportQualitySchema } from './data.js';
+import { computeGeometry, type LabeledText } from './geometry.js';
 
 /** active-learning.json (the fields the report shows). */
 const ActiveLearningFileSchema = z.object({
@@ -60,10 +61,13 @@ export async function collectReportData(outDir: string, options: CollectOptions)
   const counts = new Map<string, number>(taxonomy.labels.map((l) => [l.name, 0]));
   let failed = 0;
   for (const a of assignments) {
+    if (a.none === true) continue; // "none of these" is a coverage answer (shown as its rate), not a failure
     if (a.status !== 'ok' || a.label === undefined) failed++;
     else counts.set(a.label, (counts.get(a.label) ?? 0) + 1);
   }
   const engine = manifest.options.engine === 'llm' ? 'llm' : 'offline';
+  const training = fromPredictions && existsSync(labelsPath) ? await readAssignments(labelsPath) : assignments;
+  const corpus = await corpusTexts(manifest, assignments.length > 0, options.cwd ?? process.cwd());
   const data: ReportDataInput = {
     title: options.title ?? 'Taxonomist report',
     generator: options.generator,
@@ -80,7 +84,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
         ? ['These results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, clusters named by their most distinctive words). Configure an LLM with --model for the TnT-LLM pipeline.']
         : [],
     taxonomy,
-    examples: await exampleTexts(manifest, taxonomy, assignments, options.cwd ?? process.cwd()),
+    examples: exampleTexts(taxonomy, assignments, corpus.texts),
     distribution: {
       source: fromPredictions ? 'predictions of the distilled model on the whole corpus' : 'labels of the labeled sample',
       counts: [...counts].map(([label, count]) => ({ label, count })),
@@ -97,10 +101,17 @@ export async function collectReportData(outDir: string, options: CollectOptions)
         ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}),
       })),
   };
+  Object.assign(data, labelDetails(taxonomy, training, fromPredictions ? assignments : [], corpus, manifest.seed ?? 0));
+  // "none of these" was offered to the model (--allow-none): a rate of 0 then means full coverage, not "not asked".
+  const labelOptions = (manifest.options.label ?? {}) as Record<string, unknown>;
+  if (!data.coverage && labelOptions.allowNone === true && training.length > 0) data.coverage = { none: 0, labeled: training.length };
   const inductionPath = join(outDir, ARTIFACTS.induction);
   if (existsSync(inductionPath)) {
-    const induction = await readJsonFile(inductionPath, InductionResultSchema.pick({ history: true }));
+    const induction = await readJsonFile(inductionPath, InductionResultSchema.pick({ history: true, rejectedSteps: true, degradedSteps: true, warnings: true }));
     if (induction.history.length > 0) data.history = historyOf(induction.history);
+    if (induction.history.length > 0 || induction.rejectedSteps > 0) {
+      data.induction = { rejectedSteps: induction.rejectedSteps, degradedSteps: induction.degradedSteps ?? 0, warnings: induction.warnings ?? [] };
+    }
   }
   const distillEvalPath = join(outDir, ARTIFACTS.distillEval);
   if (existsSync(distillEvalPath)) {
@@ -128,10 +139,31 @@ async function readAssignments(path: string): Promise<LabelAssignment[]> {
   return out;
 }
 
-/** Up to 3 texts per label: the most confident ok assignments, ties in corpus order. */
-async function exampleTexts(manifest: RunManifest, taxonomy: Taxonomy, assignments: readonly LabelAssignment[], cwd: string): Promise<Record<string, string[]>> {
+interface CorpusTexts {
+  texts: Map<string, string>;
+  /** Gold class per record id (only with --gold-field). */
+  gold: Map<string, string>;
+  goldField?: string;
+}
+
+/** Every record's text (and gold class), read once; empty when the corpus file is gone. */
+async function corpusTexts(manifest: RunManifest, wanted: boolean, cwd: string): Promise<CorpusTexts> {
+  const out: CorpusTexts = { texts: new Map(), gold: new Map() };
   const corpusPath = isAbsolute(manifest.input.path) ? manifest.input.path : resolve(cwd, manifest.input.path);
-  if (!existsSync(corpusPath) || assignments.length === 0) return {};
+  if (!wanted || !existsSync(corpusPath)) return out;
+  const flags = (manifest.options.corpus ?? {}) as Record<string, string>;
+  const goldField = typeof manifest.options.goldField === 'string' ? manifest.options.goldField : undefined;
+  if (goldField) out.goldField = goldField;
+  for await (const r of readCorpus(corpusPath, { ...flags, ...(goldField ? { labelField: goldField } : {}) })) {
+    out.texts.set(r.id, r.text);
+    if (r.label !== undefined) out.gold.set(r.id, r.label);
+  }
+  return out;
+}
+
+/** Up to 3 texts per label: the most confident ok assignments, ties in corpus order. */
+function exampleTexts(taxonomy: Taxonomy, assignments: readonly LabelAssignment[], texts: ReadonlyMap<string, string>): Record<string, string[]> {
+  if (texts.size === 0) return {};
   const idByName = new Map(taxonomy.labels.map((l) => [l.name, l.id]));
   const best = new Map<string, { id: string; confidence: number; order: number }[]>();
   assignments.forEach((a, order) => {
@@ -142,20 +174,81 @@ async function exampleTexts(manifest: RunManifest, taxonomy: Taxonomy, assignmen
     list.push({ id: a.id, confidence: a.confidence ?? 0, order });
     best.set(labelId, list);
   });
-  const wanted = new Map<string, string>();
-  for (const [labelId, list] of best) {
-    list.sort((x, y) => y.confidence - x.confidence || x.order - y.order);
-    for (const x of list.slice(0, EXAMPLES_PER_LABEL)) wanted.set(x.id, labelId);
-  }
-  const flags = (manifest.options.corpus ?? {}) as Record<string, string>;
-  const texts = new Map<string, string>();
-  for await (const r of readCorpus(corpusPath, { ...flags })) if (wanted.has(r.id)) texts.set(r.id, r.text);
   const out: Record<string, string[]> = {};
   for (const [labelId, list] of best) {
+    list.sort((x, y) => y.confidence - x.confidence || x.order - y.order);
     out[labelId] = list
       .slice(0, EXAMPLES_PER_LABEL)
       .map((x) => texts.get(x.id))
       .filter((t): t is string => t !== undefined);
+  }
+  return out;
+}
+
+/**
+ * Per-label detail: disagreements of the distilled model with the training labels, mean training-label confidence,
+ * "none of these" coverage, the cluster x gold table, and the map / similarity / phrases computed from the texts.
+ */
+function labelDetails(taxonomy: Taxonomy, training: readonly LabelAssignment[], predictions: readonly LabelAssignment[], corpus: CorpusTexts, seed: number): Partial<ReportDataInput> {
+  const out: Partial<ReportDataInput> = {};
+  const index = new Map(taxonomy.labels.map((l, i) => [l.name, i]));
+  const idOf = (name: string): string | undefined => taxonomy.labels[index.get(name) ?? -1]?.id;
+  const predicted = new Map(predictions.filter((a) => a.status === 'ok' && a.label !== undefined).map((a) => [a.id, a.label!]));
+
+  const disagreements: Record<string, { text: string; predicted: string }[]> = {};
+  const conf = new Map<string, { sum: number; n: number }>();
+  let none = 0;
+  for (const a of training) {
+    if (a.none) none++;
+    if (a.status !== 'ok' || a.label === undefined) continue;
+    const id = idOf(a.label);
+    if (id === undefined) continue;
+    if (a.confidence !== undefined) {
+      const c = conf.get(id) ?? { sum: 0, n: 0 };
+      c.sum += a.confidence;
+      c.n++;
+      conf.set(id, c);
+    }
+    const p = predicted.get(a.id);
+    const text = corpus.texts.get(a.id);
+    if (p !== undefined && p !== a.label && text !== undefined) {
+      const list = (disagreements[id] ??= []);
+      if (list.length < EXAMPLES_PER_LABEL) list.push({ text, predicted: p });
+    }
+  }
+  out.disagreements = disagreements;
+  out.confidence = Object.fromEntries([...conf].map(([id, c]) => [id, Math.round((c.sum / c.n) * 1000) / 1000]));
+  if (training.some((a) => a.none === true)) out.coverage = { none, labeled: training.length };
+
+  const final = predictions.length > 0 ? predictions : training;
+  if (corpus.gold.size > 0) {
+    const table = new Map<string, Map<string, number>>();
+    for (const a of final) {
+      const g = corpus.gold.get(a.id);
+      if (a.status !== 'ok' || a.label === undefined || g === undefined) continue;
+      const row = table.get(a.label) ?? new Map<string, number>();
+      row.set(g, (row.get(g) ?? 0) + 1);
+      table.set(a.label, row);
+    }
+    out.goldTable = taxonomy.labels
+      .filter((l) => table.has(l.name))
+      .map((l) => {
+        const row = [...table.get(l.name)!].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
+        return { label: l.name, n: row.reduce((s, [, c]) => s + c, 0), gold: row.slice(0, 3).map(([name, count]) => ({ name, count })) };
+      });
+  }
+
+  const items: LabeledText[] = [];
+  for (const a of final) {
+    const text = corpus.texts.get(a.id);
+    const l = a.status === 'ok' && a.label !== undefined ? index.get(a.label) : undefined;
+    if (text !== undefined && l !== undefined) items.push({ text, label: l });
+  }
+  const geometry = computeGeometry(items, taxonomy.labels.length, seed);
+  if (geometry) {
+    out.map = { ...geometry.map, centroids: geometry.map.centroids.map((c) => (Number.isFinite(c.x) ? c : null)) };
+    out.similarity = geometry.similarity;
+    out.phrases = Object.fromEntries(taxonomy.labels.map((l, i) => [l.id, geometry.phrases[i] ?? []]).filter(([, p]) => p.length > 0));
   }
   return out;
 }
@@ -174,6 +267,9 @@ export function historyOf(history: readonly IterationRecord[]): { rounds: Report
       ...(h.rating !== null ? { rating: Math.max(0, Math.min(100, h.rating)) } : {}),
       labels: h.taxonomy.labels.length,
       explanation: h.explanation,
+      status: h.status === 'rejected' ? 'rejected' : h.degraded !== undefined ? 'degraded' : 'accepted',
+      retries: Math.max(0, h.attempts - 1),
+      ...(reasonOf(h) ? { reason: reasonOf(h) } : {}),
     });
     const chain = `${h.trial}/${h.level}/${h.parentId ?? ''}`;
     const before = previous.get(chain);
@@ -205,4 +301,11 @@ export function historyOf(history: readonly IterationRecord[]): { rounds: Report
     previous.set(chain, h.taxonomy);
   });
   return { rounds, edits };
+}
+
+/** Why a step was rejected, degraded or retried: its note, else the rule violations of its invalid answers. */
+function reasonOf(h: IterationRecord): string | undefined {
+  if (h.note) return h.note;
+  const v = h.violations.flat();
+  return v.length ? [...new Set(v)].join('; ') : undefined;
 }

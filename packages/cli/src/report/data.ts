@@ -35,6 +35,12 @@ export const ReportRoundSchema = z.object({
   rating: z.number().min(0).max(100).optional(),
   labels: z.number().int().nonnegative(),
   explanation: z.string().optional(),
+  /** 'rejected': no valid answer within the attempts, the taxonomy was kept; 'degraded': made to fit by a fallback. */
+  status: z.enum(['accepted', 'rejected', 'degraded']).default('accepted'),
+  /** Answers that broke the rules before the accepted one (retries). */
+  retries: z.number().int().nonnegative().default(0),
+  /** Why the step was rejected, retried or degraded, in words. */
+  reason: z.string().optional(),
 });
 
 export const ReportQualitySchema = z.object({
@@ -65,6 +71,32 @@ export const ReportLearningSchema = z.object({
   rounds: z.array(z.object({ bought: z.number().int(), n: z.number().int(), agreement: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() })),
 });
 
+/** Per label: how its records spread over the gold classes (largest first), for the cluster x gold table. */
+export const ReportGoldTableSchema = z.array(
+  z.object({ label: z.string(), n: z.number().int().nonnegative(), gold: z.array(z.object({ name: z.string(), count: z.number().int().nonnegative() })) }),
+);
+
+export const ReportPhraseSchema = z.object({ text: z.string(), score: z.number() });
+
+/** A text the distilled model put under another label than its training label. */
+export const ReportDisagreementSchema = z.object({ text: z.string(), predicted: z.string() });
+
+export const ReportMapSchema = z.object({
+  /** x, y: first two principal components; label: index into the taxonomy's labels. */
+  points: z.array(z.object({ x: z.number(), y: z.number(), label: z.number().int().nonnegative() })),
+  /** One per taxonomy label (NaN-free: labels without points are left out by the renderer via `null`). */
+  centroids: z.array(z.object({ x: z.number(), y: z.number() }).nullable()),
+  sampled: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+
+export const ReportSimilaritySchema = z.object({
+  /** Taxonomy label indices in display order (hierarchical clustering leaf order). */
+  order: z.array(z.number().int().nonnegative()),
+  /** Cosine similarity of label centroids, indexed like the taxonomy's labels. */
+  matrix: z.array(z.array(z.number())),
+});
+
 export const ReportDataSchema = z.object({
   title: z.string(),
   generator: z.string(),
@@ -83,6 +115,19 @@ export const ReportDataSchema = z.object({
   quality: ReportQualitySchema.optional(),
   learning: ReportLearningSchema.optional(),
   gold: ReportGoldSchema.optional(),
+  goldTable: ReportGoldTableSchema.optional(),
+  /** Per label id: distinctive phrases with their class-TF-IDF score. */
+  phrases: z.record(z.string(), z.array(ReportPhraseSchema)).default({}),
+  /** Per label id: training-labeled texts the distilled model predicts differently. */
+  disagreements: z.record(z.string(), z.array(ReportDisagreementSchema)).default({}),
+  /** Per label id: mean confidence of its training labels (LLM mode). */
+  confidence: z.record(z.string(), z.number()).default({}),
+  /** LLM labeling: records the model answered "none of these" for, of those labeled. */
+  coverage: z.object({ none: z.number().int().nonnegative(), labeled: z.number().int().nonnegative() }).optional(),
+  /** Induction steps given up or forced to fit, with the reasons. */
+  induction: z.object({ rejectedSteps: z.number().int().nonnegative(), degradedSteps: z.number().int().nonnegative(), warnings: z.array(z.string()) }).optional(),
+  map: ReportMapSchema.optional(),
+  similarity: ReportSimilaritySchema.optional(),
   usage: z.array(ReportUsageRowSchema).default([]),
 });
 

@@ -1,9 +1,14 @@
 import { esc, truncate } from './escape.js';
-import { barChart, heatMap, lineChart } from './svg.js';
+import { barChart, heatMap, labelColor, lineChart, scatterMap, similarityMap } from './svg.js';
 import { ReportDataSchema, type ReportData, type ReportDataInput } from './data.js';
 
-/** Labels shown in the confusion heat map at most (by support); the full matrix stays in the JSON artifacts. */
-const HEATMAP_MAX_LABELS = 40;
+/**
+ * Above this many labels a confusion matrix is unreadable (tiny cells, truncated names): the report lists the top
+ * confusions instead. The full matrix stays in distill-eval.json.
+ */
+export const CONFUSION_MATRIX_MAX_LABELS = 30;
+const TOP_CONFUSIONS = 25;
+const SIMILAR_PAIRS = 12;
 const EXAMPLES_PER_LABEL = 3;
 
 /**
@@ -14,7 +19,10 @@ export function renderReportHtml(input: ReportDataInput): string {
   const data = ReportDataSchema.parse(input);
   const sections = [
     header(data),
+    // The map first: the picture of the whole corpus, then the labels in detail.
+    mapSection(data),
     taxonomySection(data),
+    similaritySection(data),
     distributionSection(data),
     historySection(data),
     qualitySection(data),
@@ -53,7 +61,10 @@ function header(d: ReportData): string {
     ['labels', int(labelCount)],
     ['engine', d.engine === 'offline' ? 'offline clustering' : 'LLM'],
   ];
-  if (d.quality) cards.push(['distilled accuracy', pct(d.quality.accuracy)]);
+  // Agreement with the labels the model learned from is not accuracy: those labels are the engine's own output.
+  if (d.quality) cards.push(['agreement with the training labels', pct(d.quality.accuracy)]);
+  if (d.gold) cards.push([`NMI with gold (${d.gold.field})`, fmt(d.gold.nmi)]);
+  if (d.coverage && d.coverage.labeled > 0) cards.push(['"none of these" rate', pct(d.coverage.none / d.coverage.labeled)]);
   cards.push(['cost', total > 0 ? `$${total.toFixed(4)}` : '$0']);
   const models = Object.entries(d.models);
   return `<header id="summary">
@@ -65,12 +76,14 @@ function header(d: ReportData): string {
 ${d.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join('')}</div>
 <nav>${[
+    ...(d.map ? [['map', 'Map']] : []),
     ['taxonomy', 'Taxonomy'],
+    ...(d.similarity ? [['similarity', 'Label similarity']] : []),
     ['distribution', 'Distribution'],
     ['history', 'Taxonomy changes'],
-    ['quality', 'Model quality'],
+    ['quality', 'Distilled model'],
     ...(d.learning ? [['learning', 'Learning curve']] : []),
-    ...(d.gold ? [['gold', 'Gold agreement']] : []),
+    ...(d.gold ? [['gold', 'Gold classes']] : []),
     ['cost', 'Cost'],
   ]
     .map(([id, t]) => `<a href="#${id}">${t}</a>`)
@@ -90,11 +103,16 @@ function taxonomySection(d: ReportData): string {
   const visit = (parent: string | undefined, depth: number): void => {
     for (const l of byParent.get(parent) ?? []) {
       const examples = (d.examples[l.id] ?? l.examples ?? []).slice(0, EXAMPLES_PER_LABEL);
-      rows.push(`<tr class="depth-${depth}">
-<td class="name"><span class="lid">${esc(l.id)}</span> ${esc(l.name)}</td>
-<td>${esc(l.description)}</td>
-<td class="num">${counts.has(l.name) ? int(counts.get(l.name)!) : ''}</td>
+      const phrases = d.phrases[l.id] ?? [];
+      const disagree = d.disagreements[l.id] ?? [];
+      const conf = d.confidence[l.id];
+      const index = d.taxonomy.labels.indexOf(l);
+      rows.push(`<tr class="depth-${depth}" id="label-${esc(l.id)}">
+<td class="name"><span class="swatch" style="background:${labelColor(index)}"></span><span class="lid">${esc(l.id)}</span> ${esc(l.name)}</td>
+<td>${esc(l.description)}${phrases.length ? `<div class="phrases">${phrases.map((p) => `<span class="phrase">${esc(p.text)} <small>${p.score.toFixed(3)}</small></span>`).join(' ')}</div>` : ''}</td>
+<td class="num">${counts.has(l.name) ? int(counts.get(l.name)!) : ''}${conf !== undefined ? `<div class="muted" title="mean confidence of its training labels">conf. ${conf.toFixed(2)}</div>` : ''}</td>
 <td>${examples.length ? `<ul class="examples">${examples.map((e) => `<li>${esc(truncate(e, 220))}</li>`).join('')}</ul>` : '<span class="muted">none</span>'}</td>
+<td>${disagree.length ? `<ul class="examples disagree">${disagree.map((e) => `<li>${esc(truncate(e.text, 160))} <span class="muted">→ ${esc(e.predicted)}</span></li>`).join('')}</ul>` : '<span class="muted">none</span>'}</td>
 </tr>`);
       visit(l.id, depth + 1);
     }
@@ -102,13 +120,53 @@ function taxonomySection(d: ReportData): string {
   visit(undefined, 0);
   return `<section id="taxonomy">
 <h2>Taxonomy</h2>
-<p>${int(d.taxonomy.labels.length)} labels${d.taxonomy.method ? `, made by the <strong>${esc(d.taxonomy.method)}</strong> method` : ''}${d.taxonomy.id ? ` (id <code>${esc(d.taxonomy.id)}</code>)` : ''}. Counts: ${esc(d.distribution.source)}.</p>
+<p>${int(d.taxonomy.labels.length)} labels${d.taxonomy.method ? `, made by the <strong>${esc(d.taxonomy.method)}</strong> method` : ''}${d.taxonomy.id ? ` (id <code>${esc(d.taxonomy.id)}</code>)` : ''}. Counts: ${esc(d.distribution.source)}. Top phrases: word n-grams most over-represented in the label (class TF-IDF). Typical examples: the most confident records. Disagreements: records whose training label is this one but that the distilled model puts elsewhere (→ its prediction).</p>
 <table class="labels">
-<thead><tr><th>Label</th><th>Description</th><th class="num">Records</th><th>Example texts</th></tr></thead>
+<thead><tr><th>Label</th><th>Description and top phrases (score)</th><th class="num">Records</th><th>Typical examples</th><th>The distilled model disagrees on</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table>
+</section>`;
+}
+
+function mapSection(d: ReportData): string {
+  const m = d.map;
+  if (!m || m.points.length === 0) return '';
+  const counts = new Map(d.distribution.counts.map((c) => [c.label, c.count]));
+  const names = d.taxonomy.labels.map((l) => l.name);
+  const labels = d.taxonomy.labels.flatMap((l, i) => {
+    const c = m.centroids[i];
+    return c ? [{ name: l.name, x: c.x, y: c.y, weight: counts.get(l.name) ?? 0 }] : [];
+  });
+  const { svg, hidden } = scatterMap(m.points, labels, { ariaLabel: 'map of the documents coloured by label', labelNames: names });
+  return `<section id="map">
+<h2>Map of the documents</h2>
+<p>${m.sampled < m.total ? `A seeded sample of ${int(m.sampled)} of ${int(m.total)} records` : `All ${int(m.total)} records`}, placed by the first two principal components of their LSA vectors (TF-IDF + SVD) and coloured by label; names sit at their label's centre.${
+    hidden > 0 ? ` ${hidden} names are left out where they would overlap (hover a point to see its label).` : ''
+  } Nearby points have similar wording; two principal components flatten a lot, so overlap here does not prove two labels are the same.</p>
+${svg}
+</section>`;
+}
+
+function similaritySection(d: ReportData): string {
+  const s = d.similarity;
+  if (!s || s.order.length < 2) return '';
+  const names = d.taxonomy.labels.map((l) => l.name);
+  const pairs: { a: number; b: number; s: number }[] = [];
+  for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push({ a: i, b: j, s: s.matrix[i]?.[j] ?? 0 });
+  pairs.sort((x, y) => y.s - x.s || x.a - y.a || x.b - y.b);
+  return `<section id="similarity">
+<h2>Label similarity</h2>
+<p>Cosine similarity of the labels' centres (mean LSA vector of their records); darker is more similar. Labels are ordered by an average-linkage hierarchical clustering, so similar labels sit together and form dark blocks along the diagonal. Columns are in the same order as rows.</p>
+<h3>Most similar pairs</h3>
+<table class="pairs"><thead><tr><th>Label</th><th>Label</th><th class="num">Similarity</th></tr></thead><tbody>
+${pairs
+  .slice(0, SIMILAR_PAIRS)
+  .map((p) => `<tr><td>${esc(names[p.a]!)}</td><td>${esc(names[p.b]!)}</td><td class="num">${p.s.toFixed(2)}</td></tr>`)
+  .join('\n')}
+</tbody></table>
+<div class="scroll">${similarityMap(names, s.matrix, s.order, { ariaLabel: 'label similarity heat map' })}</div>
 </section>`;
 }
 
@@ -143,12 +201,23 @@ function historySection(d: ReportData): string {
   const changes = h.edits.filter((e) => e.kind !== 'kept');
   const counts = new Map<string, number>();
   for (const e of changes) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+  const rejected = h.rounds.filter((r) => r.status === 'rejected').length;
+  const degraded = h.rounds.filter((r) => r.status === 'degraded').length;
+  const retried = h.rounds.filter((r) => r.retries > 0).length;
+  const steps = [`${rejected} rejected (taxonomy kept)`, `${degraded} forced to fit by a fallback`, `${retried} retried after an invalid answer`];
+  const warnings = d.induction?.warnings ?? [];
   return `<section id="history">
 <h2>How the taxonomy changed</h2>
-<p>${h.rounds.length} rounds; ${changes.length ? [...counts].map(([k, n]) => `${n} ${k}`).join(', ') : 'no label edits'}.</p>
+<p>${h.rounds.length} rounds: ${steps.join(', ')}; label edits: ${changes.length ? [...counts].map(([k, n]) => `${n} ${k}`).join(', ') : 'none recorded'}.</p>
+${warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
 ${chart}
-<table class="rounds"><thead><tr><th>Round</th><th>Step</th><th class="num">Rating</th><th class="num">Labels</th><th>Explanation</th></tr></thead><tbody>
-${h.rounds.map((r) => `<tr><td class="num">${r.round}</td><td>${esc(r.step)}${r.batch !== undefined ? `, batch ${r.batch + 1}` : ''}${r.epoch !== undefined && r.epoch > 0 ? ` (epoch ${r.epoch + 1})` : ''}</td><td class="num">${r.rating ?? ''}</td><td class="num">${r.labels}</td><td>${esc(truncate(r.explanation ?? '', 300))}</td></tr>`).join('\n')}
+<table class="rounds"><thead><tr><th>Round</th><th>Step</th><th>Outcome</th><th class="num">Rating</th><th class="num">Labels</th><th>Explanation / reason</th></tr></thead><tbody>
+${h.rounds
+  .map(
+    (r) =>
+      `<tr class="round-${r.status}"><td class="num">${r.round}</td><td>${esc(r.step)}${r.batch !== undefined ? `, batch ${r.batch + 1}` : ''}${r.epoch !== undefined && r.epoch > 0 ? ` (epoch ${r.epoch + 1})` : ''}</td><td>${esc(r.status)}${r.retries > 0 ? `, ${r.retries} ${r.retries === 1 ? 'retry' : 'retries'}` : ''}</td><td class="num">${r.rating ?? ''}</td><td class="num">${r.labels}</td><td>${esc(truncate(r.explanation ?? '', 300))}${r.reason ? `<div class="reason">${esc(truncate(r.reason, 400))}</div>` : ''}</td></tr>`,
+  )
+  .join('\n')}
 </tbody></table>
 ${
   changes.length
@@ -163,35 +232,41 @@ ${changes.map((e) => `<tr class="edit-${e.kind}"><td class="num">${e.round}</td>
 
 function qualitySection(d: ReportData): string {
   const q = d.quality;
+  const title = '<h2>Distilled model: agreement with the training labels</h2>';
   if (!q) {
-    return `<section id="quality"><h2>Distilled model quality</h2><p class="muted">No evaluation was recorded (no held-out labeled records).</p></section>`;
+    return `<section id="quality">${title}<p class="muted">No evaluation was recorded (no held-out labeled records).</p></section>`;
   }
+  const source = d.engine === 'offline' ? "the offline engine's cluster labels" : "the LLM's labels";
   const perLabel = [...q.perLabel].sort((a, b) => b.support - a.support || a.label.localeCompare(b.label));
-  let heat = '';
+  let confusion = '';
   if (q.confusion && q.confusion.labels.length > 0) {
     const { labels, matrix } = q.confusion;
-    const order = labels
-      .map((l, i) => ({ l, i, support: (matrix[i] ?? []).reduce((a, b) => a + b, 0) }))
-      .sort((a, b) => b.support - a.support || a.l.localeCompare(b.l))
-      .slice(0, HEATMAP_MAX_LABELS)
-      .map((x) => x.i);
-    const shown = order.map((i) => labels[i]!);
-    const sub = order.map((i) => order.map((j) => matrix[i]?.[j] ?? 0));
-    heat = `<h3>Confusion matrix</h3>
-<p>Rows: reference label; columns: predicted label; colour: share of the row (blue: correct, red: confused).${labels.length > shown.length ? ` Showing the ${shown.length} labels with the most records of ${labels.length}.` : ''}</p>
-${heatMap(shown, sub, { ariaLabel: 'confusion matrix' })}`;
+    if (labels.length <= CONFUSION_MATRIX_MAX_LABELS) {
+      confusion = `<h3>Confusion matrix</h3>
+<p>Rows: training label; columns: the distilled model's prediction; colour: share of the row (blue: agrees, red: disagrees).</p>
+${heatMap(labels, matrix, { ariaLabel: 'confusion matrix' })}`;
+    } else {
+      const top = topConfusions(labels, matrix, TOP_CONFUSIONS);
+      confusion = `<h3>Top confusions</h3>
+<p>${labels.length} labels are too many for a readable matrix: the ${top.length} most frequent disagreements instead (the full matrix is in distill-eval.json).</p>
+<table class="confusions"><thead><tr><th>Training label</th><th>Predicted as</th><th class="num">Records</th><th class="num">Share of the label</th></tr></thead><tbody>
+${top.map((c) => `<tr><td>${esc(c.from)}</td><td>${esc(c.to)}</td><td class="num">${c.count}</td><td class="num">${pct(c.share)}</td></tr>`).join('\n')}
+</tbody></table>`;
+    }
   }
   return `<section id="quality">
-<h2>Distilled model quality</h2>
-<p>Measured on ${esc(q.evaluatedOn)} (${int(q.n)} records).</p>
-<div class="cards"><div class="card"><div class="k">accuracy</div><div class="v">${pct(q.accuracy)}</div></div><div class="card"><div class="k">macro-F1</div><div class="v">${fmt(q.macroF1)}</div></div>${
+${title}
+<p>Measured on ${esc(q.evaluatedOn)} (${int(q.n)} records), against ${source}. This is <strong>agreement with the training labels</strong>, not accuracy: those labels are not ground truth.${
+    d.gold ? ' Agreement with the gold classes is in the next section.' : ' Accuracy needs gold labels: run with <code>--gold-field</code>.'
+  }</p>
+<div class="cards"><div class="card"><div class="k">agreement</div><div class="v">${pct(q.accuracy)}</div></div><div class="card"><div class="k">macro-F1 (agreement)</div><div class="v">${fmt(q.macroF1)}</div></div>${
     q.kappa !== undefined ? `<div class="card"><div class="k">Cohen's kappa</div><div class="v">${fmt(q.kappa)}</div></div>` : ''
   }</div>
-<h3>Per-label F1</h3>
+<h3>Per-label F1 against the training labels</h3>
 <table class="perlabel"><thead><tr><th>Label</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th class="num">Support</th><th></th></tr></thead><tbody>
 ${perLabel.map((r) => `<tr><td>${esc(r.label)}</td><td class="num">${fmt(r.precision)}</td><td class="num">${fmt(r.recall)}</td><td class="num">${fmt(r.f1)}</td><td class="num">${r.support}</td><td class="bar"><span style="width:${Math.round(r.f1 * 100)}%"></span></td></tr>`).join('\n')}
 </tbody></table>
-${heat}
+${confusion}
 </section>`;
 }
 
@@ -210,13 +285,37 @@ ${l.rounds.map((r) => `<tr><td class="num">${int(r.bought)}</td><td class="num">
 </section>`;
 }
 
+/** Off-diagonal cells of a confusion matrix, largest first (ties: row then column order). */
+export function topConfusions(labels: readonly string[], matrix: readonly (readonly number[])[], limit: number): { from: string; to: string; count: number; share: number }[] {
+  const out: { from: string; to: string; count: number; share: number; i: number; j: number }[] = [];
+  matrix.forEach((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, j) => {
+      if (i !== j && count > 0) out.push({ from: labels[i]!, to: labels[j]!, count, share: total > 0 ? count / total : 0, i, j });
+    });
+  });
+  out.sort((a, b) => b.count - a.count || b.share - a.share || a.i - b.i || a.j - b.j);
+  return out.slice(0, limit).map(({ from, to, count, share }) => ({ from, to, count, share }));
+}
+
 function goldSection(d: ReportData): string {
   const g = d.gold;
   if (!g) return '';
   return `<section id="gold">
 <h2>Agreement with gold classes</h2>
-<p>The predicted labels of ${int(g.n)} records compared with the corpus field <code>${esc(g.field)}</code> (${g.goldClasses} classes). These measures do not need the label names to match.</p>
+<p>The predicted labels of ${int(g.n)} records compared with the corpus field <code>${esc(g.field)}</code> (${g.goldClasses} classes): the only accuracy-like measures in this report, since these are the only labels that are ground truth. They do not need the label names to match.</p>
 <div class="cards"><div class="card"><div class="k">NMI</div><div class="v">${fmt(g.nmi)}</div></div><div class="card"><div class="k">ARI</div><div class="v">${fmt(g.ari)}</div></div><div class="card"><div class="k">harmonic purity</div><div class="v">${fmt(g.harmonicPurity)}</div></div></div>
+${
+  d.goldTable && d.goldTable.length
+    ? `<h3>Labels x gold classes</h3>
+<p>For each label, the gold classes of its records (largest three) and the share of the largest (purity).</p>
+<table class="goldtable"><thead><tr><th>Label</th><th class="num">Records</th><th class="num">Purity</th><th>Gold classes (records)</th></tr></thead><tbody>
+${d.goldTable
+  .map((r) => `<tr><td>${esc(r.label)}</td><td class="num">${int(r.n)}</td><td class="num">${r.n ? pct((r.gold[0]?.count ?? 0) / r.n) : ''}</td><td>${r.gold.map((x) => `${esc(x.name)} (${x.count})`).join(', ')}</td></tr>`)
+  .join('\n')}
+</tbody></table>`
+    : ''
+}
 </section>`;
 }
 
@@ -266,5 +365,11 @@ tr.total td{font-weight:600}
 svg.chart{max-width:100%;height:auto;display:block;margin:8px 0}
 svg .axis{font-size:11px;fill:#3b4148}svg .small{font-size:9px}svg .value{font-size:11px;fill:var(--muted)}
 svg .grid{stroke:#eaeef2}svg .cell{stroke:#fff;stroke-width:.5}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+.phrases{margin-top:4px}.phrase{display:inline-block;background:#eef3f9;border-radius:10px;padding:0 7px;margin:2px 2px 0 0;font-size:12px}.phrase small{color:var(--muted)}
+.disagree li{color:#8a3b12}.reason{color:#8a3b12;font-size:12px}tr.round-rejected td,tr.round-degraded td{background:#fff5f5}
+.warnings{background:#fff5f5;border:1px solid #f0b4b4;border-radius:6px;padding:8px 12px 8px 28px}
+.scroll{overflow:auto;max-height:900px}.scroll svg.chart{max-width:none}
+svg .maplabel{font-size:11px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}svg .simlabel{font-size:10px}
 footer{color:var(--muted);border-top:1px solid var(--line);padding-top:8px;margin-top:32px;font-size:12px}
 `;

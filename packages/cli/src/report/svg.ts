@@ -121,3 +121,115 @@ function heatColor(share: number, diagonal: boolean): string {
   const mix = (c: number): number => Math.round(247 + (c - 247) * (0.15 + 0.85 * t));
   return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
 }
+
+/** A distinct colour per label index (golden-angle hues, two lightness bands), stable across runs. */
+export function labelColor(i: number): string {
+  const hue = Math.round((i * 137.508) % 360);
+  return `hsl(${hue},${i % 2 ? 55 : 70}%,${i % 2 ? 38 : 50}%)`;
+}
+
+export interface MapLabel {
+  name: string;
+  x: number;
+  y: number;
+  /** Records in the label: bigger labels get their names placed first. */
+  weight: number;
+}
+
+/** Approximate text box at the given font size (the page's sans-serif averages ~0.58 em per character). */
+function textBox(text: string, cx: number, cy: number, size: number): { x0: number; y0: number; x1: number; y1: number } {
+  const w = [...text].length * size * 0.6 + 4;
+  const h = size * 1.3;
+  return { x0: cx - w / 2, y0: cy - h / 2, x1: cx + w / 2, y1: cy + h / 2 };
+}
+
+const overlaps = (a: ReturnType<typeof textBox>, b: ReturnType<typeof textBox>): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+/**
+ * Scatter plot of the documents (2-D projection), coloured by label, with label names at their centroids. Names are
+ * placed greedily, biggest label first, nudged to a free spot nearby or left out when none is free, so no two names
+ * overlap; every point's tooltip still names its label.
+ */
+export function scatterMap(
+  points: readonly { x: number; y: number; label: number }[],
+  labels: readonly MapLabel[],
+  options: { ariaLabel: string; width?: number; height?: number; labelNames: readonly string[] },
+): { svg: string; hidden: number } {
+  const width = options.width ?? 1000;
+  const height = options.height ?? 640;
+  const pad = 20;
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const [xMin, xMax, yMin, yMax] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sx = (x: number): number => pad + (xMax === xMin ? 0.5 : (x - xMin) / (xMax - xMin)) * (width - 2 * pad);
+  const sy = (y: number): number => height - pad - (yMax === yMin ? 0.5 : (y - yMin) / (yMax - yMin)) * (height - 2 * pad);
+  const r = points.length > 2000 ? 1.6 : points.length > 500 ? 2.2 : 3;
+  const parts: string[] = [`<rect x="0" y="0" width="${width}" height="${height}" fill="#fbfbfc" stroke="#d0d7de"/>`];
+  // Points grouped per label: one <g> with one tooltip, instead of thousands of <title> elements.
+  const byLabel = new Map<number, string[]>();
+  for (const p of points) {
+    const list = byLabel.get(p.label) ?? [];
+    list.push(`<circle cx="${num(sx(p.x))}" cy="${num(sy(p.y))}" r="${r}"/>`);
+    byLabel.set(p.label, list);
+  }
+  for (const [l, circles] of [...byLabel].sort((a, b) => a[0] - b[0])) {
+    parts.push(`<g class="pts" fill="${labelColor(l)}" fill-opacity="0.55"><title>${esc(options.labelNames[l] ?? '')}</title>${circles.join('')}</g>`);
+  }
+  const size = 11;
+  const placed: ReturnType<typeof textBox>[] = [];
+  let hidden = 0;
+  const order = labels.map((l, i) => ({ l, i })).sort((a, b) => b.l.weight - a.l.weight || a.i - b.i);
+  const nudges = [[0, 0], [0, -14], [0, 14], [-40, 0], [40, 0], [0, -28], [0, 28], [-40, -14], [40, 14], [-40, 14], [40, -14]] as const;
+  for (const { l, i } of order) {
+    const name = truncate(l.name, 28);
+    let spot: ReturnType<typeof textBox> | undefined;
+    for (const [dx, dy] of nudges) {
+      const cx = Math.min(width - pad, Math.max(pad, sx(l.x) + dx));
+      const cy = Math.min(height - pad, Math.max(pad, sy(l.y) + dy));
+      const box = textBox(name, cx, cy, size);
+      if (box.x0 < 0 || box.x1 > width) continue;
+      if (!placed.some((b) => overlaps(b, box))) {
+        spot = box;
+        break;
+      }
+    }
+    if (!spot) {
+      hidden++;
+      continue;
+    }
+    placed.push(spot);
+    const cx = (spot.x0 + spot.x1) / 2;
+    const cy = (spot.y0 + spot.y1) / 2;
+    parts.push(`<text x="${num(cx)}" y="${num(cy + size * 0.35)}" text-anchor="middle" class="maplabel" fill="${labelColor(i)}"><title>${esc(l.name)}</title>${esc(name)}</text>`);
+  }
+  return {
+    svg: `<svg class="chart map" role="img" aria-label="${esc(options.ariaLabel)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`,
+    hidden,
+  };
+}
+
+/**
+ * Label-similarity heat map (cosine similarity of centroids) in a given order; rows named, columns in the same
+ * order. Cells never shrink below a readable size: a big taxonomy scrolls instead.
+ */
+export function similarityMap(names: readonly string[], matrix: readonly (readonly number[])[], order: readonly number[], options: { ariaLabel: string }): string {
+  const n = order.length;
+  const cell = Math.max(12, Math.min(22, Math.floor(640 / Math.max(1, n))));
+  const labelSpace = 200;
+  const width = labelSpace + n * cell + 4;
+  const height = n * cell + 4;
+  const parts: string[] = [];
+  order.forEach((i, row) => {
+    parts.push(`<text x="${labelSpace - 4}" y="${num(row * cell + cell * 0.75)}" text-anchor="end" class="axis simlabel">${esc(truncate(names[i]!, 30))}<title>${esc(names[i]!)}</title></text>`);
+    order.forEach((j, col) => {
+      const s = matrix[i]?.[j] ?? 0;
+      const t = Math.max(0, Math.min(1, s));
+      const mix = (c: number): number => Math.round(247 + (c - 247) * t);
+      parts.push(
+        `<rect x="${labelSpace + col * cell}" y="${row * cell}" width="${cell}" height="${cell}" fill="rgb(${mix(8)},${mix(69)},${mix(148)})" class="cell">` +
+          `<title>${esc(names[i]!)} ~ ${esc(names[j]!)}: ${s.toFixed(2)}</title></rect>`,
+      );
+    });
+  });
+  return `<svg class="chart simmap" role="img" aria-label="${esc(options.ariaLabel)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+}

@@ -1,0 +1,206 @@
+import {
+  LsaVectorizer,
+  SparseTextFeaturizer,
+  createRng,
+  sampleWithoutReplacement,
+  symmetricEigen,
+  type DenseMatrix,
+} from '@taxonomist/core';
+
+/**
+ * What the report computes from the labeled texts themselves: a 2-D map (PCA of LSA vectors), centroid cosine
+ * similarity of the labels ordered by a hierarchical clustering, and each label's distinctive phrases. Everything is
+ * seeded and ordered by corpus position, so the same run gives the same report bytes.
+ */
+
+/** Points drawn on the map at most (a seeded sample beyond this). */
+export const MAP_MAX_POINTS = 5_000;
+const PHRASES_PER_LABEL = 6;
+
+export interface LabeledText {
+  text: string;
+  /** Index into the label list. */
+  label: number;
+}
+
+export interface Geometry {
+  map: { points: { x: number; y: number; label: number }[]; centroids: { x: number; y: number }[]; sampled: number; total: number };
+  similarity: { order: number[]; matrix: number[][] };
+  phrases: { text: string; score: number }[][];
+}
+
+export function computeGeometry(items: readonly LabeledText[], labelCount: number, seed: number): Geometry | undefined {
+  if (items.length < 3 || labelCount < 2) return undefined;
+  const rng = createRng(seed);
+  const picked =
+    items.length > MAP_MAX_POINTS
+      ? sampleWithoutReplacement(
+          items.map((_, i) => i),
+          MAP_MAX_POINTS,
+          rng,
+        ).sort((a, b) => a - b)
+      : items.map((_, i) => i);
+  const sample = picked.map((i) => items[i]!);
+  const texts = sample.map((s) => s.text);
+  let vectors: DenseMatrix<Float64Array>;
+  try {
+    vectors = LsaVectorizer.fit(texts, { dimensions: Math.min(50, Math.max(2, texts.length - 1)), seed }).vectors;
+  } catch {
+    return undefined; // too few or too uniform texts for a vocabulary: the report leaves the map out
+  }
+  const xy = pca2(vectors);
+  const centroidsHi = labelMeans(vectors, sample, labelCount);
+  const centroids = Array.from({ length: labelCount }, () => ({ x: 0, y: 0, n: 0 }));
+  sample.forEach((s, i) => {
+    const c = centroids[s.label]!;
+    c.x += xy[i]![0];
+    c.y += xy[i]![1];
+    c.n++;
+  });
+  const similarity = cosineMatrix(centroidsHi);
+  return {
+    map: {
+      points: sample.map((s, i) => ({ x: xy[i]![0], y: xy[i]![1], label: s.label })),
+      centroids: centroids.map((c) => (c.n ? { x: c.x / c.n, y: c.y / c.n } : { x: NaN, y: NaN })),
+      sampled: sample.length,
+      total: items.length,
+    },
+    similarity: { order: averageLinkageOrder(similarity), matrix: similarity },
+    phrases: distinctivePhrases(texts, sample.map((s) => s.label), labelCount),
+  };
+}
+
+/** The first two principal components (centred), via the eigenvectors of the small covariance matrix. */
+export function pca2(m: DenseMatrix): [number, number][] {
+  const { rows, cols, data } = m;
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mean[c]! += data[r * cols + c]! / rows;
+  const cov = new Float64Array(cols * cols);
+  const v = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) v[c] = data[r * cols + c]! - mean[c]!;
+    for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++) cov[a * cols + b]! += v[a]! * v[b]!;
+  }
+  for (let a = 0; a < cols; a++) for (let b = 0; b < a; b++) cov[a * cols + b] = cov[b * cols + a]!;
+  const eig = symmetricEigen(cov, cols);
+  const byValue = [...eig.values.keys()].sort((a, b) => eig.values[b]! - eig.values[a]! || a - b);
+  const axis = (k: number): Float64Array => {
+    const i = byValue[Math.min(k, byValue.length - 1)]!;
+    const out = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) out[c] = eig.vectors[c * cols + i]!;
+    // Fix the sign (an eigenvector's sign is arbitrary): largest component positive.
+    let big = 0;
+    for (let c = 0; c < cols; c++) if (Math.abs(out[c]!) > Math.abs(out[big]!)) big = c;
+    if (out[big]! < 0) for (let c = 0; c < cols; c++) out[c] = -out[c]!;
+    return out;
+  };
+  const a0 = axis(0);
+  const a1 = axis(1);
+  const out: [number, number][] = [];
+  for (let r = 0; r < rows; r++) {
+    let x = 0;
+    let y = 0;
+    for (let c = 0; c < cols; c++) {
+      const d = data[r * cols + c]! - mean[c]!;
+      x += d * a0[c]!;
+      y += d * a1[c]!;
+    }
+    out.push([x, y]);
+  }
+  return out;
+}
+
+function labelMeans(m: DenseMatrix, sample: readonly LabeledText[], labelCount: number): Float64Array[] {
+  const sums = Array.from({ length: labelCount }, () => new Float64Array(m.cols));
+  sample.forEach((s, r) => {
+    const sum = sums[s.label]!;
+    for (let c = 0; c < m.cols; c++) sum[c]! += m.data[r * m.cols + c]!;
+  });
+  return sums;
+}
+
+/** Cosine similarity of every pair of vectors (0 for an empty label). */
+export function cosineMatrix(vectors: readonly Float64Array[]): number[][] {
+  const norms = vectors.map((v) => Math.sqrt(v.reduce((a, x) => a + x * x, 0)));
+  return vectors.map((a, i) =>
+    vectors.map((b, j) => {
+      if (norms[i] === 0 || norms[j] === 0) return i === j ? 1 : 0;
+      let d = 0;
+      for (let c = 0; c < a.length; c++) d += a[c]! * b[c]!;
+      return Math.round((d / (norms[i]! * norms[j]!)) * 1000) / 1000;
+    }),
+  );
+}
+
+/**
+ * Leaf order of an average-linkage agglomerative clustering on the similarity matrix: similar labels end up next
+ * to each other, so blocks show on the heat map. O(n^3), fine for a few hundred labels.
+ */
+export function averageLinkageOrder(sim: readonly (readonly number[])[]): number[] {
+  type Cluster = { members: number[] };
+  let clusters: Cluster[] = sim.map((_, i) => ({ members: [i] }));
+  const link = (a: Cluster, b: Cluster): number => {
+    let s = 0;
+    for (const i of a.members) for (const j of b.members) s += sim[i]![j]!;
+    return s / (a.members.length * b.members.length);
+  };
+  while (clusters.length > 1) {
+    let best = -Infinity;
+    let bi = 0;
+    let bj = 1;
+    for (let i = 0; i < clusters.length; i++) {
+      for (let j = i + 1; j < clusters.length; j++) {
+        const s = link(clusters[i]!, clusters[j]!);
+        if (s > best) {
+          best = s;
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    const merged = { members: [...clusters[bi]!.members, ...clusters[bj]!.members] };
+    clusters = clusters.filter((_, k) => k !== bi && k !== bj);
+    clusters.splice(bi, 0, merged);
+  }
+  return clusters[0]?.members ?? [];
+}
+
+/**
+ * Each label's word 1-2-grams by class-based TF-IDF: mean TF-IDF weight inside the label minus the mean elsewhere
+ * (so words common to every label, like "my" or "the", score near zero).
+ */
+export function distinctivePhrases(texts: readonly string[], labels: readonly number[], labelCount: number): { text: string; score: number }[][] {
+  const f = new SparseTextFeaturizer({ blocks: [{ analyzer: 'word', ngramRange: [1, 2] }], minDf: 2, sublinearTf: true, keepTerms: true });
+  let x;
+  try {
+    x = f.fitTransform(texts);
+  } catch {
+    return Array.from({ length: labelCount }, () => []);
+  }
+  const names = f.featureNames() ?? [];
+  const dims = names.length;
+  const sums = Array.from({ length: labelCount }, () => new Float64Array(dims));
+  const total = new Float64Array(dims);
+  const sizes = new Array<number>(labelCount).fill(0);
+  for (let r = 0; r < x.rows; r++) {
+    const l = labels[r]!;
+    sizes[l]!++;
+    for (let p = x.indptr[r]!; p < x.indptr[r + 1]!; p++) {
+      sums[l]![x.indices[p]!]! += x.data[p]!;
+      total[x.indices[p]!]! += x.data[p]!;
+    }
+  }
+  return sums.map((sum, l) => {
+    const n = sizes[l]!;
+    if (n === 0) return [];
+    const rest = x.rows - n;
+    const scored: { text: string; score: number }[] = [];
+    for (let c = 0; c < dims; c++) {
+      if (sum[c] === 0) continue;
+      const score = sum[c]! / n - (rest > 0 ? (total[c]! - sum[c]!) / rest : 0);
+      if (score > 0) scored.push({ text: names[c]!, score: Math.round(score * 1000) / 1000 });
+    }
+    scored.sort((a, b) => b.score - a.score || a.text.localeCompare(b.text));
+    return scored.slice(0, PHRASES_PER_LABEL);
+  });
+}
