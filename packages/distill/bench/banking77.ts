@@ -18,13 +18,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '@taxonomist/core';
-import { auditLabels, crossValidate, evaluate, train, type LabeledExample, type TrainOptions } from '../src/index.js';
+import { auditLabels, crossValidate, evaluate, loadClassifier, train, type LabeledExample, type TrainOptions } from '../src/index.js';
 import { requireBenchData } from '../../../bench/shared-data.js';
 
 // <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
 const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 const SELF = fileURLToPath(import.meta.url);
 const SKLEARN_SCRIPT = fileURLToPath(new URL('./sklearn_baseline.py', import.meta.url));
+const CLI_BUILT = fileURLToPath(new URL('../../cli/bin/taxonomist.js', import.meta.url));
+const CLI_BUILT_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+const CLI_SOURCE_MAIN = new URL('../../cli/src/main.ts', import.meta.url).href;
 
 interface Row {
   system: string;
@@ -205,6 +208,37 @@ async function runOurs(name: string): Promise<Row> {
   };
 }
 
+/**
+ * The whole `taxonomist distill` process on the training split, from spawn to exit (model written): the built CLI
+ * (what users run) when packages/cli/dist exists (`npm run build`), else the CLI from TypeScript sources under tsx
+ * (slower start: it compiles as it loads), said in the row's name. The written model is then scored on the test split.
+ */
+async function runCliDistill(): Promise<Row> {
+  const dir = await mkdtemp(join(tmpdir(), 'b77-cli-'));
+  try {
+    const model = join(dir, 'model.json');
+    const cliArgs = ['distill', join(DATA_DIR, 'train.jsonl'), '--out', model, '--seed', '0'];
+    const built = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(CLI_BUILT_MAIN)})`]).status === 0;
+    const r = built
+      ? await runChild(process.execPath, [CLI_BUILT, ...cliArgs])
+      : await runChild(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', `const m = await import(${JSON.stringify(CLI_SOURCE_MAIN)}); await m.runCli(${JSON.stringify(cliArgs)});`]);
+    if (r.code !== 0) throw new Error(`taxonomist distill failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`);
+    const ev = await evaluate(await loadClassifier(model), await loadSplit('test'));
+    return {
+      system: `taxonomist distill CLI process (${built ? 'built' : 'from sources under tsx: run npm run build for the built CLI'})`,
+      accuracy: ev.accuracy,
+      macroF1: ev.macroF1,
+      trainS: NaN,
+      processS: r.wallS,
+      predictPerS: NaN,
+      rssMb: NaN,
+      note: 'spawn→trained = spawn to exit, model written',
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function findPython(): string | undefined {
   for (const py of ['/usr/bin/python3', 'python3']) {
     const r = spawnSync(py, ['-c', 'import sklearn'], { stdio: 'ignore' });
@@ -296,6 +330,9 @@ async function main(): Promise<void> {
   log('distill default');
   const ours = await runOurs('default');
   rows.push(ours);
+  log('taxonomist distill (CLI process)');
+  const cli = await runCliDistill();
+  rows.push(cli);
   const py = findPython();
   let svc: Row | undefined;
   if (py) {
@@ -346,6 +383,10 @@ async function main(): Promise<void> {
     lines.push(`- accuracy ${f3(ours.accuracy)} vs ${f3(svc.accuracy)} (${ours.accuracy >= svc.accuracy ? '+' : ''}${f3(ours.accuracy - svc.accuracy)}), macro-F1 ${f3(ours.macroF1)} vs ${f3(svc.macroF1)}`);
     lines.push(`- our train time / their process time from spawn to trained model: ${f2(ours.trainS)} s / ${f2(svc.processS)} s = ${f2(ours.trainS / svc.processS)}`);
     lines.push(`- spawn to trained model, ours / theirs: ${f2(ours.processS)} s / ${f2(svc.processS)} s = ${f2(ours.processS / svc.processS)}`);
+    lines.push(
+      `- whole \`taxonomist distill\` process (spawn to exit, model written) / their spawn to trained model: ${f2(cli.processS)} s / ${f2(svc.processS)} s = ${f2(cli.processS / svc.processS)}` +
+        ` (CLI model accuracy ${f3(cli.accuracy)})`,
+    );
     lines.push(`- train time (featurize + fit in process), ours / theirs: ${f2(ours.trainS)} s / ${f2(svc.trainS)} s = ${f2(ours.trainS / svc.trainS)}`);
     lines.push(`- prediction throughput, top label: ${f2(ours.predictPerS / svc.predictPerS)}x (${int(ours.predictPerS)} vs ${int(svc.predictPerS)} texts/s)`);
     lines.push(`- peak RSS: ${int(ours.rssMb)} MB vs ${int(svc.rssMb)} MB`);

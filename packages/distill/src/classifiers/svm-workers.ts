@@ -2,9 +2,12 @@
  * Runs the per-class SVM problems on worker threads (classes dealt round-robin). Each class's solver depends only on
  * (seed, class), so the result is identical to the single-threaded one. The worker module is this package's own
  * svm-worker file next to this one (.ts when running from sources under tsx, .js when built).
+ * The matrix is handed over in shared memory (csrToShared; trainOvrSvm builds it there already): every
+ * worker reads the same bytes, where a structured clone would copy the whole matrix into each worker.
+ * `share: false` copies it into each worker as before (kept to test that sharing changes nothing).
  */
 import { Worker } from 'node:worker_threads';
-import type { CsrMatrix } from '@taxonomist/core';
+import { csrToShared, type CsrMatrix } from '@taxonomist/core';
 import type { OvrSvmOptions, SvmClassSolution, SvmTarget } from './linear-svm.js';
 
 export interface SvmWorkerInput {
@@ -41,14 +44,16 @@ export async function solveInWorkers(
   classes: number,
   opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
   threads: number,
+  share = true,
 ): Promise<SvmClassSolution[]> {
+  const M = share ? csrToShared(X) : X;
   const parts: number[][] = Array.from({ length: threads }, () => []);
   classList.forEach((c, i) => parts[i % threads]!.push(c));
   const runs = parts.map(
     (part) =>
       new Promise<SvmClassSolution[]>((resolve, reject) => {
         const input: SvmWorkerInput = {
-          X: { rows: X.rows, cols: X.cols, indptr: X.indptr, indices: X.indices, data: X.data },
+          X: { rows: M.rows, cols: M.cols, indptr: M.indptr, indices: M.indices, data: M.data },
           target,
           perm,
           classList: part,
