@@ -268,7 +268,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     let estimate = 0;
     let ticket: BudgetTicket | undefined;
     const { hold } = ctx;
-    const lcMessages = toLangChainMessages(convo);
+    const lcMessages = await toLangChainMessages(convo);
     const reserve = hold
       ? () => {
           const worst = { inputTokens: countPromptMessagesTokens(convo), outputTokens: ctx.maxTokens ?? assumedOutputTokens };
