@@ -2,7 +2,7 @@
  * Benchmark of @taxonomist/distill on banking77 (train 10,003 / test 3,080, gold labels), against scikit-learn and
  * fastText measured in the same run when they are installed (Debian: `apt-get install -y python3-sklearn fasttext`).
  *
- *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--no-memory] [--json out.json]
+ *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--no-memory] [--quick] [--json out.json]
  *
  * Every system runs in its own child process, one after the other, so peak RSS and process wall time are its own.
  * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; spawn→trained =
@@ -378,11 +378,13 @@ async function main(): Promise<void> {
   const py = findPython();
   let svc: Row | undefined;
   if (py) {
-    for (const [model, label] of [
+    const sklearnModels = [
       ['linearsvc', 'scikit-learn TF-IDF(1-2) + LinearSVC'],
       ['sgd-hashing', 'scikit-learn hashing(1-2) + SGDClassifier'],
       ['logreg', 'scikit-learn TF-IDF(1-2) + LogisticRegression'],
-    ] as const) {
+    ] as const;
+    // --quick: LinearSVC only (the baseline of the ratios; LogisticRegression alone takes minutes on a busy machine).
+    for (const [model, label] of argv.includes('--quick') ? sklearnModels.slice(0, 1) : sklearnModels) {
       log(label);
       const r = await runSklearn(py, model, label);
       if (model === 'linearsvc') svc = r;
