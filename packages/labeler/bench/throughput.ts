@@ -53,10 +53,11 @@ const PROVIDER_RPM = arg('rpm', 300);
 const PROVIDER_TPM = arg('tpm', 1_000_000);
 /**
  * Client CPU per call measured on the code before issue 15 (exact tiktoken count of every text, one write per output
- * line), `--records 10000`, 2026-12-03 on the shared 2-core machine at load average ~18 (not quiet): printed next
- * to this run's figure because the old code path no longer exists to be run side by side.
+ * line), `--records 5000`, 2026-12-03 on the shared 2-core machine at load average 4.9-6.6 (not quiet), mean of two
+ * runs bracketing one of the new code: printed next to this run's figure because the old code path no longer exists
+ * to be run side by side (compare ratios to each run's own baseline, which absorb some of the load).
  */
-const BEFORE_CPU_MS_PER_CALL: Record<number, number> = { 1: 2.78, 10: 4.71 };
+const BEFORE_CPU_MS_PER_CALL: Record<number, number> = { 0: 1.69, 1: 2.07, 10: 4.21 };
 const BASELINE_CALLS = Math.min(RECORDS, 2000);
 /** Calls per second of the bare-gateway baseline (measured first). */
 let baseline = 0;
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
           `prompt tokens/record ${fmt(summary.usage.inputTokens / summary.ok)} (estimated ${fmt(est.inputTokens / est.records)}), ` +
           `output tokens/record ${fmt(summary.usage.outputTokens / summary.ok)}; ` +
           `$${fmt((1000 * summary.usage.costUsd) / Math.max(1, summary.ok), 4)} per 1,000 records; ${cpu}` +
-          (before !== undefined ? ` [before issue 15: client ${fmt(before, 2)} ms/call, recorded at load ~18]` : ''),
+          (before !== undefined ? ` [before issue 15: client ${fmt(before, 2)} ms/call = ${fmt(before / BEFORE_CPU_MS_PER_CALL[0]!, 2)}x its baseline, recorded at load ~5-6]` : ''),
       );
       // Retained memory after the run: tells a leak from garbage the GC had not collected yet.
       forceGc();
