@@ -2,7 +2,7 @@
  * Benchmark of @taxonomist/distill on banking77 (train 10,003 / test 3,080, gold labels), against scikit-learn and
  * fastText measured in the same run when they are installed (Debian: `apt-get install -y python3-sklearn fasttext`).
  *
- *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--json out.json]
+ *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--no-memory] [--quick] [--json out.json]
  *
  * Every system runs in its own child process, one after the other, so peak RSS and process wall time are its own.
  * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; spawn→trained =
@@ -18,13 +18,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '@taxonomist/core';
-import { auditLabels, crossValidate, evaluate, train, type LabeledExample, type TrainOptions } from '../src/index.js';
+import { auditLabels, crossValidate, evaluate, loadClassifier, train, type LabeledExample, type TrainOptions } from '../src/index.js';
+import { defaultRegistry, TrainOptionsSchema, solveSvmClasses, svmRowPermutation } from '../src/index.js';
+import { solveInWorkers } from '../src/classifiers/svm-workers.js';
+import { csrNnz, csrSelectRows } from '@taxonomist/core';
 import { requireBenchData } from '../../../bench/shared-data.js';
 
 // <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
 const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 const SELF = fileURLToPath(import.meta.url);
 const SKLEARN_SCRIPT = fileURLToPath(new URL('./sklearn_baseline.py', import.meta.url));
+const CLI_BUILT = fileURLToPath(new URL('../../cli/bin/taxonomist.js', import.meta.url));
+const CLI_BUILT_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
+const CLI_SOURCE_MAIN = new URL('../../cli/src/main.ts', import.meta.url).href;
 
 interface Row {
   system: string;
@@ -161,6 +167,44 @@ async function childNoise(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Child: peak memory of the SVM solve with 1 thread, 2 threads sharing the matrix, 2 threads each given a copy.
+
+/** banking77 train replicated to MEMORY_ROWS rows (numbered variants: distinct rows), default featurizer. */
+const MEMORY_ROWS = Number(process.env.BENCH_MEMORY_ROWS ?? 100_000);
+
+async function childMemory(mode: string): Promise<void> {
+  const base = await loadSplit('train');
+  const examples = Array.from({ length: MEMORY_ROWS }, (_, i) => {
+    const e = base[i % base.length]!;
+    return { text: i < base.length ? e.text : `${e.text} #${Math.floor(i / base.length)}`, label: e.label };
+  });
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const idx = new Map(labels.map((l, i) => [l, i]));
+  const featurizer = defaultRegistry.createFeaturizer(TrainOptionsSchema.parse({}).featurizer);
+  const texts = examples.map((e) => e.text);
+  await featurizer.fit(texts);
+  const X0 = await featurizer.transform(texts);
+  const target = { kind: 'single' as const, y: Int32Array.from(examples, (e) => idx.get(e.label)!) };
+  const classes = labels.length;
+  const perm = svmRowPermutation(X0.rows, 0);
+  // Few epochs: memory, not accuracy, is measured here.
+  const opts = { C: 0.5, loss: 'squared_hinge' as const, tol: 0.1, maxEpochs: 3, bias: 1, seed: 0, classWeights: new Float64Array(classes).fill(1) };
+  const all = Array.from({ length: classes }, (_, c) => c);
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = performance.now();
+  if (mode === '1') solveSvmClasses(csrSelectRows(X0, perm), target, perm, all, classes, opts);
+  else await solveInWorkers(csrSelectRows(X0, perm, { shared: mode === '2-shared' }), target, perm, all, classes, opts, 2, mode === '2-shared');
+  const out = {
+    rows: X0.rows,
+    matrixMb: (csrNnz(X0) * 8 + X0.rows * 4) / 1024 / 1024,
+    rssBeforeSolveMb: rssBefore / 1024 / 1024,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    solveS: (performance.now() - t0) / 1000,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Parent.
 
 function runChild(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string; wallS: number }> {
@@ -203,6 +247,37 @@ async function runOurs(name: string): Promise<Row> {
     batchPerS: o.batchPerS,
     rssMb: o.rssMb,
   };
+}
+
+/**
+ * The whole `taxonomist distill` process on the training split, from spawn to exit (model written): the built CLI
+ * (what users run) when packages/cli/dist exists (`npm run build`), else the CLI from TypeScript sources under tsx
+ * (slower start: it compiles as it loads), said in the row's name. The written model is then scored on the test split.
+ */
+async function runCliDistill(): Promise<Row> {
+  const dir = await mkdtemp(join(tmpdir(), 'b77-cli-'));
+  try {
+    const model = join(dir, 'model.json');
+    const cliArgs = ['distill', join(DATA_DIR, 'train.jsonl'), '--out', model, '--seed', '0'];
+    const built = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(CLI_BUILT_MAIN)})`]).status === 0;
+    const r = built
+      ? await runChild(process.execPath, [CLI_BUILT, ...cliArgs])
+      : await runChild(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', `const m = await import(${JSON.stringify(CLI_SOURCE_MAIN)}); await m.runCli(${JSON.stringify(cliArgs)});`]);
+    if (r.code !== 0) throw new Error(`taxonomist distill failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`);
+    const ev = await evaluate(await loadClassifier(model), await loadSplit('test'));
+    return {
+      system: `taxonomist distill CLI process (${built ? 'built' : 'from sources under tsx: run npm run build for the built CLI'})`,
+      accuracy: ev.accuracy,
+      macroF1: ev.macroF1,
+      trainS: NaN,
+      processS: r.wallS,
+      predictPerS: NaN,
+      rssMb: NaN,
+      note: 'spawn→trained = spawn to exit, model written',
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function findPython(): string | undefined {
@@ -288,6 +363,7 @@ async function main(): Promise<void> {
   if (argv[0] === '--child') {
     if (argv[1] === 'ours') return childOurs(argv[2]!);
     if (argv[1] === 'noise') return childNoise();
+    if (argv[1] === 'memory') return childMemory(argv[2]!);
     throw new Error(`unknown child ${argv[1]}`);
   }
   const jsonPath = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
@@ -296,14 +372,19 @@ async function main(): Promise<void> {
   log('distill default');
   const ours = await runOurs('default');
   rows.push(ours);
+  log('taxonomist distill (CLI process)');
+  const cli = await runCliDistill();
+  rows.push(cli);
   const py = findPython();
   let svc: Row | undefined;
   if (py) {
-    for (const [model, label] of [
+    const sklearnModels = [
       ['linearsvc', 'scikit-learn TF-IDF(1-2) + LinearSVC'],
       ['sgd-hashing', 'scikit-learn hashing(1-2) + SGDClassifier'],
       ['logreg', 'scikit-learn TF-IDF(1-2) + LogisticRegression'],
-    ] as const) {
+    ] as const;
+    // --quick: LinearSVC only (the baseline of the ratios; LogisticRegression alone takes minutes on a busy machine).
+    for (const [model, label] of argv.includes('--quick') ? sklearnModels.slice(0, 1) : sklearnModels) {
       log(label);
       const r = await runSklearn(py, model, label);
       if (model === 'linearsvc') svc = r;
@@ -319,6 +400,15 @@ async function main(): Promise<void> {
     for (const name of Object.keys(CONFIGS).slice(1)) {
       log(`distill ${name}`);
       configRows.push(await runOurs(name));
+    }
+  }
+  const memory: { mode: string; r: any }[] = [];
+  if (!argv.includes('--no-memory')) {
+    for (const mode of ['1', '2-shared', '2-copied']) {
+      log(`SVM solve memory, ${mode} thread(s), ${MEMORY_ROWS} rows`);
+      const r = await runChild(process.execPath, [...process.execArgv, SELF, '--child', 'memory', mode]);
+      if (r.code !== 0) throw new Error(`memory child failed:\n${r.stderr.slice(-3000)}`);
+      memory.push({ mode, r: resultOf(r.stdout) });
     }
   }
   let noise: any;
@@ -346,9 +436,21 @@ async function main(): Promise<void> {
     lines.push(`- accuracy ${f3(ours.accuracy)} vs ${f3(svc.accuracy)} (${ours.accuracy >= svc.accuracy ? '+' : ''}${f3(ours.accuracy - svc.accuracy)}), macro-F1 ${f3(ours.macroF1)} vs ${f3(svc.macroF1)}`);
     lines.push(`- our train time / their process time from spawn to trained model: ${f2(ours.trainS)} s / ${f2(svc.processS)} s = ${f2(ours.trainS / svc.processS)}`);
     lines.push(`- spawn to trained model, ours / theirs: ${f2(ours.processS)} s / ${f2(svc.processS)} s = ${f2(ours.processS / svc.processS)}`);
+    lines.push(
+      `- whole \`taxonomist distill\` process (spawn to exit, model written) / their spawn to trained model: ${f2(cli.processS)} s / ${f2(svc.processS)} s = ${f2(cli.processS / svc.processS)}` +
+        ` (CLI model accuracy ${f3(cli.accuracy)})`,
+    );
     lines.push(`- train time (featurize + fit in process), ours / theirs: ${f2(ours.trainS)} s / ${f2(svc.trainS)} s = ${f2(ours.trainS / svc.trainS)}`);
     lines.push(`- prediction throughput, top label: ${f2(ours.predictPerS / svc.predictPerS)}x (${int(ours.predictPerS)} vs ${int(svc.predictPerS)} texts/s)`);
     lines.push(`- peak RSS: ${int(ours.rssMb)} MB vs ${int(svc.rssMb)} MB`);
+  }
+  if (memory.length > 0) {
+    const one = memory[0]!.r;
+    lines.push('');
+    lines.push(`SVM solve peak memory (banking77 train replicated to ${one.rows.toLocaleString('en-US')} rows, matrix ${int(one.matrixMb)} MB, 3 epochs; BENCH_MEMORY_ROWS to change):`);
+    for (const { mode, r } of memory) {
+      lines.push(`- ${mode === '1' ? '1 thread          ' : mode === '2-shared' ? '2 threads, shared ' : '2 threads, copied '}: peak RSS ${int(r.peakRssMb)} MB (${f2(r.peakRssMb / one.peakRssMb)}x the 1-thread run; RSS before the solve ${int(r.rssBeforeSolveMb)} MB), solve ${f2(r.solveS)} s`);
+    }
   }
   if (noise) {
     lines.push('');
@@ -363,7 +465,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(lines.join('\n') + '\n');
-  if (jsonPath) await writeFile(jsonPath, JSON.stringify({ rows, configRows, noise }, null, 2));
+  if (jsonPath) await writeFile(jsonPath, JSON.stringify({ rows, configRows, noise, memory }, null, 2));
 }
 
 await main();

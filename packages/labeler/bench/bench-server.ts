@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startOpenAIServer } from '@taxonomist/testing';
+import { startOpenAIServer, type RateLimitStats } from '@taxonomist/testing';
 import { goldScript, type BenchCorpus } from './corpus.js';
 
 export interface ServerProcessStats {
@@ -14,6 +14,8 @@ export interface ServerProcessStats {
   /** Peak resident set size of the server process so far. */
   peakRssBytes: number;
   chatRequests: number;
+  /** With a rate limit: requests answered 429 and requests/tokens admitted, since the server started. */
+  rateLimit?: RateLimitStats;
 }
 
 export type ServerProcessMessage =
@@ -36,8 +38,19 @@ export interface BenchServer {
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 
 /** Fork server-process.ts under `node --conditions=source --import tsx` and wait until it listens. */
-export async function forkBenchServer(opts: { records: number; latencyMs: number }): Promise<BenchServer> {
-  const child: ChildProcess = fork(SERVER_SCRIPT, ['--records', String(opts.records), '--latency', String(opts.latencyMs)], {
+export async function forkBenchServer(opts: {
+  records: number;
+  latencyMs: number;
+  jitterMs?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}): Promise<BenchServer> {
+  const extra = [
+    ...(opts.jitterMs ? ['--jitter', String(opts.jitterMs)] : []),
+    ...(opts.requestsPerMinute ? ['--rpm', String(opts.requestsPerMinute)] : []),
+    ...(opts.tokensPerMinute ? ['--tpm', String(opts.tokensPerMinute)] : []),
+  ];
+  const child: ChildProcess = fork(SERVER_SCRIPT, ['--records', String(opts.records), '--latency', String(opts.latencyMs), ...extra], {
     // tsx resolved from this file, so the benchmark works from any working directory (npm run bench -w ...).
     // BENCH_SERVER_NODE_ARGS adds node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
     // (node refuses --cpu-prof in NODE_OPTIONS).

@@ -4,6 +4,8 @@
  * against a real provider. Not meant to be run by hand:
  *   node --conditions=source --import tsx packages/labeler/bench/server-process.ts --records 20000 --latency 50
  *
+ * Optional: --jitter <ms> (uniform extra latency, seeded), --rpm / --tpm (the provider's rate limit: 429 + retry-after).
+ *
  * IPC protocol (process.send): child -> parent { type: 'ready', url } once listening; parent -> child
  * { type: 'reset' } (drop recorded requests), { type: 'stats', id } (answered by { type: 'stats', id, stats }),
  * { type: 'close' } (close the server and exit).
@@ -12,8 +14,9 @@ import { startOpenAIServer } from '@taxonomist/testing';
 import { goldScript, loadBenchCorpus } from './corpus.js';
 import type { ServerProcessMessage, ServerProcessStats } from './bench-server.js';
 
-function arg(name: string): number {
+function arg(name: string, fallback?: number): number {
   const i = process.argv.indexOf(`--${name}`);
+  if (i < 0 && fallback !== undefined) return fallback;
   const v = Number(process.argv[i + 1]);
   if (i < 0 || !Number.isFinite(v) || v < 0) throw new Error(`server-process: --${name} needs a number, got ${process.argv[i + 1]}`);
   return v;
@@ -26,7 +29,14 @@ const send = (message: ServerProcessMessage): void => {
 async function main(): Promise<void> {
   if (!process.send) throw new Error('server-process: must be forked with an IPC channel (see bench-server.ts)');
   const { gold } = await loadBenchCorpus(arg('records'));
-  const server = await startOpenAIServer({ latencyMs: arg('latency'), script: goldScript(gold) });
+  const [rpm, tpm] = [arg('rpm', 0), arg('tpm', 0)];
+  const server = await startOpenAIServer({
+    latencyMs: arg('latency'),
+    latencyJitterMs: arg('jitter', 0),
+    seed: 15,
+    script: goldScript(gold),
+    ...(rpm > 0 || tpm > 0 ? { rateLimit: { ...(rpm > 0 ? { requestsPerMinute: rpm } : {}), ...(tpm > 0 ? { tokensPerMinute: tpm } : {}) } } : {}),
+  });
   const close = async (): Promise<void> => {
     await server.close();
     process.disconnect();
@@ -39,6 +49,7 @@ async function main(): Promise<void> {
         cpuMs: (cpu.user + cpu.system) / 1000,
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
         chatRequests: server.count('chat'),
+        ...(server.stats().rateLimit ? { rateLimit: server.stats().rateLimit } : {}),
       };
       send({ type: 'stats', id: message.id, stats });
     } else if (message.type === 'close') void close();

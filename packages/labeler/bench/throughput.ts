@@ -1,7 +1,7 @@
 /**
  * Labeler throughput benchmark (a script, not a test):
  *   npx tsx --conditions=source packages/labeler/bench/throughput.ts [--records 20000] [--concurrency 32]
- *     [--latency 50] [--pack 10] [--in-process]
+ *     [--latency 50] [--pack 10] [--in-process] [--provider-records 2000] [--rpm 300] [--tpm 1000000]
  *
  * Labels short texts (banking77 train + test, topped up with numbered variants to reach --records) against the
  * local OpenAI-compatible server with a fixed artificial latency, through the REAL ChatOpenAI client. The server runs
@@ -14,7 +14,10 @@
  *   single-threaded client at ~100% is CPU-bound, not latency-bound);
  * - prompt tokens per record without packing and with packing (server-reported usage), and the estimate;
  * - peak memory: max RSS of this process and of the server process, and the heap retained after a full GC at the end
- *   of each run (what the labeler keeps, as opposed to garbage not yet collected).
+ *   of each run (what the labeler keeps, as opposed to garbage not yet collected);
+ * - dollars per 1,000 records (gpt-4o-mini prices, server-reported tokens);
+ * - then a provider-like run (provider-like.ts): 0.3-3 s jittered latency, a requests/tokens-per-minute limit with
+ *   429s, the share of that limit actually used.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
@@ -27,6 +30,7 @@ import { createGateway } from '@taxonomist/core';
 import { estimate, labelToFile } from '@taxonomist/labeler';
 import type { LabelSummary } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
+import { providerLikeRuns } from './provider-like.js';
 import { forkBenchServer, inProcessBenchServer, type BenchServer, type ServerProcessStats } from './bench-server.js';
 
 function arg(name: string, fallback: number): number {
@@ -42,6 +46,18 @@ const CONCURRENCY = arg('concurrency', 32);
 const LATENCY_MS = arg('latency', 50);
 const PACK = arg('pack', 10);
 const IN_PROCESS = process.argv.includes('--in-process');
+// The provider-like run (0.3-3 s latency, RPM/TPM limit with 429s): --provider-records 0 skips it. Its size is
+// scaled so that it takes about a minute at the limit.
+const PROVIDER_RECORDS = process.argv.includes('--provider-records') ? Number(process.argv[process.argv.indexOf('--provider-records') + 1]) : 2000;
+const PROVIDER_RPM = arg('rpm', 300);
+const PROVIDER_TPM = arg('tpm', 1_000_000);
+/**
+ * Client CPU per call measured on the code before issue 15 (exact tiktoken count of every text, one write per output
+ * line), `--records 5000`, 2026-12-03 on the shared 2-core machine at load average 4.9-6.6 (not quiet), mean of two
+ * runs bracketing one of the new code: printed next to this run's figure because the old code path no longer exists
+ * to be run side by side (compare ratios to each run's own baseline, which absorb some of the load).
+ */
+const BEFORE_CPU_MS_PER_CALL: Record<number, number> = { 0: 1.69, 1: 2.07, 10: 4.21 };
 const BASELINE_CALLS = Math.min(RECORDS, 2000);
 /** Calls per second of the bare-gateway baseline (measured first). */
 let baseline = 0;
@@ -143,6 +159,7 @@ async function main(): Promise<void> {
       });
       const secs = (performance.now() - t0) / 1000;
       const cpu = await meter.stop(summary.usage.calls, secs);
+      const before = BEFORE_CPU_MS_PER_CALL[pack];
       rows.push({ pack, summary, secs, estimateIn: est.inputTokens });
       const perSec = summary.ok / secs;
       const ideal = (CONCURRENCY * pack) / (LATENCY_MS / 1000);
@@ -152,7 +169,9 @@ async function main(): Promise<void> {
           `${fmt(perSec)} records/s = ${fmt((100 * perSec) / ideal)}% of ideal ${fmt(ideal, 0)} records/s; ` +
           `${summary.usage.calls} calls (${fmt(callsPerSec)} calls/s = ${fmt((100 * callsPerSec) / baseline)}% of baseline); ` +
           `prompt tokens/record ${fmt(summary.usage.inputTokens / summary.ok)} (estimated ${fmt(est.inputTokens / est.records)}), ` +
-          `output tokens/record ${fmt(summary.usage.outputTokens / summary.ok)}; ${cpu}`,
+          `output tokens/record ${fmt(summary.usage.outputTokens / summary.ok)}; ` +
+          `$${fmt((1000 * summary.usage.costUsd) / Math.max(1, summary.ok), 4)} per 1,000 records; ${cpu}` +
+          (before !== undefined ? ` [before issue 15: client ${fmt(before, 2)} ms/call = ${fmt(before / BEFORE_CPU_MS_PER_CALL[0]!, 2)}x its baseline, recorded at load ~5-6]` : ''),
       );
       // Retained memory after the run: tells a leak from garbage the GC had not collected yet.
       forceGc();
@@ -173,6 +192,17 @@ async function main(): Promise<void> {
         ? `peak RSS: client ${mb(peakRss)} (labeler, gateway, ChatOpenAI client), server process ${mb(serverStats.peakRssBytes)}`
         : `peak RSS ${mb(peakRss)} (whole process: labeler, gateway, ChatOpenAI client and the in-process test server)`,
     );
+    if (PROVIDER_RECORDS > 0) {
+      await providerLikeRuns(records, taxonomy, dir, {
+        records: PROVIDER_RECORDS,
+        concurrency: CONCURRENCY,
+        pack: PACK,
+        minLatencyMs: 300,
+        maxLatencyMs: 3000,
+        requestsPerMinute: PROVIDER_RPM,
+        tokensPerMinute: PROVIDER_TPM,
+      });
+    }
     console.log(`load average at the end ${load()}`);
   } finally {
     await server.close();

@@ -19,8 +19,8 @@ export interface PreparedRecord {
   id: string;
   /** The text sent to the model (truncated when it was too long). */
   text: string;
-  /** Tokens of `text`. */
-  tokens: number;
+  /** Tokens of `text`; absent until counted (see recordTokens: only cost estimates need it). */
+  tokens?: number;
   truncated?: { originalTokens: number; keptTokens: number };
 }
 

@@ -2,7 +2,7 @@ import { countTokens } from '@taxonomist/core';
 import type { CorpusRecord, Taxonomy } from '@taxonomist/core';
 import { createRunSetup } from './setup.js';
 import { callTokens, MULTI_LABELS_ESTIMATE, RATIONALE_TOKENS_ESTIMATE } from './cost-model.js';
-import { prepareRecord, recordId } from './prepare.js';
+import { prepareRecord, recordId, recordTokens } from './prepare.js';
 import { readResumeState } from './resume.js';
 import { openCorpusFile } from './corpus-file.js';
 import type { CorpusInput, LabelOptions } from './options.js';
@@ -83,7 +83,7 @@ export async function estimate(corpus: CorpusInput, taxonomy: Taxonomy, options:
     records++;
     if (p.record.truncated) truncated++;
     if (setup.fewShot !== undefined && options.fewShot?.embeddings !== undefined) embedTokens += countTokens(p.record.text);
-    pack.push(p.record.tokens);
+    pack.push(recordTokens(p.record));
     if (pack.length >= opts.pack) flush();
   }
   flush();

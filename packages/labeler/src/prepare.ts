@@ -1,4 +1,4 @@
-import { countTokens, truncateToTokens } from '@taxonomist/core';
+import { countTokens, truncateToTokens, withinTokenCap } from '@taxonomist/core';
 import type { PreparedRecord } from './call-model.js';
 
 export type PreparedInput =
@@ -22,7 +22,9 @@ export function recordId(raw: unknown, index: number): string {
 
 /**
  * Validate a record's text and cut it to `maxTokens` (with a marker) so one huge text cannot blow the context or
- * the budget. Token counts are kept for cost tracking.
+ * the budget. A text the byte bound proves under the cap is not encoded here (encoding every text only to check
+ * the cap was the labeling client's largest CPU cost); its token count, needed only for cost estimates, is taken
+ * on demand by recordTokens.
  */
 export function prepareRecord(
   raw: unknown,
@@ -33,8 +35,7 @@ export function prepareRecord(
   const text = (raw as { text?: unknown }).text;
   if (typeof text !== 'string') return { kind: 'bad', id, message: `field "text": expected a string, got ${typeName(text)}` };
   if (text.trim() === '') return { kind: 'bad', id, message: `field "text": ${text === '' ? 'is empty' : 'is only whitespace'}` };
-  const tokens = countTokens(text);
-  if (tokens <= settings.maxTextTokens) return { kind: 'ready', record: { seq, id, text, tokens } };
+  if (withinTokenCap(text, settings.maxTextTokens)) return { kind: 'ready', record: { seq, id, text } };
   const cut = truncateToTokens(text, settings.maxTextTokens, { marker: settings.truncationMarker });
   return {
     kind: 'ready',
@@ -46,4 +47,10 @@ export function prepareRecord(
       truncated: { originalTokens: cut.originalTokens, keptTokens: cut.keptTokens },
     },
   };
+}
+
+/** Tokens of a prepared record's text, counted on first use and kept on the record. */
+export function recordTokens(record: PreparedRecord): number {
+  record.tokens ??= countTokens(record.text);
+  return record.tokens;
 }

@@ -12,7 +12,7 @@ import type { LabelingPlan } from './combine.js';
 import { EnsembleAgreement } from './ensemble-agreement.js';
 import { UsageTracker } from './usage.js';
 import { callTokens } from './cost-model.js';
-import { prepareRecord, recordId } from './prepare.js';
+import { prepareRecord, recordId, recordTokens } from './prepare.js';
 import { openCorpusFile } from './corpus-file.js';
 import type { CorpusFileIssues } from './corpus-file.js';
 import { failedAssignment, toAssignment } from './assignment.js';
@@ -70,7 +70,7 @@ class Counters {
 /**
  * One run of the labeler. The producer reads the corpus, skips ids already ok in the output file, prepares records
  * (bad ones become failed 'input' lines), packs them and dispatches packs under a concurrency limit and the budget.
- * Every outcome goes through ONE serial emit chain: write the line (durably, one write per line), count it, report
+ * Every outcome goes through ONE serial emit chain: write the lines (one write call per labeling call), count them, report
  * progress, hand it to the consumer. In ordered mode a reorder buffer feeds that chain in input order.
  */
 class LabelingRun {
@@ -244,7 +244,7 @@ class LabelingRun {
               break;
             }
           }
-          const emits: Promise<void>[] = [];
+          const group: { seq: number; a: LabelAssignment }[] = [];
           batch.forEach((r, i) => {
             const o = outcomes[i]!;
             // Aborted by THIS run (signal, consumer gone): not attempted, left for the next run. An 'aborted' error
@@ -261,9 +261,10 @@ class LabelingRun {
             }
             const a = toAssignment(r.id, o, { catalog, mode: opts.mode, ...(r.truncated ? { truncated: r.truncated } : {}) });
             if (o.status === 'ok' && setup.confidence !== 'none' && o.confidence === undefined) c.confidenceMissing++;
-            emits.push(this.emit(r.seq, a));
+            group.push({ seq: r.seq, a });
           });
-          await Promise.all(emits);
+          // The pack's lines go out together: one write call for the whole call, not one per line.
+          await this.emitGroup(group);
         } catch (err) {
           this.fail(err);
         } finally {
@@ -450,7 +451,7 @@ class LabelingRun {
 
   private estimateBatchCost(setup: RunSetup, batch: PreparedRecord[], batchCalls: number): number {
     if (this.options.budget === undefined && this.options.gateway.budget?.() === undefined) return 0;
-    const t = callTokens(setup.tokens, batch.map((r) => r.tokens));
+    const t = callTokens(setup.tokens, batch.map(recordTokens));
     let cost = 0;
     for (const m of setup.models) cost += this.options.gateway.cost(m.id, t);
     return (cost * batchCalls) / setup.models.length;
@@ -472,65 +473,73 @@ class LabelingRun {
 
   /** Queue an assignment for output; resolves once it has been written and handed to the consumer. */
   private emit(seq: number, a: LabelAssignment): Promise<void> {
-    if (!this.options.ordered) return this.enqueue(a);
-    this.pending.set(seq, a);
+    return this.emitGroup([{ seq, a }]);
+  }
+
+  /** Queue the assignments of one call; in unordered mode they are written with a single write call. */
+  private emitGroup(items: readonly { seq: number; a: LabelAssignment }[]): Promise<void> {
+    if (!this.options.ordered) return items.length > 0 ? this.enqueue(items.map((i) => i.a)) : Promise.resolve();
+    for (const { seq, a } of items) this.pending.set(seq, a);
     return this.flushOrdered(false);
   }
 
   private flushOrdered(all: boolean): Promise<void> {
-    let last: Promise<void> = this.emitChain;
-    const drain = (): void => {
-      while (this.pending.has(this.nextSeq)) {
-        const a = this.pending.get(this.nextSeq)!;
-        this.pending.delete(this.nextSeq);
-        this.nextSeq++;
-        if (a !== null) last = this.enqueue(a);
-      }
-    };
-    drain();
+    // Everything that became writable now goes out in one group (one write call).
+    const ready: LabelAssignment[] = [];
+    while (this.pending.has(this.nextSeq)) {
+      const a = this.pending.get(this.nextSeq)!;
+      this.pending.delete(this.nextSeq);
+      this.nextSeq++;
+      if (a !== null) ready.push(a);
+    }
     if (all && this.pending.size > 0) {
       // End of run: whatever is left waits behind gaps that will never fill; write it in order.
       for (const s of [...this.pending.keys()].sort((x, y) => x - y)) {
         const a = this.pending.get(s)!;
         this.pending.delete(s);
-        if (a !== null) last = this.enqueue(a);
+        if (a !== null) ready.push(a);
       }
     }
+    const last = ready.length > 0 ? this.enqueue(ready) : this.emitChain;
     for (const w of this.pendingWaiters.splice(0)) w();
     return last;
   }
 
-  private enqueue(a: LabelAssignment): Promise<void> {
-    const p = this.emitChain.then(() => this.write(a));
+  private enqueue(group: LabelAssignment[]): Promise<void> {
+    const p = this.emitChain.then(() => this.write(group));
     this.emitChain = p.catch((err: unknown) => this.fail(err));
     return p;
   }
 
-  private async write(a: LabelAssignment): Promise<void> {
+  private async write(group: readonly LabelAssignment[]): Promise<void> {
     if (this.fatal !== undefined) return;
     if (this.writer) {
-      await this.writer.write(a);
-      const position = this.inputOrder?.get(a.id);
-      if (position !== undefined) {
+      await this.writer.writeMany(group, { sync: false });
+      for (const a of group) {
+        const position = this.inputOrder?.get(a.id);
+        if (position === undefined) continue;
         if (position < this.lastWrittenPosition) this.writtenOutOfOrder = true;
         else this.lastWrittenPosition = position;
       }
     }
     const c = this.counters;
-    if (a.status === 'ok') {
-      c.ok++;
-      if (a.none) c.none++;
-      if (a.mapped !== undefined) c.mapped++;
-    } else {
-      c.failed++;
-      const k = a.error!.kind;
-      c.failedByKind[k] = (c.failedByKind[k] ?? 0) + 1;
-    }
-    if (a.truncated !== undefined) c.truncated++;
     const host = this.options.host;
-    if (host && (host.hasHook?.('label:record') ?? true)) await host.emit('label:record', { assignment: a });
-    this.reportProgress(false);
-    await this.channel.push(a);
+    const recordHook = host !== undefined && (host.hasHook?.('label:record') ?? true);
+    for (const a of group) {
+      if (a.status === 'ok') {
+        c.ok++;
+        if (a.none) c.none++;
+        if (a.mapped !== undefined) c.mapped++;
+      } else {
+        c.failed++;
+        const k = a.error!.kind;
+        c.failedByKind[k] = (c.failedByKind[k] ?? 0) + 1;
+      }
+      if (a.truncated !== undefined) c.truncated++;
+      if (recordHook) await host.emit('label:record', { assignment: a });
+      this.reportProgress(false);
+      await this.channel.push(a);
+    }
   }
 
   private reportProgress(final: boolean): void {

@@ -308,7 +308,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     const outputEstimate = ctx.maxTokens ?? ctx.expectedOutputTokens ?? assumedOutputTokens;
     let ticket: BudgetTicket | undefined;
     const { hold } = ctx;
-    const lcMessages = toLangChainMessages(convo);
+    const lcMessages = await toLangChainMessages(convo);
     const reserve = hold
       ? () => {
           const worst = { inputTokens: countPromptMessagesTokens(convo), outputTokens: outputEstimate };

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { BaseMessage } from '@langchain/core/messages';
 import type { ChatMessage, StructuredMethod, TokenLogprob } from './types.js';
 import { isOpenAiLike } from './resolve.js';
 
@@ -8,7 +8,12 @@ export interface Invocable {
   invoke(input: BaseMessage[], options?: Record<string, unknown>): Promise<unknown>;
 }
 
-export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
+// LangChain's message classes are loaded on the first model call, not when @taxonomist/core is imported: loading
+// them costs hundreds of ms, which commands that never call a model (distill, predict, eval) should not pay.
+let messageClasses: Promise<typeof import('@langchain/core/messages')> | undefined;
+
+export async function toLangChainMessages(messages: readonly ChatMessage[]): Promise<BaseMessage[]> {
+  const { AIMessage, HumanMessage, SystemMessage } = await (messageClasses ??= import('@langchain/core/messages'));
   return messages.map((m) => {
     switch (m.role) {
       case 'system':

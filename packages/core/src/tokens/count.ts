@@ -22,6 +22,27 @@ export function countTokens(text: string, encoding: TokenEncodingName = DEFAULT_
   return n;
 }
 
+/**
+ * An upper bound on the tokens of a text under any byte-level BPE encoding we ship (o200k_base, cl100k_base), without
+ * encoding it: its UTF-8 byte length. Why it holds: tiktoken encodes the UTF-8 bytes of the text, every token stands
+ * for a non-empty byte string, and the tokens of a text concatenate back to exactly its bytes (special tokens are
+ * never produced: encodeTokens disallows them), so a text of B bytes has at most B tokens. The check is cheaper
+ * still for ASCII-length texts: a UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4 bytes).
+ */
+export function tokenUpperBound(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * Whether a text has at most `cap` tokens; exact, but counts with tiktoken only when the byte bound
+ * (tokenUpperBound) cannot prove it. Corpus texts are mostly far under a 1,000-token cap, so they skip encoding.
+ */
+export function withinTokenCap(text: string, cap: number, encoding: TokenEncodingName = DEFAULT_ENCODING): boolean {
+  if (text.length * 3 <= cap) return true;
+  if (tokenUpperBound(text) <= cap) return true;
+  return countTokens(text, encoding) <= cap;
+}
+
 /** Anything with a role and string content (gateway ChatMessage or a plain object). */
 export interface CountableMessage {
   role: string;

@@ -1,13 +1,18 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
-import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
+import { createRequire } from 'node:module';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 
 /** Token encodings available offline (the rank tables ship inside js-tiktoken; nothing is downloaded). */
 export type TokenEncodingName = 'o200k_base' | 'cl100k_base';
 
 export const DEFAULT_ENCODING: TokenEncodingName = 'o200k_base';
 
-const RANKS = { o200k_base: o200kBase, cl100k_base: cl100kBase } as const;
+// The rank tables (megabytes of data) are loaded on first use, synchronously, not when @taxonomist/core is imported:
+// commands that never count tokens (distill, predict) do not pay for parsing them. They are plain data modules.
+const requireRanks = createRequire(import.meta.url);
+const RANKS: Record<TokenEncodingName, () => TiktokenBPE> = {
+  o200k_base: () => requireRanks('js-tiktoken/ranks/o200k_base') as TiktokenBPE,
+  cl100k_base: () => requireRanks('js-tiktoken/ranks/cl100k_base') as TiktokenBPE,
+};
 
 // Building an encoder parses the whole rank table (~0.9 s for o200k_base), so each one is built once, on first use.
 const encoders = new Map<TokenEncodingName, Tiktoken>();
@@ -15,9 +20,9 @@ const encoders = new Map<TokenEncodingName, Tiktoken>();
 export function getEncoder(encoding: TokenEncodingName = DEFAULT_ENCODING): Tiktoken {
   let enc = encoders.get(encoding);
   if (!enc) {
-    const ranks = RANKS[encoding];
+    const ranks = Object.hasOwn(RANKS, encoding) ? RANKS[encoding] : undefined;
     if (!ranks) throw new Error(`unknown token encoding "${encoding}" (known: ${Object.keys(RANKS).join(', ')})`);
-    enc = new Tiktoken(ranks);
+    enc = new Tiktoken(ranks());
     encoders.set(encoding, enc);
   }
   return enc;

@@ -524,13 +524,16 @@ function assemble(solutions: SvmClassSolution[], perm: Int32Array, F: number, cl
 export async function trainOvrSvm(X0: CsrMatrix, target: SvmTarget, classes: number, opts: OvrSvmOptions): Promise<OvrSvmResult> {
   const n = X0.rows;
   const perm = svmRowPermutation(n, opts.seed);
-  const X = csrSelectRows(X0, perm);
   const { onRound, threads = 1, ...solverOpts } = opts;
+  const inWorkers = !onRound && threads > 1 && classes > 1;
+  // The permuted copy is the matrix the solvers read: built in shared memory when workers will read it, so that two
+  // threads hold it once (as one thread does), not once more per worker.
+  const X = csrSelectRows(X0, perm, { shared: inWorkers });
   if (onRound && opts.holdout) throw new Error('trainOvrSvm: holdout scoring is not available with onRound');
   if (!onRound) {
     const all = Array.from({ length: classes }, (_, c) => c);
     const solutions =
-      threads > 1 && classes > 1
+      inWorkers
         ? await solveInWorkers(X, target, perm, all, classes, solverOpts, Math.min(threads, classes))
         : solveSvmClasses(X, target, perm, all, classes, solverOpts);
     return assemble(solutions, perm, X.cols, classes, opts.bias);

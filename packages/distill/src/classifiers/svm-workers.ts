@@ -1,11 +1,14 @@
 /**
- * Runs the per-class SVM problems on worker threads (classes dealt round-robin). Each class's solver depends only on
+ * Runs the per-class SVM problems on `threads` threads: this one and threads - 1 workers (classes dealt round-robin). Each class's solver depends only on
  * (seed, class), so the result is identical to the single-threaded one. The worker module is this package's own
  * svm-worker file next to this one (.ts when running from sources under tsx, .js when built).
+ * The matrix is handed over in shared memory (csrToShared; trainOvrSvm builds it there already): every
+ * worker reads the same bytes, where a structured clone would copy the whole matrix into each worker.
+ * `share: false` copies it into each worker as before (kept to test that sharing changes nothing).
  */
 import { Worker } from 'node:worker_threads';
-import type { CsrMatrix } from '@taxonomist/core';
-import type { OvrSvmOptions, SvmClassSolution, SvmTarget } from './linear-svm.js';
+import { csrToShared, type CsrMatrix } from '@taxonomist/core';
+import { solveSvmClasses, type OvrSvmOptions, type SvmClassSolution, type SvmTarget } from './linear-svm.js';
 
 export interface SvmWorkerInput {
   X: { rows: number; cols: number; indptr: Int32Array; indices: Int32Array; data: Float32Array };
@@ -41,14 +44,20 @@ export async function solveInWorkers(
   classes: number,
   opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
   threads: number,
+  share = true,
 ): Promise<SvmClassSolution[]> {
+  const M = share ? csrToShared(X) : X;
   const parts: number[][] = Array.from({ length: threads }, () => []);
   classList.forEach((c, i) => parts[i % threads]!.push(c));
-  const runs = parts.map(
+  // This thread solves the first share itself while threads - 1 workers solve the others: one worker start-up (and
+  // one worker's memory) fewer than a worker per share.
+  const [mine, ...others] = parts;
+  const workers: Worker[] = [];
+  const runs = others.map(
     (part) =>
       new Promise<SvmClassSolution[]>((resolve, reject) => {
         const input: SvmWorkerInput = {
-          X: { rows: X.rows, cols: X.cols, indptr: X.indptr, indices: X.indices, data: X.data },
+          X: { rows: M.rows, cols: M.cols, indptr: M.indptr, indices: M.indices, data: M.data },
           target,
           perm,
           classList: part,
@@ -56,6 +65,7 @@ export async function solveInWorkers(
           opts,
         };
         const worker = startWorker(input);
+        workers.push(worker);
         let done = false;
         worker.once('message', (msg: SvmClassSolution[]) => {
           done = true;
@@ -68,5 +78,13 @@ export async function solveInWorkers(
         });
       }),
   );
-  return (await Promise.all(runs)).flat().sort((a, b) => a.c - b.c);
+  let local: SvmClassSolution[];
+  try {
+    local = solveSvmClasses(M, target, perm, mine!, classes, opts);
+  } catch (err) {
+    for (const r of runs) r.catch(() => undefined);
+    for (const w of workers) void w.terminate();
+    throw err;
+  }
+  return [...local, ...(await Promise.all(runs)).flat()].sort((a, b) => a.c - b.c);
 }

@@ -12,6 +12,7 @@ import {
 } from './chat-completions.js';
 import { embeddingsBody } from './embeddings.js';
 import { FaultScheduler } from './fault-scheduler.js';
+import { RateLimiter } from './rate-limiter.js';
 import {
   CONTENT_FAULTS,
   faultOf,
@@ -74,6 +75,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const jitterRng = createRng(((options.seed ?? 0) ^ 0x6a177e5) >>> 0);
   let closing = false;
   const scheduler = new FaultScheduler(options.faults ?? [], options.seed ?? 0);
+  const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -286,6 +288,14 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       }
       return;
     }
+    if (limiter) {
+      const admitted = limiter.take(RateLimiter.tokensOf(raw, body));
+      if (!admitted.ok) {
+        const headers = { 'retry-after-ms': String(admitted.retryAfterMs), 'retry-after': String(Math.ceil(admitted.retryAfterMs / 1000)) };
+        send(res, record, 429, errorPayload('Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded'), headers);
+        return;
+      }
+    }
     const fault = scheduler.pick(record, raw);
     if (fault) countFault(record, fault);
     const delay = latencyMs + (jitterMs > 0 ? Math.round(jitterRng.next() * jitterMs) : 0);
@@ -326,7 +336,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     port,
     requests,
     stats(): ServerStats {
-      return { requests: requests.length, byEndpoint: { ...endpointCounts }, faults: { ...faultCounts }, succeeded };
+      return { requests: requests.length, byEndpoint: { ...endpointCounts }, faults: { ...faultCounts }, succeeded, ...(limiter ? { rateLimit: { ...limiter.stats } } : {}) };
     },
     count(endpoint?: Endpoint): number {
       return endpoint === undefined ? requests.length : endpointCounts[endpoint];

@@ -1,3 +1,4 @@
+import type { RateLimitOptions, RateLimitStats } from './rate-limiter.js';
 import type { JsonSchema } from '../json-schema-sample.js';
 import type { ReplyLogprob, ScriptedReply } from '../reply.js';
 import type { RequestedFormat, ScriptedMessage } from '../scripted-chat-model.js';
@@ -137,6 +138,11 @@ export interface OpenAIServerOptions {
    * back in a shuffled order (reproducible draws), to test that outputs do not depend on completion order. Default 0.
    */
   latencyJitterMs?: number;
+  /**
+   * A provider-style rate limit on chat and embeddings requests (requests and tokens per minute, quantized to 1 s
+   * windows by default): requests over it get a 429 with retry-after. Off by default. See RateLimitOptions.
+   */
+  rateLimit?: RateLimitOptions;
   /** Default embedding size when the request does not ask for `dimensions` (default 64). */
   embeddingDimensions?: number;
   /** Custom embedding function (default: deterministic hashed bag-of-words vectors). */
@@ -154,6 +160,8 @@ export interface ServerStats {
   faults: Partial<Record<FaultKind, number>>;
   /** Requests answered normally with 2xx. */
   succeeded: number;
+  /** With `rateLimit`: requests it answered 429, and requests/tokens it admitted (since start: reset() keeps them). */
+  rateLimit?: RateLimitStats;
 }
 
 export interface OpenAIServer {

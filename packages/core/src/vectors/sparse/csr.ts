@@ -117,6 +117,25 @@ export function csrFromDenseRows(rows: ReadonlyArray<ArrayLike<number>>, cols?: 
   return csrFromDense(flat, rows.length, d);
 }
 
+/** Whether the matrix lives in shared memory (every array on a SharedArrayBuffer). */
+export function csrIsShared(m: CsrMatrix): boolean {
+  return [m.indptr, m.indices, m.data].every((a) => a.buffer instanceof SharedArrayBuffer);
+}
+
+/**
+ * The same matrix in shared memory (SharedArrayBuffer), or `m` itself when it already is: worker threads given it
+ * read the same bytes instead of each receiving a structured-clone copy. Values are copied exactly.
+ */
+export function csrToShared(m: CsrMatrix): CsrMatrix {
+  if (csrIsShared(m)) return m;
+  const share = <T extends Int32Array | Float32Array>(a: T, Ctor: new (b: SharedArrayBuffer) => T): T => {
+    const out = new Ctor(new SharedArrayBuffer(a.length * a.BYTES_PER_ELEMENT));
+    out.set(a);
+    return out;
+  };
+  return { rows: m.rows, cols: m.cols, indptr: share(m.indptr, Int32Array), indices: share(m.indices, Int32Array), data: share(m.data, Float32Array) };
+}
+
 /** Dense row-major Float64Array copy (for tests and small matrices). */
 export function csrToDense(m: CsrMatrix): Float64Array {
   const out = new Float64Array(m.rows * m.cols);
@@ -126,17 +145,22 @@ export function csrToDense(m: CsrMatrix): Float64Array {
   return out;
 }
 
-/** The rows listed in `rowIds`, in that order (repeats allowed). */
-export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>): CsrMatrix {
+/**
+ * The rows listed in `rowIds`, in that order (repeats allowed). `{ shared: true }` builds the result in shared memory
+ * (SharedArrayBuffer), for worker threads to read without a copy each.
+ */
+export function csrSelectRows(m: CsrMatrix, rowIds: ArrayLike<number>, options: { shared?: boolean } = {}): CsrMatrix {
   let nnz = 0;
   for (let i = 0; i < rowIds.length; i++) {
     const r = rowIds[i]!;
     if (r < 0 || r >= m.rows) throw new RangeError(`csrSelectRows: row ${r} outside [0, ${m.rows})`);
     nnz += m.indptr[r + 1]! - m.indptr[r]!;
   }
-  const indptr = new Int32Array(rowIds.length + 1);
-  const indices = new Int32Array(nnz);
-  const data = new Float32Array(nnz);
+  const alloc = <T>(n: number, Ctor: { new (n: number): T; new (b: SharedArrayBuffer): T }, bytes: number): T =>
+    options.shared ? new Ctor(new SharedArrayBuffer(n * bytes)) : new Ctor(n);
+  const indptr = alloc(rowIds.length + 1, Int32Array, 4);
+  const indices = alloc(nnz, Int32Array, 4);
+  const data = alloc(nnz, Float32Array, 4);
   let q = 0;
   for (let i = 0; i < rowIds.length; i++) {
     const r = rowIds[i]!;

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, csrIsShared, csrSelectRows, csrToShared } from '@taxonomist/core';
+import { solveSvmClasses, svmRowPermutation, type SvmTarget } from '../src/classifiers/linear-svm.js';
+import { solveInWorkers } from '../src/classifiers/svm-workers.js';
+import { randomCsr } from './helpers.js';
+
+describe('SVM workers read the matrix in shared memory', () => {
+  it('csrSelectRows({ shared }) and csrToShared give the same values on SharedArrayBuffers', () => {
+    const X = randomCsr(40, 30, 4, 1);
+    const perm = svmRowPermutation(40, 3);
+    const plain = csrSelectRows(X, perm);
+    const shared = csrSelectRows(X, perm, { shared: true });
+    expect(csrIsShared(plain)).toBe(false);
+    expect(csrIsShared(shared)).toBe(true);
+    expect(csrIsShared(csrToShared(plain))).toBe(true);
+    expect(csrToShared(shared)).toBe(shared);
+    for (const m of [shared, csrToShared(plain)]) {
+      expect(Array.from(m.indptr)).toEqual(Array.from(plain.indptr));
+      expect(Array.from(m.indices)).toEqual(Array.from(plain.indices));
+      expect(Array.from(m.data)).toEqual(Array.from(plain.data));
+    }
+  });
+
+  it('gives identical solutions shared, copied into each worker, and in this thread', async () => {
+    const n = 300;
+    const classes = 4;
+    const X0 = randomCsr(n, 60, 6, 7);
+    const rng = createRng(11);
+    const target: SvmTarget = { kind: 'single', y: Int32Array.from({ length: n }, () => rng.int(classes)) };
+    const perm = svmRowPermutation(n, 5);
+    const X = csrSelectRows(X0, perm);
+    const opts = { C: 0.5, loss: 'squared_hinge' as const, tol: 1e-4, maxEpochs: 200, bias: 1, seed: 5, classWeights: new Float64Array(classes).fill(1) };
+    const all = [0, 1, 2, 3];
+    const local = solveSvmClasses(X, target, perm, all, classes, opts);
+    const shared = await solveInWorkers(csrSelectRows(X0, perm, { shared: true }), target, perm, all, classes, opts, 2, true);
+    const copied = await solveInWorkers(X, target, perm, all, classes, opts, 2, false);
+    const key = (sols: typeof local) => sols.map((s) => ({ c: s.c, w: Array.from(s.w), alpha: Array.from(s.alpha) }));
+    expect(key(shared)).toEqual(key(local));
+    expect(key(copied)).toEqual(key(local));
+    // Not a vacuous comparison: the classes have non-zero weights.
+    expect(local.every((s) => s.w.some((v) => v !== 0))).toBe(true);
+  }, 240_000);
+});
