@@ -1,31 +1,3 @@
-/** Levenshtein distance (small strings only: flag and command names). */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
-/** The closest candidate within a small edit distance, or a candidate that starts with the input, for "did you mean". */
-export function closest(input: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(input, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(input.length / 3));
-  if (best !== undefined && bestDistance <= limit) return best;
-  const prefixed = candidates.filter((c) => c.startsWith(input));
-  return prefixed.length === 1 ? prefixed[0] : undefined;
-}
+// The "did you mean" helpers live in core (plugin hook and registry names use them too); the CLI imports the
+// subpath so that start-up does not load the whole of core.
+export { editDistance, closestName as closest } from '@taxonomist/core/suggest';
