@@ -100,14 +100,15 @@ describe('run: resume by content', () => {
   }, 60_000);
 
   it('taxonomy.json edited by hand: validated, kept, and everything after it runs again', async () => {
-    const taxonomy = JSON.parse(read('taxonomy.json')) as { labels: { name: string; description: string }[] };
+    const taxonomy = JSON.parse(read('taxonomy.json')) as { id?: string; labels: { name: string; description: string }[] };
     writeFileSync(out('taxonomy.json'), JSON.stringify({ ...taxonomy, labels: [{ description: 'a label without a name' }] }, null, 2));
     const bad = await run();
     expect(bad.code).toBe(3);
     expect(bad.err).toContain('taxonomy.json was changed since the run wrote it and is not valid');
 
     taxonomy.labels[0]!.description = 'Edited by hand: ' + taxonomy.labels[0]!.description;
-    writeFileSync(out('taxonomy.json'), JSON.stringify(taxonomy, null, 2));
+    // A content id (tax-<hash>) kept after an edit is refused as stale (exit 3): an edit drops it or sets the new one.
+    writeFileSync(out('taxonomy.json'), JSON.stringify({ ...taxonomy, id: undefined }, null, 2));
     const edited = await run();
     expect(edited.stages).toEqual(['induce:skipped', 'label:done', 'distill:done', 'predict:done', 'report:done']);
     expect(edited.err).toContain('taxonomy.json changed since the run wrote it');

@@ -120,8 +120,10 @@ describe('secrets never reach disk or the terminal', () => {
   it('label: a 401 that echoes the key', async () => {
     server.setScript(() => faultAnswer({ kind: 'auth', message: `Incorrect API key provided: ${KEY}. You can find your API key at https://example.invalid (${SK}).` }));
     const r = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--model', 'openai:test-model', '--out', 'labels-401.jsonl']);
-    expect([4, 6]).toContain(r.code);
-    expect(readFileSync(join(dir, 'labels-401.jsonl'), 'utf8')).toMatch(/Incorrect API key provided: \*\*\*/);
+    // A 401 stops the run at once (no line per record: they are not attempted, a re-run resumes); the provider's
+    // message reaches the terminal, redacted. The leak check at the end greps every file and output.
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/Incorrect API key provided: \*\*\*/);
   }, 120_000);
 
   it('run: a 401 during induction reaches the manifest without the key', async () => {

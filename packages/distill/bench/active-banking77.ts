@@ -18,9 +18,7 @@
  * held out) is scored on the test split. Medians over the seeds. Active and random runs are in the same process.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRng, hashString32 } from '@taxonomist/core';
 import {
   activeDistill,
@@ -33,9 +31,10 @@ import {
   type LabeledExample,
   type RelabelItem,
 } from '../src/index.js';
+import { requireBenchData } from '../../../bench/shared-data.js';
 
-const DATA_ROOT = process.env.TAXONOMIST_DATA ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const DATA_DIR = join(DATA_ROOT, 'banking77');
+// <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77; exits 2 naming what is missing.
+const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 const CHECKPOINTS = [250, 500, 1000, 2000];
 const NOISE = 0.1;
 
@@ -46,10 +45,6 @@ function arg(name: string, fallback: string): string {
 
 async function loadSplit(name: 'train' | 'test'): Promise<LabeledExample[]> {
   const path = join(DATA_DIR, `${name}.jsonl`);
-  if (!existsSync(path)) {
-    console.error(`missing ${path}: this benchmark needs banking77 ({train,test}.jsonl with id, text, label) in $TAXONOMIST_DATA/banking77 (default ../shared/data/banking77 beside the repository)`);
-    process.exit(2);
-  }
   const text = await readFile(path, 'utf8');
   return text.split('\n').filter((l) => l.trim()).map((l, i) => {
     const r = JSON.parse(l) as LabeledExample;

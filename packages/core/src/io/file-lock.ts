@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { unlinkSync, readFileSync } from 'node:fs';
-import { link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { ensureDir } from './ensure-dir.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -198,7 +199,8 @@ async function removeStale(lockPath: string, seenRaw: string): Promise<boolean> 
 export async function acquireFileLock(target: string, options: FileLockOptions = {}): Promise<FileLock> {
   const lockPath = options.lockPath ?? lockPathFor(target);
   const warn = options.onWarning ?? defaultWarn;
-  if (options.mkdir !== false) await mkdir(dirname(lockPath), { recursive: true });
+  // ensureDir, not mkdir -p: it names a file in the path (exit 3 in the CLI) and never hangs on /proc/x.
+  if (options.mkdir !== false) await ensureDir(dirname(lockPath));
   const owner: LockOwner = {
     pid: process.pid,
     hostname: hostname(),
