@@ -42,7 +42,8 @@ export class CircuitBreaker {
 
   /** Record a final failure; returns the error to throw (the ProviderStoppedError when this one trips it). */
   failure(err: unknown): unknown {
-    if (!(err instanceof LlmError) || err.name === 'ProviderStoppedError' || err.kind === 'aborted') return err;
+    // A budget refusal sent nothing: it says nothing about the provider, so it neither counts nor resets.
+    if (!(err instanceof LlmError) || err.name === 'ProviderStoppedError' || err.kind === 'aborted' || err.kind === 'budget') return err;
     if (this.tripped) return this.converted(err, `the provider was already stopped: ${this.tripped.message}`);
     if (ANSWERED_KINDS.has(err.kind)) {
       // The model answered (badly): the provider works, and callers re-ask such answers themselves (induction).

@@ -95,6 +95,8 @@ describe('gateway budget', () => {
     );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof BudgetExceededError).length;
+    const others = results.filter((r) => r.status === 'rejected' && !(r.reason instanceof BudgetExceededError)).map((r) => String((r as PromiseRejectedResult).reason));
+    expect(others).toEqual([]);
     expect(ok + refused).toBe(20);
     expect(model.calls.length).toBe(ok);
     expect(ok).toBeGreaterThan(0);
