@@ -107,6 +107,10 @@ export async function runActiveLabelStage(args: {
       );
     },
   });
+  // Rounds append to labels.jsonl in purchase order, and a kill mid-round changes how a round's lines interleave with
+  // the next: end with the file in corpus order so that it does not depend on kills or timing.
+  const { compactOutput } = await import('@taxonomist/labeler');
+  await compactOutput(args.out, new Map(args.records.map((r, i) => [r.id, i])));
   const last = res.rounds.at(-1);
   const h = last?.quality?.holdout;
   const summary =
