@@ -65,7 +65,9 @@ export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: T
       const limited = after.limited - before.limited;
       const failed = Object.entries(summary.failedByKind ?? {}).map(([k, n]) => `${k} ${n}`).join(', ');
       console.log(
-        `  ${clientLimits ? 'gateway given the limits ' : 'default gateway          '}: ${summary.ok} ok / ${summary.failed} failed${failed ? ` (${failed})` : ''} ` +
+        `  ${clientLimits ? 'gateway given the limits ' : 'default gateway          '}: ${summary.ok} ok / ${summary.failed} failed${failed ? ` (${failed})` : ''}` +
+          // Records a stop left undone are part of the count: a line that showed only ok/failed would hide them.
+          `${summary.notAttempted > 0 ? ` / ${summary.notAttempted} not attempted (stopped: ${summary.stopReason ?? 'unknown'})` : ''} ` +
           `in ${fmt(secs, 1)} s = ${fmt(summary.ok / secs)} records/s; provider limit used: requests ${fmt((100 * admitted) / (s.requestsPerMinute * minutes), 0)}%, ` +
           `tokens ${fmt((100 * tokens) / (s.tokensPerMinute * minutes), 0)}% (limiter's estimate); ${limited} requests answered 429; ` +
           `$${fmt((1000 * summary.usage.costUsd) / Math.max(1, summary.ok), 4)} per 1,000 records`,
