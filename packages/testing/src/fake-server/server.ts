@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { closeWithSockets, listenOnLoopback } from '../loopback.js';
 import { hashedEmbedding } from '../hashed-embedding.js';
 import { answerText } from '../reply.js';
 import { countChatPromptTokens, countTextTokens } from '../tokens.js';
@@ -227,16 +228,7 @@ export async function startFakeProviderServer(protocol: WireProtocol, options: F
     return { index: record.index, endpointIndex: record.kindIndex, endpoint, method: record.method, path: record.path, headers: record.headers, body: record.body };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('fake server did not get a TCP port');
-  const port = address.port;
+  const port = await listenOnLoopback(server, options.port, 'fake server');
 
   return {
     protocol: protocol.name,
@@ -264,9 +256,7 @@ export async function startFakeProviderServer(protocol: WireProtocol, options: F
     async close() {
       if (closing) return;
       closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await closeWithSockets(server, sockets);
     },
   };
 }

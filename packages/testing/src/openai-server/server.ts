@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { closeWithSockets, listenOnLoopback } from '../loopback.js';
 import { createRng } from '@taxonomist/core';
 import {
   BadRequest,
@@ -320,16 +321,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('test server did not get a TCP port');
-  const port = address.port;
+  const port = await listenOnLoopback(server, options.port, 'test server');
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
@@ -366,10 +358,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       closing = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Hung requests and idle keep-alive connections would otherwise keep close() (and the test process) waiting.
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await closeWithSockets(server, sockets);
     },
   };
 }
