@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeWithSockets, listenOnLoopback } from '../loopback.js';
+import { MAX_BODY_BYTES, closeWithSockets, listenOnLoopback, redactHeaders } from '../server-common.js';
 import { hashedEmbedding } from '../hashed-embedding.js';
 import { answerText } from '../reply.js';
 import { countChatPromptTokens, countTextTokens } from '../tokens.js';
@@ -9,17 +9,6 @@ import { FaultScheduler } from '../openai-server/fault-scheduler.js';
 import { CONTENT_FAULTS, faultOf, isFaultAnswer, type ChatScript, type Fault, type RecordedRequest } from '../openai-server/types.js';
 import type { FakeProviderServer, FakeServerOptions, NeutralRequest, ParsedChat, RequestKind, WireBody, WireProtocol } from './types.js';
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
-const SECRET_HEADERS = new Set(['authorization', 'api-key', 'x-api-key', 'x-goog-api-key', 'proxy-authorization']);
-
-function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[key] = SECRET_HEADERS.has(key) ? '[REDACTED]' : Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
 
 /**
  * Start a real HTTP server on 127.0.0.1 that speaks `protocol`: answers follow the request's schema / tool unless a

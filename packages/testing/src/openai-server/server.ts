@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeWithSockets, listenOnLoopback } from '../loopback.js';
+import { MAX_BODY_BYTES, closeWithSockets, listenOnLoopback, redactHeaders } from '../server-common.js';
 import { createRng } from '@taxonomist/core';
 import {
   BadRequest,
@@ -28,28 +28,16 @@ import {
   type ServerStats,
 } from './types.js';
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
-
 function checkedLatency(ms: number, name: string): number {
   if (!(ms >= 0)) throw new RangeError(`${name} must be >= 0 ms, got ${ms}`);
   return ms;
 }
-const SECRET_HEADERS = new Set(['authorization', 'api-key', 'x-api-key', 'openai-api-key', 'proxy-authorization']);
 
 function endpointOf(method: string, path: string): Endpoint {
   if (method === 'POST' && path === '/v1/chat/completions') return 'chat';
   if (method === 'POST' && path === '/v1/embeddings') return 'embeddings';
   if (method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) return 'models';
   return 'other';
-}
-
-function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[key] = SECRET_HEADERS.has(key) ? '[REDACTED]' : Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 function errorPayload(message: string, type: string, code: string | null, param: string | null = null): string {

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+// What every test HTTP server of the kit (the OpenAI server, the protocol fakes) does the same way.
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Listen on 127.0.0.1 (never another interface: tests talk to this machine only); resolves to the port. */
@@ -23,4 +24,20 @@ export async function closeWithSockets(server: Server, sockets: Iterable<Socket>
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of sockets) socket.destroy();
   await closed;
+}
+
+/** Largest request body the test servers read (a bigger one is refused, not buffered). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+// Every provider's key header: a recorded request never holds a credential, whichever protocol sent it.
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'api-key', 'x-api-key', 'openai-api-key', 'x-goog-api-key']);
+
+/** The request's headers as recorded: one string each, credentials replaced by [REDACTED]. */
+export function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[key] = SECRET_HEADERS.has(key) ? '[REDACTED]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
 }
