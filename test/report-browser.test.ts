@@ -12,9 +12,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { main, type CliIO } from '@taxonomist/cli';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
 import { scriptedLlm } from '../packages/cli/test/scripted-llm.js';
-import { writeSyntheticRun } from '../packages/cli/test/report-fixture.js';
-import { collectReportData } from '../packages/cli/src/report/collect.js';
-import { renderReportHtml } from '../packages/cli/src/report/html.js';
+import { writeSyntheticRun } from '../packages/report/test/report-fixture.js';
+import { collectReportData, renderReportHtml } from '@taxonomist/report';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';

@@ -9,5 +9,6 @@ export type { CommandSpec, CommandContext } from './commands/types.js';
 export { parseCommandArgs, type ParsedArgs } from './args/parse.js';
 export type { CliIO, OutStream } from './io.js';
 export { defineConfig, type TaxonomistConfig } from './config/schema.js';
-export { renderReportHtml } from './report/html.js';
-export { ReportDataSchema, type ReportData, type ReportDataInput } from './report/data.js';
+// The report moved to @taxonomist/report; re-exported so existing imports keep working.
+export { renderReportHtml } from '@taxonomist/report';
+export { ReportDataSchema, type ReportData, type ReportDataInput } from '@taxonomist/report';

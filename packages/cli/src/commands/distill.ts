@@ -2,10 +2,8 @@ import { resolve } from 'node:path';
 import { LabelAssignmentSchema } from '@taxonomist/core';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { corpusFlags, loadCorpus, reportIssues } from '../pipeline/corpus.js';
-import { runDistillStage } from '../pipeline/distill-stage.js';
+import { corpusFlags, loadCorpus, reportIssues, runDistillStage, inputPath, seedOf, str } from '@taxonomist/pipeline';
 import { pluginDistillRegistry } from '../model/plugin-registry.js';
-import { inputPath, seedOf, str } from '../pipeline/values.js';
 import { formatPercent } from '../ui/format.js';
 import type { CommandContext } from './types.js';
 

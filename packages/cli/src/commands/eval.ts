@@ -1,10 +1,8 @@
 import { classificationReport, clusteringReport, type ClassificationReport, type ClusteringReport } from '@taxonomist/core';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { loadAssignments } from '../pipeline/assignments.js';
-import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
+import { loadAssignments, corpusFlags, loadCorpus, inputPath } from '@taxonomist/pipeline';
 import { formatCount } from '../ui/format.js';
-import { inputPath } from '../pipeline/values.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
 

@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import { rejectsPathFor } from '@taxonomist/core';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { exitCodeOfOutcome } from '../errors.js';
+import type { ExitCode } from '../exit-codes.js';
 import { setupModels } from '../model/setup.js';
-import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
-import { warnIgnoredOffline } from '../pipeline/offline-notice.js';
-import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../pipeline/induce-stage.js';
-import { inputPath, seedOf, str } from '../pipeline/values.js';
+import { corpusFlags, loadCorpus, warnIgnoredOffline, induceSettingsFromFlags, inductionOutcome, runInduceStage, inputPath, seedOf, str } from '@taxonomist/pipeline';
 import { formatCost, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
@@ -46,5 +44,5 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     usage.calls > 0 ? `model calls: ${usage.calls} (${usage.cachedCalls} cached), ${formatTokens(usage.inputTokens + usage.outputTokens)} tokens, ${formatCost(usage.costUsd)}` : '',
   ].filter((l) => l !== '');
   ui.result(human.join('\n'), { taxonomy: out, labels: taxonomy.labels.length, strategy, steps: result.history.length, rejectedSteps: result.rejectedSteps, usage });
-  return inductionExitCode(result);
+  return exitCodeOfOutcome(inductionOutcome(result));
 }

@@ -1,14 +1,9 @@
 import { resolve } from 'node:path';
 import { TaxonomySchema, readJsonFile, rejectsPathFor } from '@taxonomist/core';
-import { UsageError } from '../errors.js';
+import { UsageError, exitCodeOfOutcome } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
 import { HOW_TO_CONFIGURE_LLM, setupModels } from '../model/setup.js';
-import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
-import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
-import { runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
-import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
-import { sampleInOrder } from '../pipeline/sample.js';
-import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
+import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage, corpusFlags, loadCorpus, runLlmLabelStage, type LabelStageResult, offlineNotice, warnIgnoredOffline, sampleInOrder, bool, inputPath, num, seedOf, str } from '@taxonomist/pipeline';
 import { formatCost, formatCount, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
@@ -60,7 +55,7 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
     ...(corpus.stats.skipped > 0 ? [`${formatCount(corpus.stats.skipped)} input line(s) skipped: no usable record (see the warnings above)`] : []),
     `wrote ${out}`,
   ].join('\n');
-  const { exitCode, ...json } = result;
+  const { outcome, ...json } = result;
   ui.result(human, { out, ...json, skippedInput: corpus.stats.skipped });
-  return exitCode;
+  return exitCodeOfOutcome(outcome);
 }

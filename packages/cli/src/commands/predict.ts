@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
 import { rejectsPathFor } from '@taxonomist/core';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { corpusFlags } from '../pipeline/corpus.js';
-import { runPredictStage } from '../pipeline/predict-stage.js';
+import { corpusFlags, runPredictStage, inputPath, str } from '@taxonomist/pipeline';
 import { pluginDistillRegistry } from '../model/plugin-registry.js';
-import { inputPath, str } from '../pipeline/values.js';
 import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import type { CommandContext } from './types.js';
 

@@ -1,20 +1,20 @@
-import { writeTextAtomic } from '@taxonomist/core';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { renderReport } from '@taxonomist/report';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { ARTIFACTS } from '../pipeline/artifacts.js';
-import { str } from '../pipeline/values.js';
-import { collectReportData } from '../report/collect.js';
-import { renderReportHtml } from '../report/html.js';
+import { str } from '@taxonomist/pipeline';
 import { cliVersion } from '../version.js';
 import type { CommandContext } from './types.js';
 
-/** `taxonomist report <out-dir>`: (re)render report.html from a run directory's artifacts. */
+/** `taxonomist report <out-dir>`: (re)render report.html from a run directory's artifacts (@taxonomist/report). */
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
-  const dir = resolve(ctx.io.cwd, ctx.positionals[0]!);
-  const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? join(dir, ARTIFACTS.report));
+  const out = str(ctx.values, 'out');
   const title = str(ctx.values, 'title');
-  const data = await collectReportData(dir, { generator: `taxonomist ${cliVersion()}`, cwd: ctx.io.cwd, ...(title ? { title } : {}) });
-  await writeTextAtomic(out, renderReportHtml(data));
-  ctx.ui.result(`wrote ${out}`, { report: out });
+  const { path } = await renderReport(resolve(ctx.io.cwd, ctx.positionals[0]!), {
+    generator: `taxonomist ${cliVersion()}`,
+    cwd: ctx.io.cwd,
+    ...(out !== undefined ? { out } : {}),
+    ...(title !== undefined ? { title } : {}),
+  });
+  ctx.ui.result(`wrote ${path}`, { report: path });
   return EXIT.OK;
 }

@@ -4,27 +4,12 @@ import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../commands/types.js';
 import { FIRST_PARTY_PROVIDERS } from './first-party.js';
+import { HOW_TO_CONFIGURE_LLM, type ModelSetup } from '@taxonomist/pipeline';
 
-/** How a command talks to models: offline (no model configured) or through a gateway. */
-export type ModelSetup =
-  | { online: false }
-  | {
-      online: true;
-      /** 'provider:model' ids as given (never holding secrets). */
-      model: string;
-      summarizeModel: string;
-      gateway: Gateway;
-      host: PluginHost;
-      /** Where the response cache lives, or undefined when disabled. */
-      cacheDir?: string;
-    };
+/** How a command talks to models (offline or through a gateway), and how to turn the LLM on: the pipeline's. */
+export { HOW_TO_CONFIGURE_LLM, safeUrl, type ModelSetup } from '@taxonomist/pipeline';
 
 const MODEL_ID = /^([A-Za-z0-9_.-]+):(.+)$/;
-
-/** How to turn the LLM on: shown once by offline runs and in errors. */
-export const HOW_TO_CONFIGURE_LLM =
-  'use --model openai:gpt-4o-mini with OPENAI_API_KEY set, or a local OpenAI-compatible server (Ollama, vLLM, llama.cpp) ' +
-  'with --model openai:<model> --base-url http://localhost:11434/v1';
 
 export function parseModelId(id: string, flag = '--model'): { provider: string; modelName: string } {
   const m = MODEL_ID.exec(id);
@@ -121,17 +106,4 @@ export async function setupModels(
     throw err;
   }
   return { online: true, model, summarizeModel, gateway, host, ...(cacheDir ? { cacheDir } : {}) };
-}
-
-/** A URL safe to record: no user:password, no query string (tokens sometimes ride there). */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid url)';
-  }
 }

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IterationRecord } from '@taxonomist/core';
-import { collectReportData, historyOf } from '../src/report/collect.js';
-import { averageLinkageOrder } from '../src/report/geometry.js';
-import { renderReportHtml, topConfusions } from '../src/report/html.js';
+import { collectReportData, historyOf } from '../src/collect.js';
+import { averageLinkageOrder } from '../src/geometry.js';
+import { renderReportHtml, topConfusions } from '../src/html.js';
 import { sampleReport, writeSyntheticRun } from './report-fixture.js';
 
 /** "accuracy" left in the page once the sentences that say what it is not are taken out. */

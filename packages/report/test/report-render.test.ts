@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReportHtml } from '../src/report/html.js';
+import { renderReportHtml } from '../src/html.js';
 import { sampleReport } from './report-fixture.js';
 
 describe('report.html rendering', () => {

@@ -1,9 +1,9 @@
 import type { CorpusRecord, StageUsage, Taxonomy } from '@taxonomist/core';
-import { INTERRUPTED_MESSAGE, UsageError } from '../errors.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
-import type { CommandContext } from '../commands/types.js';
-import type { ModelSetup } from '../model/setup.js';
-import type { Ui } from '../ui/ui.js';
+import { INTERRUPTED_MESSAGE, PipelineUsageError } from './errors.js';
+import { OUTCOME, type Outcome } from './outcome.js';
+import type { StageValues } from './values.js';
+import type { ModelSetup } from './models.js';
+import type { Reporter } from './reporter.js';
 import { stageUsageOf, usageDelta } from './usage.js';
 import { bool, num, str } from './values.js';
 
@@ -21,12 +21,12 @@ export interface LabelStageResult {
   /** Set when the run stopped because the gateway stopped calling the provider (auth/quota, too many failures). */
   stopError?: { kind: string; message: string };
   usage: StageUsage;
-  /** The exit code this outcome deserves on its own. */
-  exitCode: ExitCode;
+  /** How this stage came out on its own (the CLI maps it to an exit code). */
+  outcome: Outcome;
 }
 
 /** Label options from flags (serialisable: part of the run fingerprint). */
-export function labelSettingsFromFlags(values: CommandContext['values']): Record<string, unknown> {
+export function labelSettingsFromFlags(values: StageValues): Record<string, unknown> {
   const confidence = str(values, 'confidence');
   return {
     mode: bool(values, 'multi') ? 'both' : 'primary',
@@ -40,7 +40,7 @@ export function labelSettingsFromFlags(values: CommandContext['values']): Record
 
 /**
  * Label records with the LLM through @taxonomist/labeler, writing `out` as it goes (resuming it unless `fresh`).
- * Budget stops and provider failures come back as exit codes, not exceptions, so `run` can record them.
+ * Budget stops and provider failures come back as an outcome, not exceptions, so `runPipeline` can record them.
  */
 export async function runLlmLabelStage(args: {
   records: readonly CorpusRecord[];
@@ -48,9 +48,9 @@ export async function runLlmLabelStage(args: {
   models: Extract<ModelSetup, { online: true }>;
   out: string;
   fresh: boolean;
-  values: CommandContext['values'];
+  values: StageValues;
   seed: number;
-  ui: Ui;
+  ui: Reporter;
   signal: AbortSignal;
   /** What is left of --budget for this stage (run: the budget minus what induction spent in this invocation). */
   budget?: number;
@@ -58,7 +58,7 @@ export async function runLlmLabelStage(args: {
   const { models, values, ui } = args;
   const budget = args.budget ?? num(values, 'budget');
   if (budget !== undefined && models.gateway.cost(models.model, { inputTokens: 1_000_000, outputTokens: 1_000_000 }) === 0) {
-    throw new UsageError(`--budget needs prices, but no price is known for "${models.model}"`, {
+    throw new PipelineUsageError(`--budget needs prices, but no price is known for "${models.model}"`, {
       hint: 'add it to your config: { "prices": { "<model>": { "input": <usd per 1M tokens>, "output": <usd per 1M tokens> } } }',
     });
   }
@@ -91,10 +91,10 @@ export async function runLlmLabelStage(args: {
   bar.finish();
   const usage = usageDelta(stageUsageOf(models.gateway.usage()), before);
   const failedByKind = Object.fromEntries(Object.entries(summary.failedByKind).filter(([, n]) => (n ?? 0) > 0)) as Record<string, number>;
-  let exitCode: ExitCode = EXIT.OK;
-  if (summary.status === 'stopped') exitCode = summary.stopReason === 'provider' ? EXIT.PROVIDER : EXIT.BUDGET;
-  else if (summary.status === 'aborted') exitCode = EXIT.INTERRUPTED;
-  else if (summary.failed > 0) exitCode = Object.keys(failedByKind).some((k) => PROVIDER_KINDS.has(k)) ? EXIT.PROVIDER : EXIT.PARTIAL;
+  let outcome: Outcome = OUTCOME.OK;
+  if (summary.status === 'stopped') outcome = summary.stopReason === 'provider' ? OUTCOME.PROVIDER : OUTCOME.BUDGET;
+  else if (summary.status === 'aborted') outcome = OUTCOME.INTERRUPTED;
+  else if (summary.failed > 0) outcome = Object.keys(failedByKind).some((k) => PROVIDER_KINDS.has(k)) ? OUTCOME.PROVIDER : OUTCOME.PARTIAL;
   if (summary.failed > 0) {
     ui.warn(`${summary.failed} record(s) failed (${Object.entries(failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')}); they are in ${args.out} with status "failed" and a re-run retries them`);
   }
@@ -117,6 +117,6 @@ export async function runLlmLabelStage(args: {
     failedByKind,
     ...(summary.stopError ? { stopError: summary.stopError } : {}),
     usage,
-    exitCode,
+    outcome,
   };
 }

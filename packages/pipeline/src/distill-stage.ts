@@ -1,8 +1,8 @@
 import { withFileLock, writeJsonAtomic } from '@taxonomist/core';
 import type { DistillRegistry, LabeledExample, TrainOptions } from '@taxonomist/distill';
-import { InputError, UsageError } from '../errors.js';
-import type { ReportData } from '../report/data.js';
-import type { Ui } from '../ui/ui.js';
+import { PipelineInputError, PipelineUsageError } from './errors.js';
+import type { ReportData } from '@taxonomist/report';
+import type { Reporter } from './reporter.js';
 import { splitInOrder } from './sample.js';
 
 export interface DistillStageResult {
@@ -38,12 +38,12 @@ async function distillUnlocked(args: {
   evalPath?: string;
   /** Describes what the examples are, for the report ("LLM labels of the sample"). */
   source: string;
-  ui: Ui;
+  ui: Reporter;
 }): Promise<DistillStageResult> {
   const { ui } = args;
   const distinct = new Set(args.examples.map((e) => e.label));
   if (distinct.size < 2) {
-    throw new InputError(`cannot train a classifier on ${args.examples.length} example(s) with ${distinct.size} distinct label(s)`, {
+    throw new PipelineInputError(`cannot train a classifier on ${args.examples.length} example(s) with ${distinct.size} distinct label(s)`, {
       hint: 'a classifier needs at least 2 labels with examples: label more records (--label-sample) or check why labeling failed',
     });
   }
@@ -85,11 +85,11 @@ async function distillUnlocked(args: {
 }
 
 /** A --classifier the registry does not have (or that cannot do this data) is a usage error, not a bug. */
-function classifierUsageError(err: unknown): UsageError | undefined {
+function classifierUsageError(err: unknown): PipelineUsageError | undefined {
   // A classifier / featurizer name nobody registered is a usage mistake, not a bug: say where names come from.
   const message = err instanceof Error ? err.message : '';
   const m = /^(?:unknown (classifier|featurizer)|(classifier) ")/.exec(message);
   if (!m) return undefined;
   const flag = m[1] ?? m[2]!;
-  return new UsageError(`--${flag}: ${message}`, { hint: `--${flag} takes a built-in name (see --help) or one a config plugin registers (registries.${flag}s)` });
+  return new PipelineUsageError(`--${flag}: ${message}`, { hint: `--${flag} takes a built-in name (see --help) or one a config plugin registers (registries.${flag}s)` });
 }

@@ -1,7 +1,7 @@
 import { readCorpus, writeRejects, type CorpusFormat, type CorpusIssue, type CorpusItem, type CorpusStats } from '@taxonomist/core';
-import { InputError, cliIssueMessage, toCliError, type CliError } from '../errors.js';
-import type { CommandContext } from '../commands/types.js';
-import type { Ui } from '../ui/ui.js';
+import { PipelineInputError, cliIssueMessage, toPipelineError, type PipelineError } from './errors.js';
+import type { StageValues } from './values.js';
+import type { Reporter } from './reporter.js';
 
 export interface CorpusFlags {
   format?: CorpusFormat;
@@ -12,7 +12,7 @@ export interface CorpusFlags {
 }
 
 /** The corpus-related flags of a command, as reader options. */
-export function corpusFlags(values: CommandContext['values'], labelField?: string): CorpusFlags {
+export function corpusFlags(values: StageValues, labelField?: string): CorpusFlags {
   const out: CorpusFlags = {};
   if (typeof values.format === 'string') out.format = values.format as CorpusFormat;
   if (typeof values.textField === 'string') out.textField = values.textField;
@@ -78,7 +78,7 @@ export class IssueTally {
 export async function loadCorpus(
   path: string,
   flags: CorpusFlags,
-  ui: Ui,
+  ui: Reporter,
   signal?: AbortSignal,
   options: { keepEmptyTexts?: boolean; /** Where every skipped line is written (file, line, field, reason). */ rejectsPath?: string } = {},
 ): Promise<LoadedCorpus> {
@@ -102,7 +102,7 @@ export async function loadCorpus(
   const usable = tally.keptCount === 0 ? records.length : withText(records).length;
   if (usable === 0) {
     const missing = stats.byKind.missing_field;
-    throw new InputError(`${path}: no usable records (${stats.lines} lines, ${stats.skipped} skipped${tally.keptCount > 0 ? `, ${tally.keptCount} with an empty text` : ''})`, {
+    throw new PipelineInputError(`${path}: no usable records (${stats.lines} lines, ${stats.skipped} skipped${tally.keptCount > 0 ? `, ${tally.keptCount} with an empty text` : ''})`, {
       location: { file: path },
       hint:
         missing > 0
@@ -119,7 +119,7 @@ export async function loadCorpus(
  * Warn about lines skipped by a reader: the first few issues, then counts by kind. `stats` counts skipped lines only
  * (issues of records that were kept, marked `kept`, are announced by reportEmptyTexts instead).
  */
-export function reportIssues(path: string, stats: { skipped: number; byKind: Record<string, number> }, issues: readonly CorpusIssue[], ui: Ui, rejectsPath?: string): void {
+export function reportIssues(path: string, stats: { skipped: number; byKind: Record<string, number> }, issues: readonly CorpusIssue[], ui: Reporter, rejectsPath?: string): void {
   if (stats.skipped === 0) return;
   for (const issue of issues.filter((i) => i.kept !== true).slice(0, SHOWN_ISSUES)) ui.warn(cliIssueMessage(issue.message));
   const kinds = Object.entries(stats.byKind)
@@ -133,7 +133,7 @@ export function reportIssues(path: string, stats: { skipped: number; byKind: Rec
 }
 
 /** Announce records kept with an empty text: each gets a failed line (kind "input") in the output. */
-export function reportEmptyTexts(tally: IssueTally, ui: Ui): void {
+export function reportEmptyTexts(tally: IssueTally, ui: Reporter): void {
   if (tally.keptCount === 0) return;
   for (const issue of tally.kept) ui.warn(cliIssueMessage(issue.message));
   ui.warn(
@@ -143,11 +143,11 @@ export function reportEmptyTexts(tally: IssueTally, ui: Ui): void {
 }
 
 /** Reader errors about the text or id field get the flag that fixes them. */
-function withFieldHint(err: unknown): CliError {
-  const e = toCliError(err);
-  if (!(e instanceof InputError) || e.hint) return e;
+function withFieldHint(err: unknown): PipelineError {
+  const e = toPipelineError(err);
+  if (e.kind !== 'input' || e.hint) return e;
   if (/textField|idField|column/.test(e.message)) {
-    return new InputError(e.message.replace(/; set (textField|idField)$/, ''), {
+    return new PipelineInputError(e.message.replace(/; set (textField|idField)$/, ''), {
       ...(e.location ? { location: e.location } : {}),
       hint: 'pass --text-field <name> (and --id-field <name>) to say which fields hold the text and the id',
       cause: err,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { LabelAssignmentSchema, TaxonomySchema, readJsonFile, readJsonl } from '@taxonomist/core';
-import { InputError } from '../errors.js';
-import type { Ui } from '../ui/ui.js';
-import { ARTIFACTS } from './artifacts.js';
+import { PipelineInputError } from './errors.js';
+import type { Reporter } from './reporter.js';
+import { ARTIFACTS } from '@taxonomist/report';
 import { loadClusterModel } from './centroid-label.js';
 import type { RunManifestStore } from './manifest.js';
 import { hashArtifacts } from './stage-contents.js';
@@ -35,7 +35,7 @@ export async function validateArtifact(dir: string, name: string): Promise<void>
     }
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new InputError(`${path} was changed since the run wrote it and is not valid: ${reason}`, {
+    throw new PipelineInputError(`${path} was changed since the run wrote it and is not valid: ${reason}`, {
       location: { file: path },
       hint: 'fix the file, or delete it to have its stage write it again',
       cause: err,
@@ -48,7 +48,7 @@ export async function validateArtifact(dir: string, name: string): Promise<void>
  * validated and kept (the new hashes are recorded), and the stages that read them see a changed input and run again.
  * Returns the edited artifact names.
  */
-export async function keepEditedOutputs(store: RunManifestStore, stage: string, dir: string, names: readonly string[], ui: Ui): Promise<string[]> {
+export async function keepEditedOutputs(store: RunManifestStore, stage: string, dir: string, names: readonly string[], ui: Reporter): Promise<string[]> {
   const current = await hashArtifacts(dir, names);
   const edited = store.editedOutputs(stage, current);
   if (edited.length === 0) return [];

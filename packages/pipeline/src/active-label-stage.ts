@@ -9,11 +9,11 @@ import { rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { LabelAssignmentSchema, readJsonl, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
 import type { ActiveAnswer, ActiveRound, StopReason } from '@taxonomist/distill';
-import { CliError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
-import type { CommandContext } from '../commands/types.js';
-import type { ModelSetup } from '../model/setup.js';
-import type { Ui } from '../ui/ui.js';
+import { PipelineError } from './errors.js';
+import { OUTCOME } from './outcome.js';
+import type { StageValues } from './values.js';
+import type { ModelSetup } from './models.js';
+import type { Reporter } from './reporter.js';
 import { runLlmLabelStage, type LabelStageResult } from './label-stage.js';
 import { stageUsageOf, usageDelta } from './usage.js';
 
@@ -49,13 +49,13 @@ export async function runActiveLabelStage(args: {
   roundLog: string;
   summaryPath: string;
   fresh: boolean;
-  values: CommandContext['values'];
+  values: StageValues;
   seed: number;
   strategy: string;
   labelBudget: number;
   targetAgreement?: number;
   budget?: number;
-  ui: Ui;
+  ui: Reporter;
   signal: AbortSignal;
 }): Promise<ActiveLabelStageResult> {
   const { models, ui } = args;
@@ -70,7 +70,7 @@ export async function runActiveLabelStage(args: {
   const spent = (): number => usageDelta(stageUsageOf(models.gateway.usage()), before).costUsd;
   let failed = 0;
   const failedByKind: Record<string, number> = {};
-  let exitCode: LabelStageResult['exitCode'] = EXIT.OK;
+  let outcome: LabelStageResult['outcome'] = OUTCOME.OK;
   const res = await activeDistill(args.records, {
     strategy: args.strategy,
     seed: args.seed,
@@ -87,15 +87,15 @@ export async function runActiveLabelStage(args: {
       const batch = records.map((r) => byId.get(r.id)!);
       const left = args.budget === undefined ? undefined : args.budget - spent();
       const r = await runLlmLabelStage({ records: batch, taxonomy: args.taxonomy, models, out: args.out, fresh: false, values: args.values, seed: args.seed, ui, signal: args.signal, ...(left !== undefined ? { budget: left } : {}) });
-      if (r.exitCode === EXIT.BUDGET || r.exitCode === EXIT.INTERRUPTED) {
-        throw new CliError(r.exitCode === EXIT.BUDGET ? 'label: stopped at the --budget limit in the middle of an active-learning round' : 'label: interrupted', {
-          exitCode: r.exitCode,
-          hint: r.exitCode === EXIT.BUDGET ? 're-run with a higher --budget: labels bought are kept and the loop resumes' : 're-run the same command to resume',
+      if (r.outcome === OUTCOME.BUDGET || r.outcome === OUTCOME.INTERRUPTED) {
+        throw new PipelineError(r.outcome === OUTCOME.BUDGET ? 'label: stopped at the --budget limit in the middle of an active-learning round' : 'label: interrupted', {
+          kind: r.outcome,
+          hint: r.outcome === OUTCOME.BUDGET ? 're-run with a higher --budget: labels bought are kept and the loop resumes' : 're-run the same command to resume',
         });
       }
       failed += r.failed;
       for (const [k, n] of Object.entries(r.failedByKind)) failedByKind[k] = (failedByKind[k] ?? 0) + n;
-      if (r.exitCode !== EXIT.OK && exitCode === EXIT.OK) exitCode = r.exitCode;
+      if (r.outcome !== OUTCOME.OK && outcome === OUTCOME.OK) outcome = r.outcome;
       const answers = await readAnswers(args.out);
       return records.map((x) => answers.get(x.id) ?? null);
     },
@@ -135,10 +135,10 @@ export async function runActiveLabelStage(args: {
     ) + '\n',
   );
   if (res.stopReason === 'usd-budget') {
-    // Same contract as the sampled path: a budget stop is exit 5 and the stage resumes on a re-run.
-    throw new CliError(`label: stopped at the --budget limit: ${summary}`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: labels bought are kept and the loop resumes' });
+    // Same contract as the sampled path: a budget stop is a 'budget' error and the stage resumes on a re-run.
+    throw new PipelineError(`label: stopped at the --budget limit: ${summary}`, { kind: 'budget', hint: 're-run with a higher --budget: labels bought are kept and the loop resumes' });
   }
-  if (res.stopReason === 'aborted') exitCode = EXIT.INTERRUPTED;
+  if (res.stopReason === 'aborted') outcome = OUTCOME.INTERRUPTED;
   return {
     status: res.stopReason === 'aborted' ? 'aborted' : 'done',
     records: res.bought,
@@ -148,7 +148,7 @@ export async function runActiveLabelStage(args: {
     notAttempted: 0,
     failedByKind,
     usage: usageDelta(stageUsageOf(models.gateway.usage()), before),
-    exitCode,
+    outcome,
     active: { strategy: args.strategy, bought: res.bought, rounds: res.rounds.length, stopReason: res.stopReason, summary },
   };
 }

@@ -14,12 +14,12 @@ import {
   type Taxonomy,
 } from '@taxonomist/core';
 import { writeTextAtomic } from '@taxonomist/core';
-import { CliError, InputError, UsageError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
-import type { CommandContext } from '../commands/types.js';
-import type { ModelSetup } from '../model/setup.js';
-import type { ProgressBar } from '../ui/progress.js';
-import type { Ui } from '../ui/ui.js';
+import { PipelineError, PipelineInputError, PipelineUsageError } from './errors.js';
+import { OUTCOME } from './outcome.js';
+import type { StageValues } from './values.js';
+import type { ModelSetup } from './models.js';
+import type { ProgressHandle } from './reporter.js';
+import type { Reporter } from './reporter.js';
 import { offlineNotice } from './offline-notice.js';
 import { stageUsageOf } from './usage.js';
 import { defined, inputPath, list, num, str } from './values.js';
@@ -43,7 +43,7 @@ export interface InduceStageResult {
 
 /** The induction settings the flags ask for (part of the run fingerprint, so only serialisable values). */
 export async function induceSettingsFromFlags(
-  values: CommandContext['values'],
+  values: StageValues,
   models: ModelSetup,
   seed: number,
   cwd: string,
@@ -52,11 +52,11 @@ export async function induceSettingsFromFlags(
 ): Promise<Omit<InduceOptions, keyof import('@taxonomist/core').InduceRuntimeOptions>> {
   const strategy = fixedStrategy ?? (str(values, 'strategy') as 'llm' | 'cluster' | undefined) ?? (models.online ? 'llm' : 'cluster');
   if (strategy === 'llm' && !models.online) {
-    throw new UsageError('--strategy llm needs a model', { hint: 'add --model openai:gpt-4o-mini (with OPENAI_API_KEY) or drop --strategy to use the offline clustering engine' });
+    throw new PipelineUsageError('--strategy llm needs a model', { hint: 'add --model openai:gpt-4o-mini (with OPENAI_API_KEY) or drop --strategy to use the offline clustering engine' });
   }
   const useCase = str(values, 'useCase');
   if (useCase === undefined && strategy === 'llm') {
-    throw new UsageError('missing --use-case <text>', { hint: 'say what the taxonomy is for, e.g. --use-case "the customer\'s intent in support chats"' });
+    throw new PipelineUsageError('missing --use-case <text>', { hint: 'say what the taxonomy is for, e.g. --use-case "the customer\'s intent in support chats"' });
   }
   const seedTaxonomyPath = str(values, 'seedTaxonomy');
   const seedTaxonomy = seedTaxonomyPath === undefined ? undefined : await readJsonFile(inputPath(cwd, seedTaxonomyPath), TaxonomySchema);
@@ -88,7 +88,7 @@ export async function runInduceStage(args: {
   settings: Awaited<ReturnType<typeof induceSettingsFromFlags>>;
   models: ModelSetup;
   paths: InducePaths;
-  ui: Ui;
+  ui: Reporter;
   signal: AbortSignal;
 }): Promise<InduceStageResult> {
   const { settings, models, paths, ui } = args;
@@ -109,7 +109,7 @@ export async function runInduceStage(args: {
   } finally {
     bars.finish();
   }
-  // Rejected rounds and degraded steps: the taxonomy is usable, but not what was asked for (exit 6, see inductionExitCode).
+  // Rejected rounds and degraded steps: the taxonomy is usable, but not what was asked for (outcome partial, see inductionOutcome).
   for (const w of result.warnings ?? []) ui.warn(`induce: ${w}`);
   let taxonomy = result.taxonomy;
   if (result.clusterModel !== undefined) {
@@ -127,31 +127,31 @@ export async function runInduceStage(args: {
   return { taxonomy, result: { ...result, taxonomy }, usage: stageUsageOf(result.usage), strategy: result.strategy };
 }
 
-/** Exit code of a finished induction: partial when a round was rejected or a step had to be degraded. */
-export function inductionExitCode(result: Pick<InductionResult, 'rejectedSteps' | 'degradedSteps'>): typeof EXIT.OK | typeof EXIT.PARTIAL {
-  return result.rejectedSteps > 0 || (result.degradedSteps ?? 0) > 0 ? EXIT.PARTIAL : EXIT.OK;
+/** Outcome of a finished induction: partial when a round was rejected or a step had to be degraded. */
+export function inductionOutcome(result: Pick<InductionResult, 'rejectedSteps' | 'degradedSteps'>): typeof OUTCOME.OK | typeof OUTCOME.PARTIAL {
+  return result.rejectedSteps > 0 || (result.degradedSteps ?? 0) > 0 ? OUTCOME.PARTIAL : OUTCOME.OK;
 }
 
 function classifyInductionError(err: unknown): unknown {
   const e = err as Error;
   if ((err as { kind?: unknown })?.kind === 'budget') {
-    return new CliError(`induce: ${e.message}`, { exitCode: EXIT.BUDGET, hint: 're-run with a higher --budget: completed induction steps are kept in the checkpoint and the run resumes from them', cause: err });
+    return new PipelineError(`induce: ${e.message}`, { kind: 'budget', hint: 're-run with a higher --budget: completed induction steps are kept in the checkpoint and the run resumes from them', cause: err });
   }
-  if (e?.name === 'ClusterError') return new InputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of clusters with --k <n> (or add records)', cause: err });
+  if (e?.name === 'ClusterError') return new PipelineInputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of clusters with --k <n> (or add records)', cause: err });
   if (e?.name !== 'InductionError') return err;
-  if (/^invalid induction options/.test(e.message)) return new UsageError(e.message.replace(/\n\s*/g, '; '));
+  if (/^invalid induction options/.test(e.message)) return new PipelineUsageError(e.message.replace(/\n\s*/g, '; '));
   if (/generation failed/.test(e.message)) {
-    return new CliError(e.message, { exitCode: EXIT.RULES, hint: 'the model answered, but kept breaking the taxonomy rules; try a stronger --model or raise --max-labels', cause: err });
+    return new PipelineError(e.message, { kind: 'rules', hint: 'the model answered, but kept breaking the taxonomy rules; try a stronger --model or raise --max-labels', cause: err });
   }
-  return new InputError(e.message, { cause: err });
+  return new PipelineInputError(e.message, { cause: err });
 }
 
 /** Progress of an induction: a bar for summaries, then one line per taxonomy step with the model's rating. */
 class InduceProgress {
-  private bar: ProgressBar | undefined;
+  private bar: ProgressHandle | undefined;
   private barKind = '';
   private steps = 0;
-  constructor(private readonly ui: Ui) {}
+  constructor(private readonly ui: Reporter) {}
 
   on(e: InductionProgressEvent, models: ModelSetup): void {
     const usage = models.online ? models.gateway.usage().total : undefined;
@@ -182,7 +182,7 @@ class InduceProgress {
     }
   }
 
-  private use(kind: string, total?: number): ProgressBar {
+  private use(kind: string, total?: number): ProgressHandle {
     if (this.bar === undefined || this.barKind !== kind) {
       this.bar?.finish();
       this.bar = this.ui.progress(kind, total);

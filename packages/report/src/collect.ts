@@ -14,7 +14,7 @@ import {
   type RunManifest,
   type Taxonomy,
 } from '@taxonomist/core';
-import { ARTIFACTS } from '../pipeline/artifacts.js';
+import { ARTIFACTS } from './artifacts.js';
 import type { ReportDataInput, ReportEdit, ReportRound } from './data.js';
 import { ReportGoldSchema, ReportQualitySchema } from './data.js';
 import { computeGeometry, type LabeledText } from './geometry.js';

@@ -1,6 +1,6 @@
 import { openJsonlWriter, readCorpus, withFileLock, type CorpusItem, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier } from '@taxonomist/distill';
-import type { Ui } from '../ui/ui.js';
+import type { Reporter } from './reporter.js';
 import { IssueTally, reportEmptyTexts, reportIssues } from './corpus.js';
 
 const BATCH = 4096;
@@ -37,7 +37,7 @@ async function predictUnlocked(args: {
   /** Label name -> id in the taxonomy (default: the ids recorded in the model file). */
   labelIds?: ReadonlyMap<string, string>;
   total?: number;
-  ui: Ui;
+  ui: Reporter;
   signal?: AbortSignal;
   /** Where every skipped corpus line is written (when the corpus is a path). */
   rejectsPath?: string;

@@ -1,6 +1,6 @@
 import { LabelAssignmentSchema, readJsonl, type LabelAssignment } from '@taxonomist/core';
-import { InputError } from '../errors.js';
-import type { Ui } from '../ui/ui.js';
+import { PipelineInputError } from './errors.js';
+import type { Reporter } from './reporter.js';
 import { reportIssues } from './corpus.js';
 
 export interface LoadedAssignments {
@@ -12,7 +12,7 @@ export interface LoadedAssignments {
 }
 
 /** Read a labels.jsonl / predictions.jsonl file, validating every line against the LabelAssignment contract. */
-export async function loadAssignments(path: string, ui: Ui): Promise<LoadedAssignments> {
+export async function loadAssignments(path: string, ui: Reporter): Promise<LoadedAssignments> {
   const reader = readJsonl(path, { schema: LabelAssignmentSchema });
   const byId = new Map<string, LabelAssignment>();
   let duplicates = 0;
@@ -22,7 +22,7 @@ export async function loadAssignments(path: string, ui: Ui): Promise<LoadedAssig
   }
   reportIssues(path, reader.stats, reader.issues, ui);
   if (byId.size === 0) {
-    throw new InputError(`${path}: no valid label lines (${reader.stats.lines} lines read)`, {
+    throw new PipelineInputError(`${path}: no valid label lines (${reader.stats.lines} lines read)`, {
       location: { file: path },
       hint: 'expected one JSON object per line with "id", "status" ("ok" | "failed") and "label" (see the CLI README, artifact formats)',
     });

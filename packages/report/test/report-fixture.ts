@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReportDataInput } from '../src/report/data.js';
+import type { ReportDataInput } from '../src/data.js';
 
 /** A small hand-made report: 3 labels, 2 update rounds with a merge and a rename, a distilled model, usage. */
 export function sampleReport(): ReportDataInput {

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ClusterModel, openJsonlWriter, withFileLock, taxonomyIdOf, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
-import { InputError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
-import type { Ui } from '../ui/ui.js';
+import { PipelineInputError } from './errors.js';
+import { OUTCOME } from './outcome.js';
+import type { Reporter } from './reporter.js';
 import type { LabelStageResult } from './label-stage.js';
 import { ZERO_USAGE } from './usage.js';
 
@@ -29,18 +29,18 @@ export async function loadClusterModel(path: string, taxonomy: Taxonomy): Promis
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new InputError(`cannot read the cluster model: ${(err as Error).message}`, { location: { file: path } });
+    throw new PipelineInputError(`cannot read the cluster model: ${(err as Error).message}`, { location: { file: path } });
   }
   let model: ClusterModel;
   try {
     model = ClusterModel.fromJSON(json, path);
   } catch (err) {
-    throw new InputError((err as Error).message, { location: { file: path }, hint: 're-create it with `taxonomist induce` (without --model)' });
+    throw new PipelineInputError((err as Error).message, { location: { file: path }, hint: 're-create it with `taxonomist induce` (without --model)' });
   }
   const ids = new Set(taxonomy.labels.map((l) => l.id));
   const unknown = model.labels.filter((l) => !ids.has(l.id));
   if (unknown.length > 0) {
-    throw new InputError(`the cluster model has label ids the taxonomy does not: ${unknown.map((l) => l.id).join(', ')}`, {
+    throw new PipelineInputError(`the cluster model has label ids the taxonomy does not: ${unknown.map((l) => l.id).join(', ')}`, {
       location: { file: path },
       hint: 'the cluster model belongs to another taxonomy; re-run `taxonomist induce` offline to make a matching pair',
     });
@@ -52,7 +52,7 @@ export async function loadClusterModel(path: string, taxonomy: Taxonomy): Promis
  * The offline labeler: every record gets the label of its nearest cluster centroid. Texts with no word the model
  * knows cannot be placed and become failed records (kind "input"), never a guessed label.
  */
-export async function runCentroidLabelStage(args: { records: readonly CorpusRecord[]; taxonomy: Taxonomy; model: ClusterModel; out: string; ui: Ui }): Promise<LabelStageResult> {
+export async function runCentroidLabelStage(args: { records: readonly CorpusRecord[]; taxonomy: Taxonomy; model: ClusterModel; out: string; ui: Reporter }): Promise<LabelStageResult> {
   // One writer per labels file, as for LLM labeling (see core's acquireFileLock).
   return withFileLock(args.out, { purpose: 'taxonomist label', onWarning: (m) => args.ui.warn(m) }, () => centroidLabelUnlocked(args));
 }
@@ -98,6 +98,6 @@ async function centroidLabelUnlocked(args: Parameters<typeof runCentroidLabelSta
     notAttempted: 0,
     failedByKind: failed > 0 ? { input: failed } : {},
     usage: { ...ZERO_USAGE },
-    exitCode: failed > 0 ? EXIT.PARTIAL : EXIT.OK,
+    outcome: failed > 0 ? OUTCOME.PARTIAL : OUTCOME.OK,
   };
 }

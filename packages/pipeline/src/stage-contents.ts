@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS } from './artifacts.js';
+import { ARTIFACTS } from '@taxonomist/report';
 
 /** sha256 (hex) of each file by artifact name; a missing file is recorded as MISSING. */
 export type ContentHashes = Record<string, string>;
