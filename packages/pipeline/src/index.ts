@@ -23,7 +23,7 @@ export {
   type PipelineErrorKind,
   type ErrorLocation,
 } from './errors.js';
-export { HOW_TO_CONFIGURE_LLM, safeUrl, type ModelSetup } from './models.js';
+export { HOW_TO_CONFIGURE_LLM, createModelSetup, safeUrl, type ModelSetup } from './models.js';
 export { ARTIFACTS } from '@taxonomist/report';
 export { pipelineVersion } from './version.js';
 

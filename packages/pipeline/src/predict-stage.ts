@@ -54,6 +54,8 @@ async function predictUnlocked(args: {
   // From a file, a failed line names where its record is (the reader's file:line message).
   const keptMessages = new Map<string, string>();
   const flush = async (): Promise<void> => {
+    // An in-memory corpus has no reader to notice an abort: each batch checks (the reason is an AbortError).
+    args.signal?.throwIfAborted();
     if (batch.length === 0) return;
     const texts = batch.filter((r) => r.text.trim() !== '');
     const preds = texts.length > 0 ? await model.predict(texts.map((r) => r.text), { k: 1 }) : [];

@@ -96,12 +96,21 @@ export async function runPipeline(corpus: string, options: PipelineOptions): Pro
   } catch (err) {
     if ((err as Error).name === 'FileLockedError') throw toPipelineError(err);
     // The out-dir itself is unusable (under a file, unwritable): the run reports that with its own message.
-    return runUnlocked(corpus, o, { cwd, outDir, tool, ui, emit });
+    return classified(() => runUnlocked(corpus, o, { cwd, outDir, tool, ui, emit }));
   }
   try {
-    return await runUnlocked(corpus, o, { cwd, outDir, tool, ui, emit });
+    return await classified(() => runUnlocked(corpus, o, { cwd, outDir, tool, ui, emit }));
   } finally {
     await lock.release();
+  }
+}
+
+/** Whatever a run throws reaches the caller as a PipelineError (a kind to branch on, the original as its cause). */
+async function classified<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toPipelineError(err);
   }
 }
 
