@@ -7,7 +7,7 @@
  * through events and typed errors, never through stdout or process.exit. The stage helpers below are what the
  * CLI's single-stage commands (induce, label, distill, predict) are made of.
  */
-export { runPipeline, PipelineRunError, RUN_LOCK_FILE } from './run-pipeline.js';
+export { runPipeline, PipelineRunError, RUN_LOCK_FILE, RECORDS_FILE, type PipelineRecord } from './run-pipeline.js';
 export { PipelineOptionsSchema, PipelineSettingsSchema, PipelineRuntimeSchema, PIPELINE_SETTING_NAMES, type PipelineOptions, type PipelineSettings } from './options.js';
 export { STAGES, type StageName, type StageResult, type PipelineResult } from './result.js';
 export { eventReporter, type PipelineEvent } from './events.js';

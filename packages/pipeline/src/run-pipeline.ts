@@ -10,6 +10,7 @@ import {
   readJsonl,
   taxonomyIdOf,
   writeJsonAtomic,
+  writeTextAtomic,
   LabelAssignmentSchema,
   type LabelAssignment,
   type StageUsage,
@@ -21,7 +22,7 @@ import { loadClusterModel, runCentroidLabelStage } from './centroid-label.js';
 import { corpusFlags, loadCorpus, withText } from './corpus.js';
 import { runDistillStage } from './distill-stage.js';
 import { keepEditedOutputs } from './edited-artifacts.js';
-import { PipelineError, PipelineUsageError, toPipelineError, type PipelineErrorKind } from './errors.js';
+import { PipelineError, PipelineInputError, PipelineUsageError, toPipelineError, type PipelineErrorKind } from './errors.js';
 import { eventReporter, type PipelineEvent } from './events.js';
 import { induceSettingsFromFlags, inductionOutcome, runInduceStage } from './induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from './label-stage.js';
@@ -45,6 +46,17 @@ const DEFAULT_HOLDOUT = 0.2;
 
 /** The out-dir lock file (kept out of the artifact list: it exists only while a run is going). */
 export const RUN_LOCK_FILE = '.taxonomist-run.lock';
+
+/** Where a corpus given as records is written (the stages, the manifest and the report read a file). */
+export const RECORDS_FILE = 'corpus.jsonl';
+
+/** A record given in memory: without an id, one is derived from the text (as for a file). */
+export interface PipelineRecord {
+  id?: string;
+  text: string;
+  /** A gold class, read when `goldField` is 'label'. */
+  label?: string;
+}
 
 interface StageOutcome {
   artifacts: string[];
@@ -76,9 +88,10 @@ export class PipelineRunError extends PipelineError {
  * time: its lock covers every artifact in it. Never writes to stdout and never exits: progress goes to
  * `onEvent`, failures are thrown as PipelineError (PipelineRunError once a stage started, with the stages so far).
  *
- * @param corpus path of the corpus (JSONL, CSV or plain text), relative to `cwd`.
+ * @param corpus path of the corpus (JSONL, CSV or plain text), relative to `cwd`; or the records themselves,
+ *   written to `<outDir>/corpus.jsonl` first (one JSON line each, in the order given) and read from there.
  */
-export async function runPipeline(corpus: string, options: PipelineOptions): Promise<PipelineResult> {
+export async function runPipeline(corpus: string | readonly PipelineRecord[], options: PipelineOptions): Promise<PipelineResult> {
   const parsed = PipelineOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -90,6 +103,7 @@ export async function runPipeline(corpus: string, options: PipelineOptions): Pro
   const ui = eventReporter(emit);
   const outDir = resolve(cwd, o.outDir);
   const tool = o.tool ?? { name: '@taxonomist/pipeline', version: pipelineVersion() };
+  if (typeof corpus !== 'string' && !Array.isArray(corpus)) throw new PipelineUsageError('runPipeline: corpus must be a path or an array of records ({ id?, text, label? })');
   let lock: FileLock;
   try {
     lock = await acquireFileLock(outDir, { lockPath: join(outDir, RUN_LOCK_FILE), purpose: `${tool.name} run`, onWarning: (m) => ui.warn(m) });
@@ -122,7 +136,7 @@ interface RunContext {
   emit: (event: PipelineEvent) => void;
 }
 
-async function runUnlocked(corpusPath: string, o: ReturnType<typeof PipelineOptionsSchema.parse>, { cwd, outDir, tool, ui, emit }: RunContext): Promise<PipelineResult> {
+async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: ReturnType<typeof PipelineOptionsSchema.parse>, { cwd, outDir, tool, ui, emit }: RunContext): Promise<PipelineResult> {
   // The settings as flag-named values: the stage helpers read them by name (as the CLI's commands do).
   const values: PipelineSettings = Object.fromEntries(PIPELINE_SETTING_NAMES.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
   const models: ModelSetup = o.models ?? { online: false };
@@ -130,6 +144,7 @@ async function runUnlocked(corpusPath: string, o: ReturnType<typeof PipelineOpti
   const now = o.now ?? (() => performance.now());
   await ensureDir(outDir); // not mkdir -p: it never returns for /proc/x
   const p = (name: string): string => join(outDir, name);
+  const corpusPath = typeof corpusInput === 'string' ? corpusInput : await writeRecords(corpusInput, p(RECORDS_FILE));
   if (!models.online) {
     offlineNotice(ui);
     warnIgnoredOffline(values, ui);
@@ -417,6 +432,16 @@ async function runUnlocked(corpusPath: string, o: ReturnType<typeof PipelineOpti
   );
 
   return resultNow();
+}
+
+/** Records given in memory, as the JSONL file the stages read (same records, same bytes: a re-run skips). */
+async function writeRecords(records: readonly PipelineRecord[], path: string): Promise<string> {
+  const lines = records.map((r, i) => {
+    if (typeof r !== 'object' || r === null || typeof r.text !== 'string') throw new PipelineInputError(`record ${i + 1}: text must be a string`, { location: { field: 'text' } });
+    return JSON.stringify({ ...(r.id !== undefined ? { id: r.id } : {}), text: r.text, ...(r.label !== undefined ? { label: r.label } : {}) });
+  });
+  await writeTextAtomic(path, lines.length > 0 ? lines.join('\n') + '\n' : '');
+  return path;
 }
 
 /** A failed or stopped stage's outcome, as far as a summary needs one. */

@@ -79,6 +79,21 @@ describe('runPipeline offline', () => {
     expect(read(ARTIFACTS.labels)).toContain(other.name);
   }, 60_000);
 
+  it('takes the corpus as records too: written to corpus.jsonl in the out-dir, read from there, skipped when the same', async () => {
+    const records = readFileSync(join(dir, 'corpus.jsonl'), 'utf8').trim().split('\n').slice(0, 150).map((l) => JSON.parse(l) as { id: string; text: string; label: string });
+    const options = { outDir: 'out-records', cwd: dir, useCase: 'intent', labelSample: 100, goldField: 'label' };
+    const first = await runPipeline(records, options);
+    expect(first.order.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(readFileSync(join(dir, 'out-records', 'corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual(records);
+    expect(readFileSync(join(dir, 'out-records', ARTIFACTS.predictions), 'utf8').trim().split('\n')).toHaveLength(150);
+    expect(JSON.parse(readFileSync(join(dir, 'out-records', ARTIFACTS.goldEval), 'utf8')).gold.n).toBe(150);
+    const again = await runPipeline(records, options);
+    expect(again.order.map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'done']);
+    const bad = await runPipeline([{ id: 'x', text: 3 } as never], { outDir: 'out-bad-records', cwd: dir }).catch((e: unknown) => e);
+    expect((bad as PipelineError).kind).toBe('input');
+    expect((bad as PipelineError).message).toBe('record 1: text must be a string');
+  }, 90_000);
+
   it('bad input is a typed error naming the file; nothing is printed or exited', async () => {
     writeFileSync(join(dir, 'empty.jsonl'), '{"id": "a"}\n{"id": "b"}\n');
     const err = await runPipeline('empty.jsonl', { outDir: 'out-empty', cwd: dir }).catch((e: unknown) => e);
