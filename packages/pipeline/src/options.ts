@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DistillRegistry } from '@taxonomist/distill';
 import type { ModelSetup } from './models.js';
 import type { PipelineEvent } from './events.js';
+import { STAGES } from './result.js';
 
 const int = (min = 1) => z.number().int().min(min);
 
@@ -84,6 +85,10 @@ export const PipelineRuntimeSchema = z.object({
   cwd: z.string().optional(),
   /** Milliseconds clock for stage durations (default performance.now). */
   now: z.custom<() => number>((v) => typeof v === 'function').optional(),
+  /** Run the stages up to this one only (e.g. 'label' for a taxonomy and labels); later stages are not reached. */
+  until: z.enum(STAGES).optional(),
+  /** Run these stages even when unchanged (their artifacts are removed first); later stages follow their inputs. */
+  force: z.array(z.enum(STAGES)).optional(),
   /** Who runs the pipeline: recorded in manifest.json and the report footer (default @taxonomist/pipeline). */
   tool: z.object({ name: z.string().min(1), version: z.string().min(1) }).optional(),
 });

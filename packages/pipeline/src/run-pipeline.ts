@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   acquireFileLock,
@@ -225,10 +226,16 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   };
   const files = pipelineFiles(models.online);
   // `always`: cheap stages that read other artifacts (the report) are redone on every run.
+  const forced = new Set(o.force ?? []);
+  const last = STAGES.indexOf(o.until ?? 'report');
   const stage = async (name: StageName, artifacts: string[], fn: (mode: 'resume' | 'fresh') => Promise<StageOutcome>, always = false): Promise<void> => {
+    if (STAGES.indexOf(name) > last) return;
     // Content of what the stage reads: a deleted, re-made or edited upstream artifact makes it run again.
     const inputs = await hashArtifacts(outDir, files[name].inputs);
-    if (!always && store.isDone(name, fp[name], inputs)) {
+    if (forced.has(name)) {
+      // Redone from nothing: no checkpoint or partial output of the last run is reused.
+      for (const a of new Set([...store.stage(name).artifacts, ...artifacts])) await rm(join(outDir, a), { force: true, recursive: true });
+    } else if (!always && store.isDone(name, fp[name], inputs)) {
       await keepEditedOutputs(store, name, outDir, files[name].outputs, ui);
       const s = store.stage(name);
       ui.info(`${name}: unchanged since the last run, skipped`);
@@ -305,6 +312,7 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       outcome: inductionOutcome(r.result),
     };
   });
+  if (last < STAGES.indexOf('label')) return resultNow();
   taxonomy ??= await readJsonFile(p(ARTIFACTS.taxonomy), TaxonomySchema);
   const tax = taxonomy;
 

@@ -62,6 +62,22 @@ describe('runPipeline offline', () => {
     expect([ARTIFACTS.taxonomy, ARTIFACTS.labels, ARTIFACTS.model, ARTIFACTS.predictions].map(read)).toEqual(before);
   }, 60_000);
 
+  it('force redoes a stage that is unchanged; its deterministic output leaves the next stages skipped', async () => {
+    const model = read(ARTIFACTS.model);
+    const result = await runPipeline('corpus.jsonl', { outDir: 'out', cwd: dir, useCase: 'intent', labelSample: 200, seed: 7, force: ['distill'] });
+    expect(statuses(result)).toEqual(['induce:skipped', 'label:skipped', 'distill:done', 'predict:skipped', 'report:done']);
+    expect(read(ARTIFACTS.model)).toBe(model);
+  }, 60_000);
+
+  it('until stops after the given stage: later stages are not reached', async () => {
+    const result = await runPipeline('corpus.jsonl', { outDir: 'out-until', cwd: dir, useCase: 'intent', labelSample: 50, until: 'label' });
+    expect(statuses(result)).toEqual(['induce:done', 'label:done']);
+    expect(existsSync(join(dir, 'out-until', ARTIFACTS.labels))).toBe(true);
+    expect(existsSync(join(dir, 'out-until', ARTIFACTS.model))).toBe(false);
+    const rest = await runPipeline('corpus.jsonl', { outDir: 'out-until', cwd: dir, useCase: 'intent', labelSample: 50 });
+    expect(statuses(rest)).toEqual(['induce:skipped', 'label:skipped', 'distill:done', 'predict:done', 'report:done']);
+  }, 60_000);
+
   it('labels.jsonl edited by hand (valid): kept, and only the stages that read it run again', async () => {
     const taxonomy = JSON.parse(read(ARTIFACTS.taxonomy)) as { labels: { name: string }[] };
     const lines = read(ARTIFACTS.labels).trim().split('\n').map((l) => JSON.parse(l) as { status: string; label?: string; labelId?: string });
