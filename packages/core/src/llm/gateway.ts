@@ -260,8 +260,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   for (const [name, v] of [['rpm', rpmLimit], ['tpm', tpmLimit]] as const) {
     if (v !== undefined && !(v > 0 && Number.isFinite(v))) throw new RangeError(`rateLimit.${name} must be a positive number, got ${v}`);
   }
-  // One second's worth: a minute's budget spent at once is what providers answer with 429s.
-  const rpm = rpmLimit ? new TokenBucket(rpmLimit, clock, Math.max(1, rpmLimit / 60)) : undefined;
+  // Requests are paced evenly (a bucket of one: one request every 60/rpm s); tokens may burst up to one second's
+  // worth, since request sizes vary. A minute's budget spent at once is what providers answer with 429s.
+  const rpm = rpmLimit ? new TokenBucket(rpmLimit, clock, 1) : undefined;
   const tpm = tpmLimit ? new TokenBucket(tpmLimit, clock, Math.max(1, tpmLimit / 60)) : undefined;
   const hooks: GatewayHooks = options.hooks ?? options.resolver ?? {};
 

@@ -117,6 +117,30 @@ describe('RateGovernor (adaptive concurrency)', () => {
     expect(g.state().inFlight).toBe(0);
   });
 
+  it('a cut paces later requests just under the rate that got through; successes speed the pace up a little', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(8, clock);
+    // 10 requests got through over 2 s (5 per second), then a 429.
+    for (let i = 0; i < 10; i++) {
+      (await g.enter())();
+      clock.advance(200);
+      g.succeeded();
+    }
+    g.rateLimited(clock.now(), 0);
+    expect(g.state().pacedPerSecond).toBeCloseTo(5 * 0.95, 5);
+    const starts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const release = await g.enter();
+      starts.push(clock.now());
+      release();
+    }
+    const gap = 1000 / (5 * 0.95);
+    expect(starts[1]! - starts[0]!).toBeCloseTo(gap, 0);
+    expect(starts[2]! - starts[1]!).toBeCloseTo(gap, 0);
+    g.succeeded();
+    expect(g.state().pacedPerSecond).toBeCloseTo(5 * 0.95 + 0.05, 5);
+  });
+
   it('a 429 pauses every new request of the model until its Retry-After', async () => {
     const clock = createManualClock();
     const g = new RateGovernor(8, clock);
