@@ -36,7 +36,8 @@ interface Waiter {
  * configured limit):
  * - adaptive concurrency (AIMD): a 429 halves the requests allowed in flight (once per window: 429s answering
  *   requests sent before the last cut do not cut again), each success adds 1/limit (one more per window of
- *   successes), up to the gateway's maxConcurrency;
+ *   successes), up to the gateway's maxConcurrency. A cut never goes below what the learnt pace needs at the
+ *   observed latency (Little's law: rate x latency), or a slow provider would be left idle under its limit;
  * - a shared pause: a 429 saying "wait X" holds every new request of the model until then, not only the one that
  *   got it, so the others do not spend their attempts hitting the same wall;
  * - a learnt pace: with a fast provider even one request in flight can exceed a requests-per-minute limit, so a cut
@@ -56,6 +57,8 @@ export class RateGovernor {
   private nextStartAt = 0;
   private readonly successTimes: number[] = [];
   private firstEnterAt: number | undefined;
+  /** Moving average of how long a request holds its slot (ms), once one has finished. */
+  private latencyMs: number | undefined;
 
   constructor(
     private readonly max: number,
@@ -96,10 +99,23 @@ export class RateGovernor {
           }
         }
       }
-      if (this.pausedUntil <= this.clock.now()) return release;
+      if (this.pausedUntil <= this.clock.now()) return this.timed(release);
       // A pause began while this request waited for its pace: give the slot back and wait again.
       release();
     }
+  }
+
+  /** The release of a request about to be sent, which also measures how long the request took. */
+  private timed(release: () => void): () => void {
+    const sentAt = this.clock.now();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const took = this.clock.now() - sentAt;
+      this.latencyMs = this.latencyMs === undefined ? took : 0.8 * this.latencyMs + 0.2 * took;
+      release();
+    };
   }
 
   /** A slot under the current limit once no pause holds the model. */
@@ -135,7 +151,6 @@ export class RateGovernor {
     this.rateLimitedCount++;
     if (startedAt >= this.lastCutAt) {
       const now = this.clock.now();
-      this.limitValue = Math.max(1, Math.floor(this.limitValue / 2));
       this.lastCutAt = now;
       this.decreaseCount++;
       const measured = this.admittedPerSecond(now);
@@ -144,6 +159,9 @@ export class RateGovernor {
         // Never speed up on a 429: keep the slower of the current pace and the measured one.
         this.paceMs = Math.max(this.paceMs, pace);
       }
+      // Requests the pace keeps busy at the observed latency: fewer in flight would leave the limit unused.
+      const needed = this.paceMs > 0 && this.latencyMs !== undefined ? Math.ceil(this.latencyMs / this.paceMs) : 1;
+      this.limitValue = Math.min(this.max, Math.max(1, needed, Math.floor(this.limitValue / 2)));
     }
     const until = this.clock.now() + Math.max(0, waitMs);
     if (until > this.pausedUntil) this.pausedUntil = until;

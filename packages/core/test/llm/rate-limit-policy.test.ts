@@ -141,6 +141,24 @@ describe('RateGovernor (adaptive concurrency)', () => {
     expect(g.state().pacedPerSecond).toBeCloseTo(5 * 0.95 + 0.05, 5);
   });
 
+  it('a cut keeps enough requests in flight for the learnt pace at the observed latency (rate x latency)', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(32, clock);
+    // Requests take 2 s each; 5 per second got through over 2 s.
+    const held = await Promise.all(Array.from({ length: 10 }, () => g.enter()));
+    clock.advance(2000);
+    for (const release of held) {
+      release();
+      g.succeeded();
+    }
+    g.rateLimited(clock.now(), 0);
+    // Halving 32 gives 16; the pace (4.75/s) x 2 s needs 10: the halving stands. A second cut would give 8 < 10.
+    expect(g.state().limit).toBe(16);
+    clock.advance(1);
+    g.rateLimited(clock.now(), 0);
+    expect(g.state().limit).toBe(10);
+  });
+
   it('a 429 pauses every new request of the model until its Retry-After', async () => {
     const clock = createManualClock();
     const g = new RateGovernor(8, clock);
