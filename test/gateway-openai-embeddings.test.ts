@@ -91,17 +91,19 @@ describe('gateway + OpenAIEmbeddings against the local server', () => {
       { fault: { kind: 'malformed_body' }, endpoint: 'embeddings', at: 3 },
     ]);
     const first = setup(pluginEmbeddings());
-    await first.embed().catch(() => undefined);
-    // maxAttempts 3: attempts 0-2 fail (429, 500, truncated), so the call fails as the last error's kind...
-    expect(server.count('embeddings')).toBe(3);
-    expect(first.sleeps).toEqual([1000, 200]);
+    const error = await first.embed().catch((e: unknown) => e);
+    // maxAttempts 3, and a 429 uses none (rate limits are waited out in time): the 500, the truncated and the
+    // malformed body are the 3 attempts, each retried but the last, so the call fails as the last error's kind...
+    expect(error).toMatchObject({ kind: 'server', attempts: 4 });
+    expect(server.count('embeddings')).toBe(4);
+    expect(first.sleeps).toEqual([1000, 200, 400]);
     expect(cacheFiles()).toEqual([]);
-    // ...and the next call gets the malformed body, then a good answer.
+    // ...and the next call gets a good answer at once.
     const second = setup(pluginEmbeddings());
     const result = await second.embed();
     expectServerVectors(result.vectors);
     expect(server.count('embeddings')).toBe(5);
-    expect(second.sleeps).toEqual([100]);
+    expect(second.sleeps).toEqual([]);
   });
 
   it('quota exhaustion fails at once with a typed error and caches nothing', async () => {

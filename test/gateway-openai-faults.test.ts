@@ -55,6 +55,7 @@ const MODEL_KINDS: Record<string, () => BaseChatModel> = {
 interface RunOptions {
   method?: Exclude<StructuredMethod, 'auto'>;
   maxAttempts?: number;
+  patienceMs?: number;
   /** Real timers for the per-attempt timeout (hang cases); backoff sleeps stay on the fake clock. */
   realTimeoutMs?: number;
 }
@@ -67,7 +68,7 @@ function makeGateway(makeModel: () => BaseChatModel, opts: RunOptions = {}) {
   const gateway = createGateway({
     clock,
     cache: { dir: cacheDir },
-    retry: { ...RETRY, maxAttempts: opts.maxAttempts ?? RETRY.maxAttempts },
+    retry: { ...RETRY, maxAttempts: opts.maxAttempts ?? RETRY.maxAttempts, ...(opts.patienceMs ? { rateLimitPatienceMs: opts.patienceMs } : {}) },
     attemptTimeoutMs: opts.realTimeoutMs ?? 60_000,
     maxRepairs: 2,
     seed: 1,
@@ -98,13 +99,15 @@ interface TransportCase {
   error?: LlmErrorKind;
   realTimeoutMs?: number;
   maxAttempts?: number;
+  patienceMs?: number;
 }
 
 const TRANSPORT_CASES: TransportCase[] = [
   { name: '429 with Retry-After seconds', faults: [{ fault: { kind: 'rate_limit', retryAfterSeconds: 2 }, at: 0 }], requests: 2, sleeps: [2000] },
   { name: '429 with retry-after-ms', faults: [{ fault: { kind: 'rate_limit', retryAfterMs: 1250 }, at: 0 }], requests: 2, sleeps: [1250] },
   { name: '429 without Retry-After (exponential backoff)', faults: [{ fault: { kind: 'rate_limit' }, at: [0, 1] }], requests: 3, sleeps: [100, 200] },
-  { name: '429 every time: gives up after maxAttempts', faults: [{ fault: { kind: 'rate_limit' } }], requests: 4, sleeps: [100, 200, 400], error: 'rate_limit' },
+  // 429s use no attempts: the call waits them out for rateLimitPatienceMs (100 + 200 + 400 ms; 800 more would pass 1 s).
+  { name: '429 every time: gives up when the rate-limit patience runs out', faults: [{ fault: { kind: 'rate_limit' } }], requests: 4, sleeps: [100, 200, 400], error: 'rate_limit', patienceMs: 1000 },
   { name: '429 with Retry-After above the cap: not waited for', faults: [{ fault: { kind: 'rate_limit', retryAfterSeconds: 3600 } }], requests: 1, sleeps: [], error: 'rate_limit' },
   { name: '429 insufficient_quota: never retried', faults: [{ fault: { kind: 'quota' } }], requests: 1, sleeps: [], error: 'quota' },
   { name: '500 then 503', faults: [{ fault: { kind: 'server_error', status: 500 }, at: 0 }, { fault: { kind: 'server_error', status: 503 }, at: 1 }], requests: 3, sleeps: [100, 200] },
@@ -124,7 +127,7 @@ for (const [kindName, makeModel] of Object.entries(MODEL_KINDS)) {
     for (const c of TRANSPORT_CASES) {
       it(`${c.name}: ${c.error ? `LlmError '${c.error}'` : 'succeeds'} after ${c.requests} request(s)`, async () => {
         server.setFaults(c.faults);
-        const { call, sleeps } = makeGateway(makeModel, { realTimeoutMs: c.realTimeoutMs, maxAttempts: c.maxAttempts });
+        const { call, sleeps } = makeGateway(makeModel, { realTimeoutMs: c.realTimeoutMs, maxAttempts: c.maxAttempts, patienceMs: c.patienceMs });
         if (c.error) {
           await expectFailure(call(), c.error, c.requests);
           expect(cacheFiles(), 'a failed call must not be cached').toEqual([]);

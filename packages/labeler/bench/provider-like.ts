@@ -2,9 +2,10 @@
  * The part of the throughput benchmark that looks like a real provider (run by throughput.ts after the 50 ms runs):
  * latency drawn uniformly in 0.3-3 s (seeded), a requests-per-minute and tokens-per-minute limit enforced by the
  * server (429 + retry-after, OpenAI-style 1 s windows), the default gateway (no client-side limits: it learns the
- * limit from the 429s) and, for comparison, a gateway told the limits (requestsPerMinute / tokensPerMinute).
- * Reports records/s, the share of the provider's limit actually used, 429s, failures and dollars per 1,000 records
- * (gpt-4o-mini list prices, from the tokens the server reported).
+ * limit from the 429s: adaptive concurrency, shared pause, learnt pace) and, for comparison, a gateway told the
+ * limits (`rateLimit: { rpm, tpm }`, paced per second). Reports records/s, the share of the provider's limit actually
+ * used (admitted requests and tokens over the run, against the limit over the same time), 429s, failures, what
+ * the gateway learnt, and dollars per 1,000 records (gpt-4o-mini list prices, from the tokens the server reported).
  */
 import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
@@ -43,7 +44,7 @@ export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: T
       const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-local', configuration: { baseURL: server.url }, maxRetries: 0 });
       const gateway = createGateway({
         maxConcurrency: s.concurrency,
-        ...(clientLimits ? { requestsPerMinute: s.requestsPerMinute, tokensPerMinute: s.tokensPerMinute } : {}),
+        ...(clientLimits ? { rateLimit: { rpm: s.requestsPerMinute, tpm: s.tokensPerMinute } } : {}),
       });
       const before = (await server.stats())!.rateLimit!;
       const t0 = performance.now();
@@ -72,6 +73,13 @@ export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: T
           `tokens ${fmt((100 * tokens) / (s.tokensPerMinute * minutes), 0)}% (limiter's estimate); ${limited} requests answered 429; ` +
           `$${fmt((1000 * summary.usage.costUsd) / Math.max(1, summary.ok), 4)} per 1,000 records`,
       );
+      const learnt = Object.values(gateway.rateLimits?.() ?? {})[0];
+      if (learnt) {
+        console.log(
+          `    gateway: ${learnt.rateLimited} 429s seen, concurrency cut ${learnt.decreases} times, ending at ${learnt.limit} in flight` +
+            `${learnt.pacedPerSecond !== undefined ? `, paced at ${fmt(learnt.pacedPerSecond, 2)} requests/s (limit ${fmt(s.requestsPerMinute / 60, 2)})` : ', not paced'}`,
+        );
+      }
     } finally {
       await server.close();
     }

@@ -1,7 +1,7 @@
 /**
  * Labeler throughput benchmark (a script, not a test):
  *   npx tsx --conditions=source packages/labeler/bench/throughput.ts [--records 20000] [--concurrency 32]
- *     [--latency 50] [--pack 10] [--in-process] [--provider-records 2000] [--rpm 300] [--tpm 1000000]
+ *     [--latency 50] [--pack 10] [--in-process] [--provider-records 2000] [--rpm 300] [--tpm 1000000] [--provider-only]
  *
  * Labels short texts (banking77 train + test, topped up with numbered variants to reach --records) against the
  * local OpenAI-compatible server with a fixed artificial latency, through the REAL ChatOpenAI client. The server runs
@@ -51,6 +51,8 @@ const IN_PROCESS = process.argv.includes('--in-process');
 const PROVIDER_RECORDS = process.argv.includes('--provider-records') ? Number(process.argv[process.argv.indexOf('--provider-records') + 1]) : 2000;
 const PROVIDER_RPM = arg('rpm', 300);
 const PROVIDER_TPM = arg('tpm', 1_000_000);
+/** Only the provider-like run (it needs no 50 ms server and no baseline). */
+const PROVIDER_ONLY = process.argv.includes('--provider-only');
 /**
  * Client CPU per call measured on the code before issue 15 (exact tiktoken count of every text, one write per output
  * line), `--records 5000`, 2026-12-03 on the shared 2-core machine at load average 4.9-6.6 (not quiet), mean of two
@@ -94,7 +96,32 @@ async function cpuMeter(server: BenchServer): Promise<{ stop(calls: number, secs
   };
 }
 
+/** The providers' rate-limit settings of both runs: the texts, concurrency and pack of the other runs. */
+function providerSettings() {
+  return {
+    records: PROVIDER_RECORDS,
+    concurrency: CONCURRENCY,
+    pack: PACK,
+    minLatencyMs: 300,
+    maxLatencyMs: 3000,
+    requestsPerMinute: PROVIDER_RPM,
+    tokensPerMinute: PROVIDER_TPM,
+  };
+}
+
 async function main(): Promise<void> {
+  if (PROVIDER_ONLY) {
+    const { records, taxonomy } = await loadBenchCorpus(Math.max(RECORDS, PROVIDER_RECORDS));
+    const dir = await mkdtemp(join(tmpdir(), 'labeler-bench-'));
+    try {
+      console.log(`labeler provider-like run only: node ${process.version}, load average ${load()}`);
+      await providerLikeRuns(records, taxonomy, dir, providerSettings());
+      console.log(`load average at the end ${load()}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const corpus = await loadBenchCorpus(RECORDS);
   const { records, taxonomy } = corpus;
   const server = IN_PROCESS ? await inProcessBenchServer(corpus, LATENCY_MS) : await forkBenchServer({ records: RECORDS, latencyMs: LATENCY_MS });
@@ -193,15 +220,7 @@ async function main(): Promise<void> {
         : `peak RSS ${mb(peakRss)} (whole process: labeler, gateway, ChatOpenAI client and the in-process test server)`,
     );
     if (PROVIDER_RECORDS > 0) {
-      await providerLikeRuns(records, taxonomy, dir, {
-        records: PROVIDER_RECORDS,
-        concurrency: CONCURRENCY,
-        pack: PACK,
-        minLatencyMs: 300,
-        maxLatencyMs: 3000,
-        requestsPerMinute: PROVIDER_RPM,
-        tokensPerMinute: PROVIDER_TPM,
-      });
+      await providerLikeRuns(records, taxonomy, dir, providerSettings());
     }
     console.log(`load average at the end ${load()}`);
   } finally {

@@ -71,6 +71,13 @@ export const MODEL_OPTIONS: OptionTable = {
     description: 'stop (exit 4, resumable) after n model calls in a row fail the same way, e.g. a hanging server; 0 = never. A rejected API key (401/403) or exhausted quota stops at once',
     defaultText: '10',
   },
+  rpm: {
+    type: 'number',
+    above: 0,
+    value: '<n>',
+    description: "the provider's requests-per-minute limit: requests are paced evenly under it (without it the limit is learnt from 429s)",
+  },
+  tpm: { type: 'number', above: 0, value: '<n>', description: "the provider's tokens-per-minute limit: requests are paced under it (tokens estimated before sending)" },
 };
 
 /** Flags of commands that induce a taxonomy with a model (not of `label`, which summarizes nothing). */

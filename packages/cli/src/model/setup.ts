@@ -77,6 +77,7 @@ export async function setupModels(
   const budget = typeof v.budget === 'number' && !options.estimateOnly ? v.budget : undefined;
   const timeoutSeconds = typeof v.timeout === 'number' ? v.timeout : undefined;
   const maxConsecutiveFailures = typeof v.maxConsecutiveFailures === 'number' ? v.maxConsecutiveFailures : undefined;
+  const rateLimit = { ...(typeof v.rpm === 'number' ? { rpm: v.rpm } : {}), ...(typeof v.tpm === 'number' ? { tpm: v.tpm } : {}) };
   const gateway = createGateway({
     resolver: host,
     providerSettings,
@@ -90,6 +91,7 @@ export async function setupModels(
     ...(budget !== undefined ? { budget } : {}),
     ...(timeoutSeconds !== undefined ? { attemptTimeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) } : {}),
     ...(maxConsecutiveFailures !== undefined ? { maxConsecutiveFailures } : {}),
+    ...(Object.keys(rateLimit).length > 0 ? { rateLimit } : {}),
   });
   // Resolve now so a missing key or bad base URL fails before any work starts, with the provider's own message.
   try {

@@ -1,9 +1,22 @@
 import { LlmError, ProviderStoppedError, type LlmErrorKind } from './errors.js';
+import type { Clock } from './types.js';
+import { systemClock } from './clock.js';
 
 /** Kinds that stop the gateway at the first occurrence: no later call can succeed with the same credentials. */
 export const STOP_AT_ONCE_KINDS: ReadonlySet<LlmErrorKind> = new Set(['auth', 'quota']);
 
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
+
+/** How long nothing may succeed before rate-limit failures stop the provider (default: the retry patience, 120 s). */
+export const DEFAULT_RATE_LIMIT_STALL_MS = 120_000;
+
+export interface CircuitBreakerOptions {
+  clock?: Clock;
+  /** Rate-limit failures stop the provider only when no call has succeeded for this long (ms). */
+  rateLimitStallMs?: number;
+  /** A 429 asking to wait longer than this (the retry policy's Retry-After cap) stops the provider at once. */
+  maxRetryAfterMs?: number;
+}
 
 /** Failures where the provider did answer: they say nothing about a dead key or server, and restart the count. */
 const ANSWERED_KINDS: ReadonlySet<LlmErrorKind> = new Set(['invalid_output', 'refusal']);
@@ -13,15 +26,31 @@ const ANSWERED_KINDS: ReadonlySet<LlmErrorKind> = new Set(['invalid_output', 're
  * record: an auth or quota error trips it at once; otherwise `max` final call failures in a row of the same kind do
  * (any success, an answer that was invalid or refused, or a failure of another kind restarts the count). Once
  * tripped, every call fails at once.
+ *
+ * Rate limits are different: a call fails `rate_limit` only after retrying for its patience, and under a tight
+ * limit many calls may do so while others get through. So rate-limit failures neither count nor restart the count;
+ * they stop the provider when nothing has succeeded for `rateLimitStallMs` (since the last success, or since the
+ * breaker's first call), or at once when the provider asks to wait longer than the Retry-After cap (a daily limit).
  */
 export class CircuitBreaker {
   private tripped: ProviderStoppedError | undefined;
   private streakKind: LlmErrorKind | undefined;
   private streak = 0;
+  private readonly clock: Clock;
+  private readonly stallMs: number;
+  private readonly maxRetryAfterMs: number;
+  private lastProgressAt: number;
 
-  /** `max` consecutive failures of one kind trip it; 0 or Infinity: only auth/quota do. */
-  constructor(private readonly max: number = DEFAULT_MAX_CONSECUTIVE_FAILURES) {
+  /** `max` consecutive failures of one kind trip it; 0 or Infinity: only auth/quota (and stalled rate limits) do. */
+  constructor(
+    private readonly max: number = DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    options: CircuitBreakerOptions = {},
+  ) {
     if (!(max >= 0)) throw new RangeError(`maxConsecutiveFailures must be >= 0, got ${max}`);
+    this.clock = options.clock ?? systemClock;
+    this.stallMs = options.rateLimitStallMs ?? DEFAULT_RATE_LIMIT_STALL_MS;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? Number.POSITIVE_INFINITY;
+    this.lastProgressAt = this.clock.now();
   }
 
   get stoppedBy(): ProviderStoppedError | undefined {
@@ -36,6 +65,7 @@ export class CircuitBreaker {
   }
 
   success(): void {
+    this.lastProgressAt = this.clock.now();
     this.streak = 0;
     this.streakKind = undefined;
   }
@@ -50,6 +80,7 @@ export class CircuitBreaker {
       this.success();
       return err;
     }
+    if (err.kind === 'rate_limit') return this.rateLimitFailure(err);
     if (err.kind === this.streakKind) this.streak++;
     else {
       this.streakKind = err.kind;
@@ -66,8 +97,30 @@ export class CircuitBreaker {
     return err;
   }
 
+  private rateLimitFailure(err: LlmError): unknown {
+    if (err.retryAfterMs !== undefined && err.retryAfterMs > this.maxRetryAfterMs) {
+      this.tripped = this.converted(
+        err,
+        `stopped: the provider asks to wait ${Math.ceil(err.retryAfterMs / 1000)} s (rate limit), more than the ${Math.ceil(this.maxRetryAfterMs / 1000)} s the retry policy waits; last: ${err.message}`,
+      );
+      return this.tripped;
+    }
+    const stalled = this.clock.now() - this.lastProgressAt;
+    if (stalled >= this.stallMs) {
+      this.tripped = this.converted(err, `stopped: rate-limited with no successful call for ${Math.round(stalled / 1000)} s; last: ${err.message}`);
+      return this.tripped;
+    }
+    return err;
+  }
+
   private converted(err: LlmError, message: string): ProviderStoppedError {
-    const e = new ProviderStoppedError(message, { kind: err.kind, cause: err, attempts: err.attempts, ...(err.status !== undefined ? { status: err.status } : {}) });
+    const e = new ProviderStoppedError(message, {
+      kind: err.kind,
+      cause: err,
+      attempts: err.attempts,
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    });
     if (err.usage) e.usage = err.usage;
     return e;
   }

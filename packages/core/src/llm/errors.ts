@@ -9,6 +9,7 @@
  */
 import { redactText } from '../util/redact.js';
 import type { TokenUsage } from './types.js';
+import { readRateLimitHintMs } from './rate-limit-hints.js';
 
 export type LlmErrorKind =
   | 'rate_limit'
@@ -205,7 +206,8 @@ export function classifyError(err: unknown, now: number = Date.now()): ErrorClas
       if (code === 'insufficient_quota' || type === 'insufficient_quota' || QUOTA_MESSAGES.test(messages)) {
         return { ...base, kind: 'quota', retryable: false };
       }
-      return { ...base, kind: 'rate_limit', retryable: true, retryAfterMs: readRetryAfterMs(err, now) };
+      // Retry-After first; else what OpenAI's body ("Please try again in 1.5s") or x-ratelimit-reset-* headers say.
+      return { ...base, kind: 'rate_limit', retryable: true, retryAfterMs: readRetryAfterMs(err, now) ?? readRateLimitHintMs(ls) };
     }
     if (status === 401 || status === 403) return { ...base, kind: 'auth', retryable: false };
     if (status === 408) return { ...base, kind: 'timeout', retryable: true, retryAfterMs: readRetryAfterMs(err, now) };
@@ -233,7 +235,7 @@ export function classifyError(err: unknown, now: number = Date.now()): ErrorClas
  * many calls (the labeler) stops its run, leaving the remaining work for a resume.
  */
 export class ProviderStoppedError extends LlmError {
-  constructor(message: string, init: { kind: LlmErrorKind; status?: number; cause?: unknown; attempts?: number }) {
+  constructor(message: string, init: { kind: LlmErrorKind; status?: number; cause?: unknown; attempts?: number; retryAfterMs?: number }) {
     super(message, { ...init, retryable: false });
     this.name = 'ProviderStoppedError';
   }

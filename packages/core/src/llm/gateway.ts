@@ -25,6 +25,7 @@ import { LlmError, classifyError } from './errors.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_RETRY_POLICY, runWithRetry, type RetryInfo } from './retry.js';
 import { Semaphore, TokenBucket } from './limits.js';
+import { RateGovernor } from './rate-governor.js';
 import {
   ChatCacheEntrySchema,
   EmbedCacheEntrySchema,
@@ -103,8 +104,22 @@ export interface GatewayOptions {
   seed?: number;
   /** Requests in flight at once, across all models (default 8). */
   maxConcurrency?: number;
+  /**
+   * The provider's rate limit, when known: requests and tokens per minute, paced per second on the client (token
+   * buckets holding one second's worth, as providers enforce their limits over short windows), so the provider
+   * sees no bursts. Without it the gateway learns the limit from the 429s (see `adaptiveConcurrency`).
+   */
+  rateLimit?: { rpm?: number; tpm?: number };
+  /** Same as `rateLimit.rpm`. */
   requestsPerMinute?: number;
+  /** Same as `rateLimit.tpm`. */
   tokensPerMinute?: number;
+  /**
+   * Adapt each model's requests in flight to its provider's rate limit (default true): a 429 halves them (AIMD),
+   * successes grow them back by one per window up to `maxConcurrency`, and a 429's Retry-After holds every new
+   * request of that model until then. false: a fixed `maxConcurrency`.
+   */
+  adaptiveConcurrency?: boolean;
   /** Output tokens assumed for the tokens-per-minute limit and the spending budget when a request sets no maxTokens (default 512). */
   assumedOutputTokens?: number;
   /** Re-asks after invalid structured answers (default 2). */
@@ -225,11 +240,30 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const breakers = new Map<string, CircuitBreaker>();
   const breakerFor = (modelId: string): CircuitBreaker => {
     let b = breakers.get(modelId);
-    if (!b) breakers.set(modelId, (b = new CircuitBreaker(options.maxConsecutiveFailures)));
+    if (!b) {
+      const breakerOptions = { clock, rateLimitStallMs: policy.rateLimitPatienceMs, maxRetryAfterMs: policy.maxRetryAfterMs };
+      breakers.set(modelId, (b = new CircuitBreaker(options.maxConsecutiveFailures, breakerOptions)));
+    }
     return b;
   };
-  const rpm = options.requestsPerMinute ? new TokenBucket(options.requestsPerMinute, clock) : undefined;
-  const tpm = options.tokensPerMinute ? new TokenBucket(options.tokensPerMinute, clock) : undefined;
+  // Rate limits are per model (per provider key, really): one model's 429s do not slow another (ensembles).
+  const governors = new Map<string, RateGovernor>();
+  const adaptive = options.adaptiveConcurrency ?? true;
+  const governorFor = (modelId: string): RateGovernor | undefined => {
+    if (!adaptive) return undefined;
+    let g = governors.get(modelId);
+    if (!g) governors.set(modelId, (g = new RateGovernor(semaphore.max, clock)));
+    return g;
+  };
+  const rpmLimit = options.rateLimit?.rpm ?? options.requestsPerMinute;
+  const tpmLimit = options.rateLimit?.tpm ?? options.tokensPerMinute;
+  for (const [name, v] of [['rpm', rpmLimit], ['tpm', tpmLimit]] as const) {
+    if (v !== undefined && !(v > 0 && Number.isFinite(v))) throw new RangeError(`rateLimit.${name} must be a positive number, got ${v}`);
+  }
+  // Requests are paced evenly (a bucket of one: one request every 60/rpm s); tokens may burst up to one second's
+  // worth, since request sizes vary. A minute's budget spent at once is what providers answer with 429s.
+  const rpm = rpmLimit ? new TokenBucket(rpmLimit, clock, 1) : undefined;
+  const tpm = tpmLimit ? new TokenBucket(tpmLimit, clock, Math.max(1, tpmLimit / 60)) : undefined;
   const hooks: GatewayHooks = options.hooks ?? options.resolver ?? {};
 
   const prices = new PriceBook(options.prices ?? {});
@@ -278,17 +312,33 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     // Checked before and after waiting for a slot: calls queued when the provider was stopped send nothing.
     const breaker = breakerFor(modelId);
     breaker.check(`${stage} ${modelId}`);
-    const release = await semaphore.acquire(signal);
+    // The model's own (adaptive) limit and pause first, so a rate-limited model holds no slot other models could use.
+    const leave = await governorFor(modelId)?.enter(signal);
+    let release: (() => void) | undefined;
     try {
+      release = await semaphore.acquire(signal);
       breaker.check(`${stage} ${modelId}`);
       if (rpm) await rpm.take(1, signal);
       if (tpm) await tpm.take(tokens(), signal);
       reserve?.();
-      return release;
     } catch (err) {
-      release();
+      release?.();
+      leave?.();
       throw err;
     }
+    const slot = release;
+    return () => {
+      slot();
+      leave?.();
+    };
+  };
+
+  /** Retry hooks feeding a model's governor: 429s cut its concurrency and pause it, successes grow it back. */
+  const governorHooks = (modelId: string) => {
+    const g = governorFor(modelId);
+    return g
+      ? { onRateLimited: (i: { startedAt: number; delayMs: number }) => g.rateLimited(i.startedAt, i.delayMs), onSuccess: () => g.succeeded() }
+      : {};
   };
 
   const retryHook = (stage: string, modelId: string) => (info: RetryInfo) =>
@@ -339,6 +389,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           acquire: (signal) =>
             acquire(signal, () => (estimate = countPromptMessagesTokens(convo) + outputEstimate), ctx.stage, ctx.modelId, reserve),
           onRetry: retryHook(ctx.stage, ctx.modelId),
+          ...governorHooks(ctx.modelId),
         },
       );
     } catch (err) {
@@ -397,6 +448,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     resolveEmbeddings: (ref: EmbeddingsRef): Promise<ResolvedEmbeddings> => models.resolveEmbeddings(ref),
     usage: () => ledger.report(),
     budget: () => budget?.state(),
+    rateLimits: () => Object.fromEntries([...governors].map(([id, g]) => [id, g.state()])),
     cost: (modelId, usage) => prices.cost(modelId, usage),
 
     async structured<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
@@ -682,6 +734,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
                 label: `${req.stage} ${modelId}`,
                 acquire: (signal) => acquire(signal, () => tokens, req.stage, modelId, hold ? () => void (ticket = hold.reserve(batchCost)) : undefined),
                 onRetry: retryHook(req.stage, modelId),
+                ...governorHooks(modelId),
               },
             );
             const got = out.value;

@@ -5,7 +5,15 @@ export * from './retry.js';
 export * from './limits.js';
 export * from './cache.js';
 export { GuardedCache } from './cache-guard.js';
-export { CircuitBreaker, DEFAULT_MAX_CONSECUTIVE_FAILURES, STOP_AT_ONCE_KINDS } from './circuit-breaker.js';
+export {
+  CircuitBreaker,
+  DEFAULT_MAX_CONSECUTIVE_FAILURES,
+  DEFAULT_RATE_LIMIT_STALL_MS,
+  STOP_AT_ONCE_KINDS,
+  type CircuitBreakerOptions,
+} from './circuit-breaker.js';
+export { RateGovernor, type RateGovernorState } from './rate-governor.js';
+export { parseProviderDuration } from './rate-limit-hints.js';
 export * from './json-extract.js';
 export * from './prices.js';
 export * from './accounting.js';

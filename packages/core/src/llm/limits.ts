@@ -62,22 +62,29 @@ export class Semaphore {
 }
 
 /**
- * Token bucket refilled continuously on the injected clock: `perMinute` units per 60 s, holding at most `perMinute`.
- * Takers are served in arrival order. `adjust` settles an estimate against the real amount afterwards (the bucket
- * may go negative, which delays later takers).
+ * Token bucket refilled continuously on the injected clock: `perMinute` units per 60 s, holding at most `capacity`
+ * (default: a minute's worth). Providers enforce their per-minute limits over short windows (OpenAI: about a
+ * second), so the gateway paces with a one-second capacity: a minute's budget taken at once would be answered with
+ * 429s. Takers are served in arrival order. A take larger than the capacity waits for a full bucket and takes it
+ * all and more (the level goes negative, which delays later takers), so the long-run rate holds for any size.
+ * `adjust` settles an estimate against the real amount afterwards (the level may go negative too).
  */
 export class TokenBucket {
   private tokens: number;
   private last: number;
   private tail: Promise<void> = Promise.resolve();
   private readonly perMs: number;
+  readonly capacity: number;
 
   constructor(
     readonly perMinute: number,
     private readonly clock: Clock,
+    capacity?: number,
   ) {
     if (!(perMinute > 0)) throw new RangeError(`rate per minute must be > 0, got ${perMinute}`);
-    this.tokens = perMinute;
+    if (capacity !== undefined && !(capacity > 0)) throw new RangeError(`bucket capacity must be > 0, got ${capacity}`);
+    this.capacity = capacity ?? perMinute;
+    this.tokens = this.capacity;
     this.last = clock.now();
     this.perMs = perMinute / 60_000;
   }
@@ -85,7 +92,7 @@ export class TokenBucket {
   private refill(): void {
     const now = this.clock.now();
     if (now > this.last) {
-      this.tokens = Math.min(this.perMinute, this.tokens + (now - this.last) * this.perMs);
+      this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
       this.last = now;
     }
   }
@@ -95,28 +102,29 @@ export class TokenBucket {
     return this.tokens;
   }
 
-  /** Wait until n units are available and take them. n above the capacity is clamped (it could never fit). */
+  /** Wait until n units (at most a full bucket) are available and take n. */
   take(n: number, signal?: AbortSignal): Promise<void> {
-    const p = this.tail.then(() => this.waitAndTake(Math.min(Math.max(0, n), this.perMinute), signal));
+    const p = this.tail.then(() => this.waitAndTake(Math.max(0, n), signal));
     this.tail = p.catch(() => undefined);
     return p;
   }
 
   private async waitAndTake(n: number, signal?: AbortSignal): Promise<void> {
+    const needed = Math.min(n, this.capacity);
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
       this.refill();
-      if (this.tokens >= n) {
+      if (this.tokens >= needed) {
         this.tokens -= n;
         return;
       }
-      await this.clock.sleep(Math.max(1, Math.ceil((n - this.tokens) / this.perMs)), signal);
+      await this.clock.sleep(Math.max(1, Math.ceil((needed - this.tokens) / this.perMs)), signal);
     }
   }
 
   /** Take (delta > 0) or give back (delta < 0) units without waiting. */
   adjust(delta: number): void {
     this.refill();
-    this.tokens = Math.min(this.perMinute, this.tokens - delta);
+    this.tokens = Math.min(this.capacity, this.tokens - delta);
   }
 }

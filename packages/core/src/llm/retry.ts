@@ -7,6 +7,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 20_000,
   maxRetryAfterMs: 60_000,
+  rateLimitPatienceMs: 120_000,
   jitter: true,
 };
 
@@ -38,6 +39,10 @@ export interface RetryOptions {
   /** Obtain capacity (concurrency slot, rate budget) before each attempt; returns the release function. */
   acquire?: (signal: AbortSignal | undefined) => Promise<() => void>;
   onRetry?: (info: RetryInfo) => void | Promise<void>;
+  /** An attempt started at `startedAt` (clock ms, once capacity was obtained) was answered 429; it waits `delayMs`. */
+  onRateLimited?: (info: { startedAt: number; delayMs: number }) => void;
+  /** The attempt succeeded. */
+  onSuccess?: () => void;
 }
 
 export interface RetryOutcome<T> {
@@ -59,6 +64,10 @@ function toLlmError(c: ErrorClassification, label: string, attempts: number, cau
 
 function abortedError(label: string, attempts: number, signal?: AbortSignal): LlmError {
   return new LlmError(`${label}: aborted by the caller`, { kind: 'aborted', attempts, retryable: false, cause: signal?.reason });
+}
+
+function fmtSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** Reject as soon as the signal aborts, even if the wrapped promise ignores it. */
@@ -83,7 +92,9 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 /**
  * Run one transport call with the SDK's retry policy: transient failures (rate limits, 408/409/5xx, timeouts,
  * network resets, malformed bodies) are retried with exponential backoff and jitter, Retry-After is honoured up to
- * a cap, everything else fails at once with a typed LlmError.
+ * a cap, everything else fails at once with a typed LlmError. Rate limits are a matter of waiting, not of a broken
+ * request: 429s do not count toward `maxAttempts`; they are retried until `rateLimitPatienceMs` has passed since
+ * the call's first 429.
  */
 export async function runWithRetry<T>(
   fn: (signal: AbortSignal, attempt: number) => Promise<T>,
@@ -91,6 +102,9 @@ export async function runWithRetry<T>(
 ): Promise<RetryOutcome<T>> {
   const { policy, clock, signal, label } = opts;
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+  const patienceMs = policy.rateLimitPatienceMs ?? DEFAULT_RETRY_POLICY.rateLimitPatienceMs;
+  let rateLimitedSince: number | undefined;
+  let rateLimitedAttempts = 0;
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw abortedError(label, attempt - 1, signal);
     let release: (() => void) | undefined;
@@ -100,6 +114,7 @@ export async function runWithRetry<T>(
       if (signal?.aborted) throw abortedError(label, attempt - 1, signal);
       throw err;
     }
+    const startedAt = clock.now();
     const attemptCtl = new AbortController();
     let timedOut = false;
     const cancelTimer = clockTimer(clock, opts.attemptTimeoutMs, () => {
@@ -113,6 +128,7 @@ export async function runWithRetry<T>(
     let cause: unknown;
     try {
       const value = await raceAbort(fn(combined, attempt), combined);
+      opts.onSuccess?.();
       return { value, attempts: attempt };
     } catch (err) {
       if (signal?.aborted) throw abortedError(label, attempt, signal);
@@ -129,7 +145,13 @@ export async function runWithRetry<T>(
       classification = { ...classification, kind: 'network', retryable: true };
     }
     if (!classification.retryable) throw toLlmError(classification, label, attempt, cause);
-    if (attempt >= maxAttempts) throw toLlmError(classification, label, attempt, cause, ` after ${attempt} attempts`);
+    const rateLimited = classification.kind === 'rate_limit';
+    if (rateLimited) {
+      rateLimitedAttempts++;
+      rateLimitedSince ??= clock.now();
+    } else if (attempt - rateLimitedAttempts >= maxAttempts) {
+      throw toLlmError(classification, label, attempt, cause, ` after ${attempt} attempts`);
+    }
     let delayMs: number;
     if (classification.retryAfterMs !== undefined) {
       if (classification.retryAfterMs > policy.maxRetryAfterMs) {
@@ -143,7 +165,20 @@ export async function runWithRetry<T>(
       }
       delayMs = Math.ceil(classification.retryAfterMs);
     } else {
-      delayMs = backoffDelay(attempt, policy, opts.random);
+      delayMs = backoffDelay(rateLimited ? rateLimitedAttempts : attempt, policy, opts.random);
+    }
+    if (rateLimited) {
+      const waited = clock.now() - rateLimitedSince!;
+      if (waited + delayMs > patienceMs) {
+        throw toLlmError(
+          classification,
+          label,
+          attempt,
+          cause,
+          ` after ${attempt} attempts (still rate-limited after ${fmtSeconds(waited)}; the rate-limit patience is ${fmtSeconds(patienceMs)})`,
+        );
+      }
+      opts.onRateLimited?.({ startedAt, delayMs });
     }
     await opts.onRetry?.({ attempt, delayMs, error: toLlmError(classification, label, attempt, cause) });
     try {

@@ -3,6 +3,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { z } from 'zod';
 import type { BudgetState } from './budget.js';
+import type { RateGovernorState } from './rate-governor.js';
 
 /**
  * The LLM gateway contract: the one way every phase (induce, label, evaluate) calls a model.
@@ -145,6 +146,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Cap on an honoured Retry-After (default 60 s); a longer Retry-After fails the call as rate_limit. */
   maxRetryAfterMs: number;
+  /**
+   * How long a call keeps retrying 429s (rate limits), from its first 429 (default 120 s). 429s do not count toward
+   * `maxAttempts`: waiting out a provider's limit is normal, so patience is measured in time.
+   */
+  rateLimitPatienceMs: number;
   /** Full jitter in [0.5, 1] x delay (default true). */
   jitter: boolean;
 }
@@ -185,6 +191,8 @@ export interface Gateway {
   cost(modelId: string, usage: TokenUsage): number;
   /** The spending budget's state (limit, spent, in flight), or undefined when the gateway has none. */
   budget?(): BudgetState | undefined;
+  /** Per model: its adaptive concurrency limit, requests in flight and waiting, pause and 429s seen (see RateGovernor). */
+  rateLimits?(): Record<string, RateGovernorState>;
   /**
    * The plugin host the gateway was created with (`createGateway({ resolver: host })`), if any. Stages given this
    * gateway (induceTaxonomy, the labeler) use it for prompt overrides and observer hooks, so one host passed once

@@ -51,15 +51,16 @@ describe('limits', () => {
     expect(order).toEqual(['sleep:500', 'b done', 'a done']);
   });
 
-  it('requests per minute: the 4th request of a 3 rpm budget waits 20 s on the clock', async () => {
+  it('requests per minute are paced, not burst: at 3 rpm one request every 20 s on the clock', async () => {
     const clock = createManualClock();
     const model = new FakeChatModel([], { fallback: answer('{"n":1}') });
     const gw = createGateway({ clock, requestsPerMinute: 3 });
     const starts: number[] = [];
     model.onStart = () => void starts.push(clock.now());
     for (let i = 0; i < 5; i++) await gw.structured({ stage: 's', model, messages: ask(i), schema: Schema });
-    expect(starts).toEqual([0, 0, 0, 20_000, 40_000]);
-    expect(clock.sleeps).toEqual([20_000, 20_000]);
+    // The bucket holds one second's worth (at least one request): a minute's budget at once is what providers 429.
+    expect(starts).toEqual([0, 20_000, 40_000, 60_000, 80_000]);
+    expect(clock.sleeps).toEqual([20_000, 20_000, 20_000, 20_000]);
   });
 
   it('tokens per minute: waits for the estimated tokens, then settles with the reported usage', async () => {
@@ -70,9 +71,10 @@ describe('limits', () => {
     const starts: number[] = [];
     model.onStart = () => void starts.push(clock.now());
     for (let i = 0; i < 3; i++) await gw.text({ stage: 's', model, messages: ask(i), maxTokens: 1000 });
-    // Calls 0 and 1 settle at 6000 each and use the whole budget; call 2 waits for its estimate at 200 tokens/s.
-    const estimate = countMessagesTokens(ask(2)) + 1000;
-    expect(starts).toEqual([0, 0, Math.ceil(estimate / 0.2)]);
+    // 200 tokens/s, one second's worth (200) in the bucket: call 0 starts at once and settles at 6000, which puts the
+    // bucket 5800 in debt; each next call waits until a full bucket is back: 6000 tokens at 200/s = 30 s.
+    expect(countMessagesTokens(ask(0)) + 1000).toBeGreaterThan(200);
+    expect(starts).toEqual([0, 30_000, 60_000]);
   });
 
   it('aborting while queued for a slot fails with aborted and frees nothing it did not take', async () => {

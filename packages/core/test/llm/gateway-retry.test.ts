@@ -111,6 +111,9 @@ describe('gateway retries', () => {
     expect(err.attempts).toBe(1);
     expect(err.retryAfterMs).toBe(120_000);
     expect(err.message).toMatch(/exceeds/);
+    // A provider asking to wait past the cap (a daily limit) stops the model: later calls would all fail the same way.
+    expect(err.name).toBe('ProviderStoppedError');
+    expect(err.message).toMatch(/asks to wait 120 s/);
     expect(clock.sleeps).toEqual([]);
     expect(model.calls).toHaveLength(1);
   });

@@ -214,7 +214,7 @@ export async function startFakeProviderServer(protocol: WireProtocol, options: F
 
   /** The fault scheduler speaks the OpenAI server's record type; give it the fields it reads. */
   function schedulerView(record: NeutralRequest, endpoint: 'chat' | 'embeddings'): RecordedRequest {
-    return { index: record.index, endpointIndex: record.kindIndex, endpoint, method: record.method, path: record.path, headers: record.headers, body: record.body };
+    return { index: record.index, endpointIndex: record.kindIndex, endpoint, method: record.method, path: record.path, headers: record.headers, body: record.body, receivedAt: performance.now() };
   }
 
   const port = await listenOnLoopback(server, options.port, 'fake server');

@@ -233,6 +233,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       path,
       headers: redactHeaders(req.headers),
       body: undefined,
+      receivedAt: performance.now(),
     };
     requests.push(record);
     // The abort check of the conformance suite: the client closed its side while no answer had been sent.

@@ -47,6 +47,8 @@ export interface RecordedRequest {
   index: number;
   /** 0-based index over requests to the same endpoint. */
   endpointIndex: number;
+  /** When the request arrived (performance.now() of the server's process, ms): the rate a provider sees. */
+  receivedAt: number;
   endpoint: Endpoint;
   method: string;
   path: string;
