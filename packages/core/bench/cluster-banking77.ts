@@ -10,10 +10,18 @@
  * k = 77 clusters whose name shares a content word with the majority gold intent). `--quick` skips the automatic-k
  * run; `--scale` adds (`--scale-only`: only) k-means timings on 10k and 50k synthetic 100-dimensional unit vectors
  * (k = 77, one restart, Elkan vs Hamerly bounds). Figures are printed; nothing is asserted.
+ *
+ * Side by side with scikit-learn (when python3 with scikit-learn is installed; `--no-sklearn` skips it): the engine at
+ * k = 77 against scikit-learn's TF-IDF + TruncatedSVD + KMeans / MiniBatchKMeans (cluster_sklearn.py, a child process)
+ * on the same texts at `--sizes` (default 5000,10000,20000) texts: banking77 train + test (13,083 texts) in a seeded
+ * order, and beyond that copies of them with one word dropped (so no two texts are equal). Time (wall and CPU) and NMI
+ * against the gold intents of both, and the ratios. `--sklearn-only` runs only this part.
  */
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { clusterTaxonomy, type ClusterTaxonomyOptions } from '../src/cluster/index.js';
 import { clusteringReport, type ClusteringReport } from '../src/evaluate/clustering.js';
 import { createRng } from '../src/util/random.js';
@@ -26,7 +34,9 @@ import { sameStem } from '../src/cluster/naming.js';
 import { requireBenchData } from '../../../bench/shared-data.js';
 
 // <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
-const DATA = join(requireBenchData('banking77', ['test.jsonl']), 'test.jsonl');
+const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
+const DATA = join(DATA_DIR, 'test.jsonl');
+const SKLEARN_SCRIPT = fileURLToPath(new URL('./cluster_sklearn.py', import.meta.url));
 const SEED = 42;
 
 function readBanking77(path: string): { id: string; text: string; label: string }[] {
@@ -199,8 +209,109 @@ function scale(): void {
   }
 }
 
-(process.argv.includes('--scale-only') ? Promise.resolve() : main())
-  .then(() => {
+/** python3 with scikit-learn, or undefined. */
+function findPython(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(py, ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  return undefined;
+}
+
+/**
+ * n texts with gold intents: banking77 train + test in a seeded order; past its 13,083 texts, copies with one word
+ * dropped at a seeded position (texts of fewer than 3 words are copied whole), so the gold labels stay meaningful.
+ */
+function corpusOfSize(pool: readonly { text: string; label: string }[], n: number, seed: number): { text: string; label: string }[] {
+  const rng = createRng(seed);
+  const order = pool.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const out: { text: string; label: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = pool[order[i % pool.length]!]!;
+    if (i < pool.length) {
+      out.push(r);
+      continue;
+    }
+    const words = r.text.split(/\s+/u).filter(Boolean);
+    if (words.length >= 3) words.splice(rng.int(words.length), 1);
+    out.push({ text: words.join(' '), label: r.label });
+  }
+  return out;
+}
+
+const secs = (x: number): string => x.toFixed(2);
+
+/** The engine against scikit-learn's LSA + KMeans / MiniBatchKMeans pipeline, same texts, same k. */
+async function vsSklearn(): Promise<void> {
+  const py = findPython();
+  console.log('');
+  if (!py) {
+    console.log('scikit-learn side by side: skipped, python3 with scikit-learn not found (Debian: apt-get install -y python3-sklearn)');
+    return;
+  }
+  const sizesArg = process.argv.includes('--sizes') ? process.argv[process.argv.indexOf('--sizes') + 1]! : '5000,10000,20000';
+  const sizes = sizesArg.split(',').map((x) => Number(x));
+  if (sizes.some((x) => !Number.isInteger(x) || x < 100)) throw new Error(`--sizes: comma-separated integers >= 100, got "${sizesArg}"`);
+  const pool = [...readBanking77(join(DATA_DIR, 'train.jsonl')), ...readBanking77(DATA)];
+  const k = new Set(pool.map((r) => r.label)).size;
+  const seed = SEEDS[0]!;
+  const sk = spawnSync(py, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`engine vs scikit-learn ${sk} (TF-IDF + TruncatedSVD(100) + Normalizer + KMeans / MiniBatchKMeans, n_init=1), k = ${k}, seed ${seed}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('times in s, wall / CPU (scikit-learn: in its process, after imports and reading; CPU counts its BLAS/OpenMP threads)');
+  console.log('');
+  console.log('| texts | system | vectors | k-means | total | NMI | total vs scikit-learn KMeans pipeline, wall / CPU |');
+  console.log('|---:|---|---|---|---|---:|---:|');
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-sklearn-'));
+  try {
+    for (const n of sizes) {
+      const corpus = corpusOfSize(pool, n, seed);
+      const gold = corpus.map((r) => r.label);
+      const corpusPath = join(dir, `corpus-${n}.jsonl`);
+      writeFileSync(corpusPath, corpus.map((r) => JSON.stringify({ text: r.text })).join('\n') + '\n');
+      const outPath = join(dir, `sklearn-${n}.json`);
+      const run = spawnSync(py, [SKLEARN_SCRIPT, corpusPath, String(k), String(seed), outPath], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`cluster_sklearn.py failed at ${n} texts:\n${run.stderr.slice(-3000)}`);
+      const r = JSON.parse(readFileSync(outPath, 'utf8')) as {
+        tfidf: { wall: number; cpu: number };
+        svd: { wall: number; cpu: number };
+        kmeans: { wall: number; cpu: number; labels: number[] };
+        minibatch: { wall: number; cpu: number; labels: number[] };
+      };
+      // The engine, timed by stage through its progress events.
+      const records = corpus.map((c, i) => ({ id: String(i), text: c.text }));
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const marks: Record<string, { wall: number; cpu: number }> = {};
+      const mark = (name: string) => (marks[name] = { wall: (performance.now() - t0) / 1000, cpu: cpuSince(c0) });
+      const res = await clusterTaxonomy(records, { useCase: USE_CASE, seed, k, onProgress: (e) => (e.type === 'named' ? undefined : mark(e.type)) });
+      mark('done');
+      const engNmi = clusteringReport(gold, res.assignments.map((a) => a.labelId)).nmi;
+      const kmNmi = clusteringReport(gold, r.kmeans.labels.map(String)).nmi;
+      const mbNmi = clusteringReport(gold, r.minibatch.labels.map(String)).nmi;
+      const vec = { wall: r.tfidf.wall + r.svd.wall, cpu: r.tfidf.cpu + r.svd.cpu };
+      const skTotal = { wall: vec.wall + r.kmeans.wall, cpu: vec.cpu + r.kmeans.cpu };
+      const mbTotal = { wall: vec.wall + r.minibatch.wall, cpu: vec.cpu + r.minibatch.cpu };
+      const v = marks.vectorized!;
+      const c = marks.clustered!;
+      const d = marks.done!;
+      const wc = (x: { wall: number; cpu: number }) => `${secs(x.wall)} / ${secs(x.cpu)}`;
+      const algo = n > 20_000 ? 'mini-batch + 3 Lloyd steps' : 'k-means, 3 restarts';
+      console.log(`| ${n} | engine (char 2-4-gram LSA, ${algo}; total incl. naming) | ${wc(v)} | ${wc({ wall: c.wall - v.wall, cpu: c.cpu - v.cpu })} | ${wc(d)} | ${engNmi.toFixed(3)} | ${(d.wall / skTotal.wall).toFixed(2)} / ${(d.cpu / skTotal.cpu).toFixed(2)} (vectors + k-means ${(c.wall / skTotal.wall).toFixed(2)} / ${(c.cpu / skTotal.cpu).toFixed(2)}) |`);
+      console.log(`| ${n} | scikit-learn KMeans | ${wc(vec)} | ${wc(r.kmeans)} | ${wc(skTotal)} | ${kmNmi.toFixed(3)} | 1 / 1 |`);
+      console.log(`| ${n} | scikit-learn MiniBatchKMeans | ${wc(vec)} | ${wc(r.minibatch)} | ${wc(mbTotal)} | ${mbNmi.toFixed(3)} | ${(mbTotal.wall / skTotal.wall).toFixed(2)} / ${(mbTotal.cpu / skTotal.cpu).toFixed(2)} |`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const onlySklearn = process.argv.includes('--sklearn-only');
+(process.argv.includes('--scale-only') || onlySklearn ? Promise.resolve() : main())
+  .then(async () => {
+    if (!process.argv.includes('--no-sklearn') && !process.argv.includes('--scale-only')) await vsSklearn();
     if (process.argv.includes('--scale') || process.argv.includes('--scale-only')) scale();
   })
   .catch((err) => {

@@ -2,7 +2,7 @@
  * Benchmark of @taxonomist/distill on banking77 (train 10,003 / test 3,080, gold labels), against scikit-learn and
  * fastText measured in the same run when they are installed (Debian: `apt-get install -y python3-sklearn fasttext`).
  *
- *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--no-memory] [--quick] [--json out.json]
+ *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--no-memory] [--quick] [--repeat N] [--json out.json]
  *
  * Every system runs in its own child process, one after the other, so peak RSS and process wall time are its own.
  * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; spawn→trained =
@@ -207,14 +207,14 @@ async function childMemory(mode: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Parent.
 
-function runChild(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string; wallS: number }> {
+function runChild(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string; wallS: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Children report "time from spawn to trained model" against this clock.
-      env: { ...process.env, BENCH_SPAWN_MS: String(Date.now()) },
+      env: { ...process.env, ...opts.env, BENCH_SPAWN_MS: String(Date.now()) },
     });
     let stdout = '';
     let stderr = '';
@@ -288,11 +288,11 @@ function findPython(): string | undefined {
   return undefined;
 }
 
-async function runSklearn(py: string, model: string, label: string): Promise<Row> {
-  const r = await runChild(py, [SKLEARN_SCRIPT, DATA_DIR, model]);
+async function runSklearn(py: string, model: string, label: string, timingOnly = false): Promise<Row> {
+  const r = await runChild(py, [SKLEARN_SCRIPT, DATA_DIR, model], timingOnly ? { env: { BENCH_SKIP_THROUGHPUT: '1' } } : {});
   if (r.code !== 0) throw new Error(`sklearn ${model} failed:\n${r.stderr.slice(-3000)}`);
   const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  return { system: label, accuracy: o.accuracy, macroF1: o.macro_f1, trainS: o.fit_s, processS: o.trained_at_s, predictPerS: o.predict_per_s, rssMb: o.max_rss_mb };
+  return { system: label, accuracy: o.accuracy, macroF1: o.macro_f1 ?? NaN, trainS: o.fit_s, processS: o.trained_at_s, predictPerS: o.predict_per_s ?? NaN, rssMb: o.max_rss_mb ?? NaN };
 }
 
 function macroF1Of(gold: string[], pred: string[]): number {
@@ -391,6 +391,19 @@ async function main(): Promise<void> {
       rows.push(r);
     }
   } else log('scikit-learn not installed: skipping its rows (apt-get install -y python3-sklearn)');
+  // The CLI-process ratio is a difference of fixed costs of a few seconds, so one pair of runs on a shared machine is
+  // mostly noise: --repeat N (default 5) runs the pair N times, alternating, and compares the best and median runs.
+  const repeat = argv.includes('--repeat') ? Number(argv[argv.indexOf('--repeat') + 1]) : 5;
+  const pairs: { cli: number; sklearn: number }[] = [];
+  if (svc && repeat > 1) {
+    pairs.push({ cli: cli.processS, sklearn: svc.processS });
+    for (let i = 1; i < repeat; i++) {
+      log(`CLI process vs scikit-learn process, pair ${i + 1} of ${repeat}`);
+      const c = await runCliDistill();
+      const k = await runSklearn(py!, 'linearsvc', 'scikit-learn TF-IDF(1-2) + LinearSVC', true);
+      pairs.push({ cli: c.processS, sklearn: k.processS });
+    }
+  }
   if (spawnSync('fasttext', [], { stdio: 'ignore' }).error === undefined) {
     log('fastText');
     rows.push(...(await runFastText(!argv.includes('--no-quantize'))));
@@ -440,6 +453,16 @@ async function main(): Promise<void> {
       `- whole \`taxonomist distill\` process (spawn to exit, model written) / their spawn to trained model: ${f2(cli.processS)} s / ${f2(svc.processS)} s = ${f2(cli.processS / svc.processS)}` +
         ` (CLI model accuracy ${f3(cli.accuracy)})`,
     );
+    if (pairs.length > 1) {
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      const median = (xs: number[]) => sorted(xs)[Math.floor((xs.length - 1) / 2)]!;
+      const cliS = pairs.map((p) => p.cli);
+      const skS = pairs.map((p) => p.sklearn);
+      lines.push(
+        `- the same over ${pairs.length} alternating pairs of runs: best ${f2(Math.min(...cliS))} s / ${f2(Math.min(...skS))} s = ${f2(Math.min(...cliS) / Math.min(...skS))}, ` +
+          `median ${f2(median(cliS))} s / ${f2(median(skS))} s = ${f2(median(cliS) / median(skS))} (CLI ${cliS.map(f2).join(', ')}; scikit-learn ${skS.map(f2).join(', ')})`,
+      );
+    }
     lines.push(`- train time (featurize + fit in process), ours / theirs: ${f2(ours.trainS)} s / ${f2(svc.trainS)} s = ${f2(ours.trainS / svc.trainS)}`);
     lines.push(`- prediction throughput, top label: ${f2(ours.predictPerS / svc.predictPerS)}x (${int(ours.predictPerS)} vs ${int(svc.predictPerS)} texts/s)`);
     lines.push(`- peak RSS: ${int(ours.rssMb)} MB vs ${int(svc.rssMb)} MB`);

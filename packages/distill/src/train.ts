@@ -75,6 +75,8 @@ export async function train(examples: readonly LabeledExample[], options: TrainO
     validation = { X: Xv, target: sliceTarget(data.target, split.validation, K), patience: cfg.validation.patience };
   } else if (cfg.grid) {
     X = await featurizer.transform(data.texts);
+  } else if (featurizer.fitTransform) {
+    X = await featurizer.fitTransform(data.texts);
   } else {
     await featurizer.fit(data.texts);
     X = await featurizer.transform(data.texts);

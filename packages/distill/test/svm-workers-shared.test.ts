@@ -40,4 +40,27 @@ describe('SVM workers read the matrix in shared memory', () => {
     // Not a vacuous comparison: the classes have non-zero weights.
     expect(local.every((s) => s.w.some((v) => v !== 0))).toBe(true);
   }, 240_000);
+
+  it('threads take classes from a shared counter: each class solved once, the result equal to one thread', async () => {
+    const n = 240;
+    const classes = 7;
+    const X0 = randomCsr(n, 50, 5, 13);
+    const rng = createRng(17);
+    const target: SvmTarget = { kind: 'single', y: Int32Array.from({ length: n }, () => rng.int(classes)) };
+    const perm = svmRowPermutation(n, 2);
+    const X = csrSelectRows(X0, perm);
+    const folds = [Int32Array.from({ length: n / 10 }, (_, i) => i * 10)];
+    const opts = { C: 0.5, loss: 'squared_hinge' as const, tol: 1e-3, maxEpochs: 200, bias: 1, seed: 2, classWeights: new Float64Array(classes).fill(1), holdout: { folds, tol: 1 } };
+    const all = Array.from({ length: classes }, (_, c) => c);
+    const local = solveSvmClasses(X, target, perm, all, classes, opts);
+    // A thread starts at the counter's position and takes every class left after it, once.
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    claim[0] = 5;
+    expect(solveSvmClasses(X, target, perm, all, classes, opts, claim).map((s) => s.c)).toEqual([5, 6]);
+    expect(solveSvmClasses(X, target, perm, all, classes, opts, claim)).toEqual([]);
+    const threaded = await solveInWorkers(csrSelectRows(X0, perm, { shared: true }), target, perm, all, classes, opts, 3);
+    const key = (sols: typeof local) => sols.map((s) => ({ c: s.c, w: Array.from(s.w), alpha: Array.from(s.alpha), held: Array.from(s.holdoutScores!) }));
+    expect(threaded.map((s) => s.c)).toEqual(all);
+    expect(key(threaded)).toEqual(key(local));
+  }, 240_000);
 });

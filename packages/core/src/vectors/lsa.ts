@@ -35,10 +35,16 @@ export interface LsaOptions {
   /** Dense dimensions (default 100). */
   dimensions?: number;
   featurizer?: SparseTextConfigInput;
-  /** Power iterations of the randomized SVD (default 2). */
+  /**
+   * Power iterations of the randomized SVD (default 1: on banking77 a second one costs a third more SVD time for no
+   * gain in clustering NMI, see packages/core/README.md).
+   */
   powerIterations?: number;
   seed: number;
 }
+
+/** Power iterations of the LSA's randomized SVD unless told otherwise. */
+export const LSA_POWER_ITERATIONS = 1;
 
 export const LSA_STATE_VERSION = 1 as const;
 
@@ -83,7 +89,7 @@ export class LsaVectorizer {
     const svd = randomizedSvd(x, {
       components: opts.dimensions ?? 100,
       seed: opts.seed,
-      powerIterations: opts.powerIterations,
+      powerIterations: opts.powerIterations ?? LSA_POWER_ITERATIONS,
     });
     const vectorizer = new LsaVectorizer(featurizer, svd);
     // Project through the float32-rounded components, exactly as `transform` will for a reloaded model.

@@ -5,7 +5,10 @@
  * with the bias learnt as the weight of an extra constant feature of value `bias` (regularised, like liblinear).
  * Positive examples of class c get C * classWeight[c] (liblinear's OvR weighting); negatives get C.
  */
-import { createRng, csrSelectRows, hashString32, type CsrMatrix, type Rng } from '@taxonomist/core';
+// Narrow entry points, not the package index: the SVM worker imports this module, and loading all of core (and zod)
+// there would cost a worker ~250 ms of start-up before it solves anything.
+import { csrSelectRows, type CsrMatrix } from '@taxonomist/core/csr';
+import { createRng, hashString32, type Rng } from '@taxonomist/core/random';
 import { solveInWorkers } from './svm-workers.js';
 
 export interface BinarySvmOptions {
@@ -408,7 +411,12 @@ function rowSquaredNorms(X: CsrMatrix): Float64Array {
   return sq;
 }
 
-/** Solve the binary problems of the listed classes on the (already permuted) rows Xp. Runs in workers too. */
+/**
+ * Solve the binary problems of the listed classes on the (already permuted) rows Xp. Runs in workers too.
+ * With `claim` (a counter in shared memory), threads take the classes one at a time from the shared list instead
+ * of a fixed share each: a thread that starts late or runs on a busier core simply solves fewer classes. Which
+ * thread solves a class does not change its solution (it depends on (seed, class) only).
+ */
 export function solveSvmClasses(
   Xp: CsrMatrix,
   target: SvmTarget,
@@ -416,11 +424,16 @@ export function solveSvmClasses(
   classList: readonly number[],
   classes: number,
   opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
+  claim?: Int32Array,
 ): SvmClassSolution[] {
   const sq = rowSquaredNorms(Xp);
   const { initialAlpha, initialWeights, holdout, ...rest } = opts;
   const folds = holdout ? holdoutPositions(holdout.folds, perm) : [];
-  return classList.map((c) => {
+  if (!claim) return classList.map((c) => solveOne(c));
+  const mine: SvmClassSolution[] = [];
+  for (let j = Atomics.add(claim, 0, 1); j < classList.length; j = Atomics.add(claim, 0, 1)) mine.push(solveOne(classList[j]!));
+  return mine;
+  function solveOne(c: number): SvmClassSolution {
     const init = classInitialAlpha(initialAlpha, perm, c);
     const initW = init ? classInitialW(initialWeights, c, classes) : undefined;
     const s = new BinarySvmSolver(
@@ -433,7 +446,7 @@ export function solveSvmClasses(
     const sol: SvmClassSolution = { c, w: s.w, wBias: s.wBias, alpha: s.alpha, epochs: s.epochs };
     if (holdout) sol.holdoutScores = scoreHoldout(Xp, s, folds, holdout.tol, rest, opts.classWeights[c]!, opts.seed, c);
     return sol;
-  });
+  }
 }
 
 interface FoldPositions {

@@ -1,5 +1,7 @@
 /**
- * Runs the per-class SVM problems on `threads` threads: this one and threads - 1 workers (classes dealt round-robin). Each class's solver depends only on
+ * Runs the per-class SVM problems on `threads` threads: this one and threads - 1 workers, each taking the next
+ * unsolved class from a counter in shared memory until none is left (a worker that is still starting, or a thread on
+ * a busy core, takes fewer classes instead of holding up the others). Each class's solver depends only on
  * (seed, class), so the result is identical to the single-threaded one. The worker module is this package's own
  * svm-worker file next to this one (.ts when running from sources under tsx, .js when built).
  * The matrix is handed over in shared memory (csrToShared; trainOvrSvm builds it there already): every
@@ -7,7 +9,7 @@
  * `share: false` copies it into each worker as before (kept to test that sharing changes nothing).
  */
 import { Worker } from 'node:worker_threads';
-import { csrToShared, type CsrMatrix } from '@taxonomist/core';
+import { csrToShared, type CsrMatrix } from '@taxonomist/core/csr';
 import { solveSvmClasses, type OvrSvmOptions, type SvmClassSolution, type SvmTarget } from './linear-svm.js';
 
 export interface SvmWorkerInput {
@@ -17,6 +19,8 @@ export interface SvmWorkerInput {
   classList: number[];
   classes: number;
   opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>;
+  /** Shared counter: the next position of classList to solve (see solveSvmClasses). */
+  claim: Int32Array;
 }
 
 export function svmWorkerUrl(): URL {
@@ -47,22 +51,21 @@ export async function solveInWorkers(
   share = true,
 ): Promise<SvmClassSolution[]> {
   const M = share ? csrToShared(X) : X;
-  const parts: number[][] = Array.from({ length: threads }, () => []);
-  classList.forEach((c, i) => parts[i % threads]!.push(c));
-  // This thread solves the first share itself while threads - 1 workers solve the others: one worker start-up (and
-  // one worker's memory) fewer than a worker per share.
-  const [mine, ...others] = parts;
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  const list = [...classList];
   const workers: Worker[] = [];
-  const runs = others.map(
-    (part) =>
+  const runs = Array.from(
+    { length: Math.max(0, Math.min(threads, list.length) - 1) },
+    () =>
       new Promise<SvmClassSolution[]>((resolve, reject) => {
         const input: SvmWorkerInput = {
           X: { rows: M.rows, cols: M.cols, indptr: M.indptr, indices: M.indices, data: M.data },
           target,
           perm,
-          classList: part,
+          classList: list,
           classes,
           opts,
+          claim,
         };
         const worker = startWorker(input);
         workers.push(worker);
@@ -80,7 +83,8 @@ export async function solveInWorkers(
   );
   let local: SvmClassSolution[];
   try {
-    local = solveSvmClasses(M, target, perm, mine!, classes, opts);
+    // This thread solves classes too while the workers start: one worker (and its memory) fewer than a worker per share.
+    local = solveSvmClasses(M, target, perm, list, classes, opts, claim);
   } catch (err) {
     for (const r of runs) r.catch(() => undefined);
     for (const w of workers) void w.terminate();

@@ -23,6 +23,11 @@ export class SparseFeaturizer implements TextFeaturizer {
     return this.inner.transform(texts);
   }
 
+  /** Tokenises each text once (the vocabulary slots seen while fitting become the rows). */
+  async fitTransform(texts: readonly string[]): Promise<CsrMatrix> {
+    return this.inner.fitTransform(texts);
+  }
+
   transformSync(texts: readonly string[]): CsrMatrix {
     return this.inner.transform(texts);
   }

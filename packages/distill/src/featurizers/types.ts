@@ -8,6 +8,8 @@ export interface TextFeaturizer {
   readonly dimension: number;
   fit(texts: readonly string[]): Promise<void>;
   transform(texts: readonly string[]): Promise<CsrMatrix>;
+  /** fit then transform the same texts, when the featurizer can do it cheaper than the two calls (optional). */
+  fitTransform?(texts: readonly string[]): Promise<CsrMatrix>;
   /** Synchronous allocation-free path for one text (sparse featurizers); buffers are reused by the next call. */
   featurizeRow?(text: string): SparseRow;
   /** Serialisable fitted state; `type` selects the definition that loads it back. */

@@ -55,6 +55,26 @@ interface FittedBlock {
   terms?: string[];
 }
 
+/**
+ * Recorded n-gram occurrences of one block during fitTransform: the vocabulary slot of each occurrence, doc after doc
+ * (doc d's end in docEnd[d]), and each slot's column in the pruned vocabulary (-1: pruned).
+ */
+interface RecordedBlock {
+  occ: Int32Array;
+  docEnd: Int32Array;
+  slotToLocal: Int32Array;
+}
+
+interface SlotRecorder {
+  /** Occurrences that may be recorded in all (bounds the memory: 4 bytes each); used > limit = gave up. */
+  limit: number;
+  used: number;
+  blocks: RecordedBlock[];
+}
+
+/** Up to 32M recorded occurrences (128 MB): ~500k short texts with the default blocks; beyond that, two passes. */
+const FIT_TRANSFORM_RECORD_LIMIT = 32 * 1024 * 1024;
+
 const COMBINING_MARKS = /\p{M}/gu;
 const WHITESPACE_RUN = /\s+/gu;
 
@@ -122,6 +142,26 @@ export class SparseTextFeaturizer {
   }
 
   fit(texts: Iterable<string>): this {
+    this.fitRecording(texts, undefined);
+    return this;
+  }
+
+  /**
+   * fit(texts) then transform(texts), without tokenising every text a second time: while fitting a vocabulary, the
+   * vocabulary slot of every n-gram occurrence is recorded (4 bytes each, up to FIT_TRANSFORM_RECORD_LIMIT of them),
+   * and the rows are then built from those slots. Same matrix as transform(texts) after fit(texts), bit for bit;
+   * hashed features, kept term strings or a corpus beyond the limit (`recordLimit` occurrences) take the plain
+   * two-pass path.
+   */
+  fitTransform(texts: readonly string[], options: { recordLimit?: number } = {}): CsrMatrix {
+    const limit = options.recordLimit ?? FIT_TRANSFORM_RECORD_LIMIT;
+    const recorder: SlotRecorder | undefined = this.config.vocabulary === 'fit' && !this.config.keepTerms ? { limit, used: 0, blocks: [] } : undefined;
+    this.fitRecording(texts, recorder);
+    if (!recorder || recorder.used > recorder.limit) return this.transform(texts);
+    return this.transformRecorded(recorder, texts.length);
+  }
+
+  private fitRecording(texts: Iterable<string>, recorder: SlotRecorder | undefined): void {
     const c = this.config;
     const blocks = c.blocks;
     const docs: string[] = Array.isArray(texts) ? (texts as string[]) : Array.from(texts);
@@ -167,6 +207,10 @@ export class SparseTextFeaturizer {
       let slotKeys: Uint32Array = new Uint32Array(1 << 14);
       const slotTerms: string[] | undefined = c.keepTerms ? [] : undefined;
       let slots = 0;
+      // Occurrence slots of this block, doc after doc (see fitTransform); dropped once over the recorder's limit.
+      let occ: Int32Array | undefined = recorder && recorder.used <= recorder.limit ? new Int32Array(1 << 16) : undefined;
+      const docEnd = occ ? new Int32Array(n) : undefined;
+      let occCount = 0;
       for (let d = 0; d < n; d++) {
         const pre = this.preprocess(docs[d]!);
         let termList: string[] | undefined;
@@ -178,9 +222,16 @@ export class SparseTextFeaturizer {
           this.emitBlock(pre, bi);
         }
         const keys = this.keyBuf.keys;
-        for (let i = 0; i < this.keyBuf.count; i++) {
+        const kc = this.keyBuf.count;
+        if (occ && recorder!.used + kc > recorder!.limit) {
+          recorder!.used = recorder!.limit + 1;
+          occ = undefined;
+        }
+        if (occ) while (occCount + kc > occ.length) occ = grow(occ);
+        for (let i = 0; i < kc; i++) {
           const key = normalizeKey(keys[i]!);
           let slot = table.getOrInsert(key, slots);
+          if (occ) occ[occCount + i] = slot;
           if (slot === slots) {
             slots++;
             if (slots > df.length) {
@@ -196,7 +247,11 @@ export class SparseTextFeaturizer {
             last[slot] = d;
             df[slot]++;
           }
-
+        }
+        if (occ) {
+          occCount += kc;
+          recorder!.used += kc;
+          docEnd![d] = occCount;
         }
       }
       let kept: number[] = [];
@@ -217,35 +272,67 @@ export class SparseTextFeaturizer {
         finalTable.set(slotKeys[s]!, i);
       });
       fitted.push({ size, offset, table: finalTable, keys: finalKeys, terms: slotTerms ? kept.map((s) => slotTerms[s]!) : undefined });
+      if (occ && recorder) {
+        const slotToLocal = new Int32Array(slots).fill(-1);
+        kept.forEach((s, i) => (slotToLocal[s] = i));
+        recorder.blocks.push({ occ, docEnd: docEnd!, slotToLocal });
+      }
       idfParts.push(idf);
       offset += size;
     });
     this.install(fitted, concat(idfParts, offset), n);
-    return this;
   }
 
-  fitTransform(texts: readonly string[]): CsrMatrix {
-    return this.fit(texts).transform(texts);
+  /** The rows of the texts fitTransform just fitted on, from the recorded occurrence slots (see fitTransform). */
+  private transformRecorded(recorder: SlotRecorder, docs: number): CsrMatrix {
+    const fitted = this.requireFitted();
+    const b = new CsrBuilder(this.dim, 1024);
+    const counts = this.counts;
+    for (let d = 0; d < docs; d++) {
+      let n = 0;
+      for (let bi = 0; bi < fitted.length; bi++) {
+        const { occ, docEnd, slotToLocal } = recorder.blocks[bi]!;
+        const from = d === 0 ? 0 : docEnd[d - 1]!;
+        const to = docEnd[d]!;
+        this.ensureRow(n + to - from);
+        const idx = this.row.indices;
+        const start = n;
+        const off = fitted[bi]!.offset;
+        for (let i = from; i < to; i++) {
+          const local = slotToLocal[occ[i]!]!;
+          if (local < 0) continue;
+          const g = off + local;
+          if (counts[g] === 0) idx[n++] = g;
+          counts[g]++;
+        }
+        n = this.weighBlock(bi, start, n);
+      }
+      this.row.count = n;
+      this.pushSorted(b, this.row);
+    }
+    return b.build();
   }
 
   /** Rows of a CSR matrix (columns sorted within each row). */
   transform(texts: Iterable<string>): CsrMatrix {
     this.requireFitted();
     const b = new CsrBuilder(this.dim, 1024);
-    const vals = this.rowVals;
-    for (const text of texts) {
-      const row = this.featurizeRow(text);
-      const n = row.count;
-      for (let i = 0; i < n; i++) vals[row.indices[i]!] = row.values[i]!;
-      const idx = row.indices.subarray(0, n).sort();
-      for (let i = 0; i < n; i++) {
-        const g = idx[i]!;
-        row.values[i] = vals[g]!;
-        vals[g] = 0;
-      }
-      b.pushRow(idx, row.values, n);
-    }
+    for (const text of texts) this.pushSorted(b, this.featurizeRow(text));
     return b.build();
+  }
+
+  /** Append a featurised row to a CSR builder with its columns sorted (values moved along). */
+  private pushSorted(b: CsrBuilder, row: SparseRow): void {
+    const vals = this.rowVals;
+    const n = row.count;
+    for (let i = 0; i < n; i++) vals[row.indices[i]!] = row.values[i]!;
+    const idx = row.indices.subarray(0, n).sort();
+    for (let i = 0; i < n; i++) {
+      const g = idx[i]!;
+      row.values[i] = vals[g]!;
+      vals[g] = 0;
+    }
+    b.pushRow(idx, row.values, n);
   }
 
   /**
@@ -254,14 +341,11 @@ export class SparseTextFeaturizer {
    */
   featurizeRow(text: string): SparseRow {
     const fitted = this.requireFitted();
-    const c = this.config;
     const pre = this.preprocess(text);
     const counts = this.counts;
-    const idf = this.idf!;
     let n = 0;
     for (let bi = 0; bi < fitted.length; bi++) {
       const fb = fitted[bi]!;
-      const block = c.blocks[bi]!;
       this.emitBlock(pre, bi);
       const keys = this.keyBuf.keys;
       const kc = this.keyBuf.count;
@@ -287,28 +371,41 @@ export class SparseTextFeaturizer {
           counts[g]++;
         }
       }
-      // TF-IDF values, then the block's normalisation and weight.
-      const vals = this.row.values;
-      const binary = c.binary;
-      const sublinear = c.sublinearTf;
-      let ss = 0;
-      let w = start;
-      for (let t = start; t < n; t++) {
-        const g = idx[t]!;
-        const tf = counts[g]!;
-        counts[g] = 0;
-        const v = (tf === 1 || binary ? 1 : sublinear ? 1 + Math.log(tf) : tf) * idf[g]!;
-        if (v === 0) continue; // pruned hash bucket
-        idx[w] = g;
-        vals[w++] = v;
-        ss += v * v;
-      }
-      n = w;
-      const scale = c.norm === 'l2' && ss > 0 ? block.weight / Math.sqrt(ss) : block.weight;
-      if (scale !== 1) for (let t = start; t < n; t++) vals[t] = vals[t]! * scale;
+      n = this.weighBlock(bi, start, n);
     }
     this.row.count = n;
     return this.row;
+  }
+
+  /**
+   * Block bi's entries of the row under construction, row.indices[start..end) with their raw counts in this.counts:
+   * TF-IDF values, then the block's normalisation and weight. Resets the counts; returns the new end (zero values,
+   * i.e. pruned hash buckets, are dropped).
+   */
+  private weighBlock(bi: number, start: number, end: number): number {
+    const c = this.config;
+    const block = c.blocks[bi]!;
+    const counts = this.counts;
+    const idf = this.idf!;
+    const idx = this.row.indices;
+    const vals = this.row.values;
+    const binary = c.binary;
+    const sublinear = c.sublinearTf;
+    let ss = 0;
+    let w = start;
+    for (let t = start; t < end; t++) {
+      const g = idx[t]!;
+      const tf = counts[g]!;
+      counts[g] = 0;
+      const v = (tf === 1 || binary ? 1 : sublinear ? 1 + Math.log(tf) : tf) * idf[g]!;
+      if (v === 0) continue; // pruned hash bucket
+      idx[w] = g;
+      vals[w++] = v;
+      ss += v * v;
+    }
+    const scale = c.norm === 'l2' && ss > 0 ? block.weight / Math.sqrt(ss) : block.weight;
+    if (scale !== 1) for (let t = start; t < w; t++) vals[t] = vals[t]! * scale;
+    return w;
   }
 
   /** N-gram strings of each feature column (only for a fitted vocabulary with `keepTerms: true`). */

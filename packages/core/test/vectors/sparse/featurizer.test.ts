@@ -87,6 +87,29 @@ describe('SparseTextFeaturizer TF-IDF', () => {
     expect(Array.from(csrToDense(c.transform(probe)))).toEqual(Array.from(csrToDense(a.transform(probe))));
   });
 
+  it('fitTransform gives the matrix of fit then transform, bit for bit, with or without recording', () => {
+    const docs = Array.from({ length: 60 }, (_, i) => `text ${i % 7} about card ${i % 5} lost ${i % 3} again and again ${i % 11 === 0 ? '' : 'now'}`);
+    docs.push('', '   ', 'ÉCOLE école');
+    const configs = [
+      {},
+      { minDf: 2, maxDf: 0.8, maxFeatures: 25 },
+      { blocks: [{ analyzer: 'char' as const, ngramRange: [2, 4] as [number, number] }] },
+      { keepTerms: true },
+      { vocabulary: 'hash' as const, hashBits: 6 },
+    ];
+    const dump = (m: ReturnType<SparseTextFeaturizer['transform']>) => ({ rows: m.rows, cols: m.cols, indptr: Array.from(m.indptr), indices: Array.from(m.indices), data: Array.from(m.data) });
+    for (const config of configs) {
+      const expected = dump(new SparseTextFeaturizer(config).fit(docs).transform(docs));
+      expect(expected.indices.length).toBeGreaterThan(100);
+      // Default limit (recorded slots), a limit the second block crosses, and one the first block crosses.
+      for (const recordLimit of [undefined, 1500, 10]) {
+        const f = new SparseTextFeaturizer(config);
+        expect(dump(f.fitTransform(docs, recordLimit === undefined ? {} : { recordLimit }))).toEqual(expected);
+        expect(f.toJSON()).toEqual(new SparseTextFeaturizer(config).fit(docs).toJSON());
+      }
+    }
+  });
+
   it('featurizeRow agrees with transform', () => {
     const f = new SparseTextFeaturizer().fit(['I lost my card', 'card not arrived yet']);
     const row = f.featurizeRow('lost card, arrived');
