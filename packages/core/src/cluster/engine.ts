@@ -26,6 +26,7 @@ import {
   type LlmNamingFailure,
   type LlmNamingOptions,
 } from './naming.js';
+import { clusterPhrases, describeFromPhrases, namesFromPhrases, type ClusterPhraseOptions } from './phrases.js';
 
 export interface ClusterTaxonomyOptions {
   /** What the taxonomy is for; recorded in the taxonomy and given to the naming model. */
@@ -60,8 +61,10 @@ export interface ClusterTaxonomyOptions {
   silhouetteSample?: number;
   /** Term extraction for names and descriptions. */
   terms?: CtfidfOptions;
-  /** Words in a term-based name (default 3). */
+  /** Words in a term-based name: the longest phrase a cluster is named by (default 4). */
   nameWords?: number;
+  /** Phrase candidates for term-based names (see `clusterPhrases`). */
+  phrases?: ClusterPhraseOptions;
   /** Content-poor words a term-based name uses only inside a phrase (default WEAK_NAME_WORDS; English). */
   weakNameWords?: ReadonlySet<string>;
   /** Member texts shown as examples per label, nearest to the centroid first (default 3). */
@@ -235,16 +238,31 @@ export async function clusterTaxonomy(
 
   // 4. Names: terms always (descriptions, disambiguation, hints for the model), the model when given.
   const terms = clusterTerms(texts, labelsByRank, k, options.terms);
+  // Members most typical first: phrases are read from them (bounded), and the first is the medoid example.
+  const typicalFirst = members.map((m) => [...m].sort((a, b) => distance[a]! - distance[b]! || a - b));
+  const phrases = clusterPhrases(texts, typicalFirst, {
+    maxWords: options.nameWords ?? 4,
+    ...(options.terms?.stopwords ? { stopwords: options.terms.stopwords } : {}),
+    ...(options.weakNameWords ? { weakWords: options.weakNameWords } : {}),
+    ...(options.terms?.particles ? { particles: options.terms.particles } : {}),
+    ...options.phrases,
+  });
+  const phraseNames = namesFromPhrases(phrases);
   const termNames: ClusterName[] = ids.map((id, r) => {
+    const typical = nearestExamples(members[r]!, distance, texts, 1, 160)[0];
+    const size = members[r]!.length;
+    const phraseName = phraseNames[r];
+    if (phraseName !== undefined) {
+      return { name: phraseName, description: describeFromPhrases(phraseName, phrases[r]!, size, n, { ...(typical !== undefined ? { typical } : {}) }), source: 'terms' };
+    }
+    // No phrase of its own occurs twice (a tiny or very mixed cluster): its best terms, as before.
     const name = nameFromTerms(terms[r]!, options.nameWords ?? 3, {
       ...(options.weakNameWords ? { weakWords: options.weakNameWords } : {}),
       ...(options.terms?.particles ? { particles: options.terms.particles } : {}),
     });
     return {
       name: name === '' ? `cluster ${id}` : name,
-      description: describeFromTerms(terms[r]!, members[r]!.length, n, {
-        typical: nearestExamples(members[r]!, distance, texts, 1, 160)[0],
-      }),
+      description: describeFromTerms(terms[r]!, size, n, { ...(typical !== undefined ? { typical } : {}) }),
       source: 'terms',
     };
   });
