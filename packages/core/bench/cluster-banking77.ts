@@ -9,7 +9,8 @@
  * engine chooses (with its reason and silhouette curve); CPU seconds per run; and the naming benchmark (share of the
  * k = 77 clusters whose name shares a content word with the majority gold intent). `--quick` skips the automatic-k
  * run; `--scale` adds (`--scale-only`: only) k-means timings on 10k and 50k synthetic 100-dimensional unit vectors
- * (k = 77, one restart, Elkan vs Hamerly bounds). Figures are printed; nothing is asserted.
+ * (k = 77, one restart, Elkan vs Hamerly bounds); `--umap` adds UMAP before k-means against the engine at k = 77
+ * (cluster-umap.ts). Figures are printed; nothing is asserted.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +24,7 @@ import { miniBatchKmeans } from '../src/vectors/minibatch-kmeans.js';
 import { SparseTextFeaturizer } from '../src/vectors/sparse/featurizer.js';
 import { projectCsr, randomizedSvd } from '../src/vectors/svd.js';
 import { namingLines, namingScore } from './naming-score.js';
+import { umapComparison } from './cluster-umap.js';
 import { requireBenchData } from '../../../bench/shared-data.js';
 
 // <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
       for (const line of namingLines(k, naming)) console.log(line);
     }
   }
+  if (process.argv.includes('--umap')) await umapComparison(records, gold, goldK, SEEDS, USE_CASE);
   console.log('');
   console.log('| run | k | NMI median [min-max] | ARI | harmonic purity | CPU s (median, per run) |');
   console.log('|---|---:|---|---|---|---:|');

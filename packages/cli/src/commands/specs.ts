@@ -263,6 +263,7 @@ const commands: CommandSpec[] = [
     options: {
       out: { type: 'string', short: 'o', value: '<file>', description: 'HTML file to write', defaultText: '<out-dir>/report.html' },
       title: { type: 'string', value: '<text>', description: 'report title' },
+      map: { type: 'string', value: '<projection>', choices: ['umap', 'pca'], description: 'how the map places the documents: UMAP (seeded) or the first two principal components', defaultText: 'umap' },
       ...GLOBAL_OPTIONS,
     },
     examples: [{ command: 'taxonomist report out', note: 'rewrites out/report.html' }],

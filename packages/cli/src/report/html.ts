@@ -145,12 +145,22 @@ function mapSection(d: ReportData): string {
   const { svg, hidden } = scatterMap(m.points, labels, { ariaLabel: 'map of the documents coloured by label', labelNames: names });
   return `<section id="map">
 <h2>Map of the documents</h2>
-<p>${m.sampled < m.total ? `A seeded sample of ${int(m.sampled)} of ${int(m.total)} records` : `All ${int(m.total)} records`}, placed by the first two principal components of their LSA vectors (TF-IDF + SVD) and coloured by label; names sit at their label's centre.${
+<p>${m.sampled < m.total ? `A seeded sample of ${int(m.sampled)} of ${int(m.total)} records` : `All ${int(m.total)} records`}, ${mapPlacement(m.projection)}; names sit at their label's centre; hover a point for its text.${
     hidden > 0 ? ` ${hidden} names are left out where they would overlap (hover a point to see its label).` : ''
-  } Nearby points have similar wording; two principal components flatten a lot, so overlap here does not prove two labels are the same.</p>
+  } ${mapCaveat(m.projection)}</p>
 ${svg}
 </section>`;
 }
+
+/** How the map's points were placed, for the map's caption. */
+const mapPlacement = (p: 'umap' | 'pca'): string =>
+  p === 'umap'
+    ? 'placed by UMAP (seeded) of their LSA vectors (TF-IDF + SVD) and coloured by label'
+    : 'placed by the first two principal components of their LSA vectors (TF-IDF + SVD) and coloured by label';
+const mapCaveat = (p: 'umap' | 'pca'): string =>
+  p === 'umap'
+    ? 'Nearby points have similar wording; UMAP keeps near neighbours together but not distances between groups, so how far apart two islands sit says little.'
+    : 'Nearby points have similar wording; two principal components flatten a lot, so overlap here does not prove two labels are the same.';
 
 function similaritySection(d: ReportData): string {
   const s = d.similarity;

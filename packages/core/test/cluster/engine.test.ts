@@ -31,7 +31,8 @@ describe('clusterTaxonomy (offline)', () => {
       const described = /^Texts about "([^"]*)": (.*) \(25 of 100/.exec(label.description);
       expect(described, label.description).not.toBeNull();
       expect(described![1]).toBe(label.name);
-      const shared = [...described![2]!.matchAll(/(\d+)%(?: say)? "([^"]*)"/gu)].map((m) => m[2]!);
+      expect(described![2]).toMatch(/^\d+% say it, /u);
+      const shared = [...described![2]!.matchAll(/(\d+)% "([^"]*)"/gu)].map((m) => m[2]!);
       expect(shared.length).toBeGreaterThan(0);
       expect(shared.flatMap((t) => t.split(' ')).every((w) => vocab.includes(w))).toBe(true);
       expect(label.description.endsWith(`Most typical: "${label.examples![0]}"`)).toBe(true);
@@ -52,6 +53,20 @@ describe('clusterTaxonomy (offline)', () => {
     const b = await run();
     expect(a).toBe(b);
     expect(a.length).toBeGreaterThan(1000);
+  });
+
+  it('with umap: clusters a seeded UMAP layout, byte-identical per seed, centroids and the model in the vector space', async () => {
+    const run = async (seed: number) => {
+      const r = await clusterTaxonomy(records, { useCase, seed, k: 4, umap: true });
+      return { r, bytes: stableStringify({ taxonomy: r.taxonomy, assignments: r.assignments, model: r.model.toJSON() }) };
+    };
+    const a = await run(5);
+    expect(ari(topic, a.r.assignments.map((x) => x.labelId))).toBe(1);
+    expect((await run(5)).bytes).toBe(a.bytes);
+    // the saved model labels the training texts as the clustering did (nearest centroid in the LSA space)
+    const assigned = a.r.model.assign(records.map((x) => x.text));
+    expect(assigned.map((x) => x.labelId)).toEqual(a.r.assignments.map((x) => x.labelId));
+    expect(a.r.assignments.every((x) => x.distance >= -1e-12 && x.distance <= 1)).toBe(true);
   });
 
   it('chooses k by silhouette when k is not given', async () => {

@@ -78,8 +78,10 @@ describe('describeFromPhrases', () => {
       { phrase: 'tracking number', count: 2, coverage: 0.2, precision: 1, score: 0.2 },
     ];
     expect(describeFromPhrases('card arrived', phrases, 10, 200, { typical: 'my card has not arrived' })).toBe(
-      'Texts about "card arrived": 40% say "delivery", 20% "tracking number" (10 of 200, 5.0%). Most typical: "my card has not arrived"',
+      'Texts about "card arrived": 50% say it, 40% "delivery", 20% "tracking number" (10 of 200, 5.0%). Most typical: "my card has not arrived"',
     );
     expect(describeFromPhrases('card arrived', [], 10, 200)).toBe('Texts about "card arrived" (10 of 200, 5.0%).');
+    // phrases too rare in the cluster (under 5% of its texts) say nothing about what its texts share
+    expect(describeFromPhrases('card', [{ phrase: 'refund', count: 2, coverage: 0.04, precision: 1, score: 0.04 }], 50, 200)).toBe('Texts about "card" (50 of 200, 25.0%).');
   });
 });
