@@ -145,7 +145,9 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
   for (const labels of [10, 77, 150]) {
     it(`${labels} labels: map, similarity view and label pages are visible and readable`, async () => {
       const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), `taxonomist-report-${labels}-`)), labels);
-      const html = renderReportHtml(await collectReportData(run.dir, { generator: 'test' }));
+      // UMAP (the default map) at 10 and 77 labels; PCA (--map pca) at 150, whose 3 600 points UMAP lays out slowly.
+      const projection = labels > 100 ? 'pca' : 'umap';
+      const html = renderReportHtml(await collectReportData(run.dir, { generator: 'test', projection }));
       const path = join(run.dir, 'report.html');
       writeFileSync(path, html);
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -156,8 +158,11 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
       await page.goto(`file://${path}`);
       for (const id of ['map', 'similarity', 'taxonomy', 'quality', 'gold']) expect(await page.locator(`section#${id}`).isVisible(), id).toBe(true);
 
-      // Map: every sampled point drawn, names visible, none covering another, big enough to read.
+      // Map: every sampled point drawn, names visible, none covering another, big enough to read; a point's hover
+      // title is its label and text.
+      expect(await page.locator('#map p').first().innerText()).toContain(projection === 'umap' ? 'placed by UMAP' : 'principal components');
       expect(await page.locator('#map svg circle').count()).toBe(run.records);
+      expect(await page.locator('#map svg circle title').first().textContent()).toMatch(/^.+: please help, my /u);
       const mapBox = (await page.locator('#map svg').boundingBox())!;
       expect(mapBox.width).toBeGreaterThan(700);
       const names = page.locator('#map svg text.maplabel');
@@ -233,6 +238,6 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
       await page.locator('#similarity').screenshot({ path: join(shots, `report-${labels}-labels-similarity.png`) });
       expect(existsSync(join(shots, `report-${labels}-labels-map.png`))).toBe(true);
       await page.close();
-    }, 120_000);
+    }, 240_000);
   }
 });
