@@ -67,7 +67,7 @@ export function computeGeometry(items: readonly LabeledText[], labelCount: numbe
   return {
     map: {
       points: sample.map((s, i) => ({ x: xy[i]![0], y: xy[i]![1], label: s.label, title: truncate(s.text.replace(/\s+/gu, ' ').trim(), POINT_TITLE_CHARS) })),
-      centroids: centroids.map((c) => (c.n ? { x: c.x / c.n, y: c.y / c.n } : { x: NaN, y: NaN })),
+      centroids: map.projection === 'umap' ? nameSpots(xy, sample, centroids) : centroids.map((c) => (c.n ? { x: c.x / c.n, y: c.y / c.n } : { x: NaN, y: NaN })),
       sampled: sample.length,
       total: items.length,
       projection: map.projection,
@@ -75,6 +75,22 @@ export function computeGeometry(items: readonly LabeledText[], labelCount: numbe
     similarity: { order: averageLinkageOrder(similarity), matrix: similarity },
     phrases: distinctivePhrases(texts, sample.map((s) => s.label), labelCount),
   };
+}
+
+/**
+ * Where a label's name goes on a UMAP map: its point nearest the mean of its points. UMAP packs a label into islands,
+ * and their mean may fall in the empty space between them, where a name would label nothing.
+ */
+function nameSpots(xy: readonly [number, number][], sample: readonly LabeledText[], sums: readonly { x: number; y: number; n: number }[]): { x: number; y: number }[] {
+  const best = sums.map(() => ({ x: NaN, y: NaN, d: Infinity }));
+  sample.forEach((s, i) => {
+    const c = sums[s.label]!;
+    const [x, y] = xy[i]!;
+    const d = (x - c.x / c.n) ** 2 + (y - c.y / c.n) ** 2;
+    const b = best[s.label]!;
+    if (d < b.d) Object.assign(b, { x, y, d });
+  });
+  return best.map(({ x, y }) => ({ x, y }));
 }
 
 /** The first two principal components (centred), via the eigenvectors of the small covariance matrix. */

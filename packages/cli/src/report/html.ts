@@ -145,7 +145,7 @@ function mapSection(d: ReportData): string {
   const { svg, hidden } = scatterMap(m.points, labels, { ariaLabel: 'map of the documents coloured by label', labelNames: names });
   return `<section id="map">
 <h2>Map of the documents</h2>
-<p>${m.sampled < m.total ? `A seeded sample of ${int(m.sampled)} of ${int(m.total)} records` : `All ${int(m.total)} records`}, ${mapPlacement(m.projection)}; names sit at their label's centre; hover a point for its text.${
+<p>${m.sampled < m.total ? `A seeded sample of ${int(m.sampled)} of ${int(m.total)} records` : `All ${int(m.total)} records`}, ${mapPlacement(m.projection)}; names sit at their label's ${m.projection === 'umap' ? 'most central point' : 'centre'}; hover a point for its text.${
     hidden > 0 ? ` ${hidden} names are left out where they would overlap (hover a point to see its label).` : ''
   } ${mapCaveat(m.projection)}</p>
 ${svg}
