@@ -125,7 +125,7 @@ const commands: CommandSpec[] = [
     },
     description:
       'With --model the TnT-LLM pipeline runs (summarize, generate, update per batch, review). Without it the ' +
-      'offline clustering engine groups the texts and names each group by its most distinctive words; it also ' +
+      'offline clustering engine groups the texts and names each group by its most distinctive phrase; it also ' +
       'writes <out>.cluster.json so `taxonomist label` can label new texts offline by nearest centroid.',
     examples: [
       { command: 'taxonomist induce chats.jsonl --use-case "the user\'s intent" --model openai:gpt-4o-mini --out taxonomy.json', note: 'LLM induction' },

@@ -84,7 +84,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
     models: manifest.models,
     notes:
       engine === 'offline'
-        ? ['These results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, clusters named by their most distinctive words). Configure an LLM with --model for the TnT-LLM pipeline.']
+        ? ['These results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, clusters named by their most distinctive phrases). Configure an LLM with --model for the TnT-LLM pipeline.']
         : [],
     taxonomy,
     examples: exampleTexts(taxonomy, assignments, corpus.texts),
