@@ -144,7 +144,9 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
   for (const labels of [10, 77, 150]) {
     it(`${labels} labels: map, similarity view and label pages are visible and readable`, async () => {
       const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), `taxonomist-report-${labels}-`)), labels);
-      const html = renderReportHtml(await collectReportData(run.dir, { generator: 'test' }));
+      // UMAP (the default map) at 10 and 77 labels; PCA (--map pca) at 150, whose 3 600 points UMAP lays out slowly.
+      const projection = labels > 100 ? 'pca' : 'umap';
+      const html = renderReportHtml(await collectReportData(run.dir, { generator: 'test', projection }));
       const path = join(run.dir, 'report.html');
       writeFileSync(path, html);
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -155,8 +157,11 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
       await page.goto(`file://${path}`);
       for (const id of ['map', 'similarity', 'taxonomy', 'quality', 'gold']) expect(await page.locator(`section#${id}`).isVisible(), id).toBe(true);
 
-      // Map: every sampled point drawn, names visible, none covering another, big enough to read.
+      // Map: every sampled point drawn, names visible, none covering another, big enough to read; a point's hover
+      // title is its label and text.
+      expect(await page.locator('#map p').first().innerText()).toContain(projection === 'umap' ? 'placed by UMAP' : 'principal components');
       expect(await page.locator('#map svg circle').count()).toBe(run.records);
+      expect(await page.locator('#map svg circle title').first().textContent()).toMatch(/^.+: please help, my /u);
       const mapBox = (await page.locator('#map svg').boundingBox())!;
       expect(mapBox.width).toBeGreaterThan(700);
       const names = page.locator('#map svg text.maplabel');
@@ -181,6 +186,33 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
       expect(await page.locator('#label-L1 ul.examples li').count()).toBeGreaterThan(0);
       expect(await page.locator('#label-L1 ul.disagree li').count()).toBeGreaterThan(0);
 
+      // Label rows readable: no two label names in the table overlap.
+      const rowOverlap = await worstTextOverlap(page, '#taxonomy td.name');
+      expect(rowOverlap.count).toBe(labels);
+      expect(rowOverlap.share, `label names ${rowOverlap.pair.join(' / ')}`).toBeLessThanOrEqual(MAX_OVERLAP);
+
+      // Search (the one inline script): typing a label's name leaves the labels whose row holds every word, marks
+      // the matching examples, and clearing it shows every label again.
+      await page.goto(`file://${path}`);
+      const search = page.locator('#label-search input');
+      expect(await search.isVisible()).toBe(true);
+      const firstName = (await page.locator('#label-L1 td.name').innerText()).replace(/^L1\s+/u, '');
+      const words = firstName.toLowerCase().split(/\s+/u).slice(0, 2);
+      await search.fill(words.join(' '));
+      const visible = page.locator('#taxonomy table.labels tbody tr:visible');
+      const shown = await visible.count();
+      expect(shown).toBeGreaterThanOrEqual(1);
+      if (labels > 2) expect(shown).toBeLessThan(labels);
+      expect(await page.locator('#label-L1').isVisible()).toBe(true);
+      for (const text of await visible.allInnerTexts()) for (const w of words) expect(text.toLowerCase()).toContain(w);
+      expect(await page.locator('#label-L1 ul.examples li.hit').count()).toBeGreaterThan(0);
+      expect(await page.locator('#label-search .count').innerText()).toBe(`${shown} of ${labels} labels match`);
+      const searchBox = (await page.locator('#label-search').boundingBox())!;
+      const firstRow = (await visible.first().boundingBox())!;
+      expect(searchBox.y + searchBox.height).toBeLessThanOrEqual(firstRow.y + 1); // the box never covers a row
+      await search.fill('');
+      expect(await visible.count()).toBe(labels);
+
       // Small taxonomies keep the matrix; big ones list the top confusions (no tiny unreadable matrix).
       if (labels <= 30) expect(await page.locator('#quality svg.heatmap').count()).toBe(1);
       else {
@@ -191,12 +223,20 @@ describe.skipIf(!haveChromium && !inCi)('reports of 10, 77 and 150 labels in hea
       expect(await page.locator('#summary .card .k').allInnerTexts()).not.toContain('distilled accuracy');
       expect(external).toEqual([]);
 
+      // Without script the page reads the same, every label shown, and no dead search box.
+      const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+      const plain = await noJs.newPage();
+      await plain.goto(`file://${path}`);
+      expect(await plain.locator('#label-search').isVisible()).toBe(false);
+      expect(await plain.locator('#taxonomy table.labels tbody tr:visible').count()).toBe(labels);
+      await noJs.close();
+
       await page.goto(`file://${path}`);
       await page.screenshot({ path: join(shots, `report-${labels}-labels.png`), fullPage: false });
       await page.locator('#map').screenshot({ path: join(shots, `report-${labels}-labels-map.png`) });
       await page.locator('#similarity').screenshot({ path: join(shots, `report-${labels}-labels-similarity.png`) });
       expect(existsSync(join(shots, `report-${labels}-labels-map.png`))).toBe(true);
       await page.close();
-    }, 120_000);
+    }, 240_000);
   }
 });

@@ -50,7 +50,7 @@ describe('bad artifacts and inputs: exit 3 with file and field', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'corpus.jsonl'), corpusLines.join('\n') + '\n');
     writeFileSync(join(dir, 'a-file'), 'not a directory\n');
-    const base = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', 'base', '-q']);
+    const base = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--labels', '4', '--out-dir', 'base', '-q']);
     expect(base.code).toBe(0);
   }, 120_000);
 
@@ -80,7 +80,7 @@ describe('bad artifacts and inputs: exit 3 with file and field', () => {
       field: 'label',
       says: /NOT_IN_TAXONOMY/,
     },
-    { name: '--out-dir under a regular file', args: () => ['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', 'a-file/run'], file: 'a-file', field: '', says: /is a file, not a directory/ },
+    { name: '--out-dir under a regular file', args: () => ['run', 'corpus.jsonl', '--use-case', 'intent', '--labels', '4', '--out-dir', 'a-file/run'], file: 'a-file', field: '', says: /is a file, not a directory/ },
     { name: '--out under a regular file', args: () => ['predict', 'base/model.json', 'corpus.jsonl', '--out', 'a-file/p.jsonl'], file: 'a-file', field: '', says: /is a file, not a directory/ },
   ];
 
@@ -103,7 +103,7 @@ describe('bad artifacts and inputs: exit 3 with file and field', () => {
     lines[0]!.label = 'NOT_IN_TAXONOMY';
     writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     rmSync(join(dir, 'edited-run', 'model.json')); // distill runs again on the edited lines
-    const r = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', 'edited-run', '-q']);
+    const r = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--labels', '4', '--out-dir', 'edited-run', '-q']);
     expect(r.err).not.toMatch(/looks like a bug/);
     if (r.code === 3) {
       expect(r.err).toContain('labels.jsonl');
@@ -117,7 +117,7 @@ describe('bad artifacts and inputs: exit 3 with file and field', () => {
   }, 120_000);
 
   it.skipIf(!existsSync('/proc/self'))('--out-dir /proc/x fails at once instead of hanging', async () => {
-    const r = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', '/proc/x']);
+    const r = await run(['run', 'corpus.jsonl', '--use-case', 'intent', '--labels', '4', '--out-dir', '/proc/x']);
     expect(r.code).toBe(3);
     expect(r.err).toContain('/proc/x');
     expect(r.err).not.toMatch(/looks like a bug/);

@@ -26,7 +26,7 @@ describe('one way to say each thing', () => {
 
   it.each([
     [['run', 'corpus.jsonl'], '--use-case <text>'],
-    [['induce', 'corpus.jsonl', '--k', '3'], '--use-case <text>'],
+    [['induce', 'corpus.jsonl', '--labels', '3'], '--use-case <text>'],
     [['label', 'corpus.jsonl'], '--taxonomy <file>'],
     [['eval', 'pred.jsonl'], '--gold <file>'],
   ])('%j without its required flag is a usage error naming it', async (args, flag) => {
@@ -54,7 +54,8 @@ describe('one way to say each thing', () => {
     const r = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--k', '3', '--sample-size', '100', '--out', 'tax-old.json', '--no-config']);
     expect(r.code).toBe(0);
     expect(r.err.match(/note: --sample-size is now --induce-sample/g)).toHaveLength(1);
-    const withNew = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--k', '3', '--induce-sample', '100', '--out', 'tax-new.json', '--no-config']);
+    expect(r.err.match(/note: --k is now --labels/g)).toHaveLength(1);
+    const withNew = await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--labels', '3', '--induce-sample', '100', '--out', 'tax-new.json', '--no-config']);
     expect(withNew.code).toBe(0);
     expect(withNew.err).not.toContain('note: --');
     // The same induction either way, from the 100 records asked for (less the validation share), not from all 240.
@@ -64,18 +65,19 @@ describe('one way to say each thing', () => {
     expect(used(r.out)).toBeLessThanOrEqual(100);
     const labelsOf = (file: string) => TaxonomySchema.parse(JSON.parse(readFileSync(join(dir, file), 'utf8'))).labels;
     expect(labelsOf('tax-old.json')).toEqual(labelsOf('tax-new.json'));
+    expect(labelsOf('tax-new.json')).toHaveLength(3);
   }, 60_000);
 
   it('corpus warnings name the flag (--text-field), not the library option (textField)', async () => {
     writeFileSync(join(dir, 'body.jsonl'), [...lines.slice(0, 60), '{"id":"b1","body":"where is my card"}'].join('\n') + '\n');
-    const r = await cli(['induce', 'body.jsonl', '--use-case', 'intent', '--k', '3', '--out', 'tax-body.json', '--no-config']);
+    const r = await cli(['induce', 'body.jsonl', '--use-case', 'intent', '--labels', '3', '--out', 'tax-body.json', '--no-config']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/body\.jsonl:61: field "text": missing \(fields: id, body\); pass --text-field <name>/);
     expect(r.err).not.toContain('textField');
   }, 60_000);
 
   it('`predict` on the model of a run writes byte for byte the predictions of the run, labelId included', async () => {
-    const run = await cli(['run', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--label-sample', '120', '--out-dir', 'out', '-q', '--no-config']);
+    const run = await cli(['run', 'corpus.jsonl', '--use-case', 'intent', '--labels', '4', '--label-sample', '120', '--out-dir', 'out', '-q', '--no-config']);
     expect(run.code).toBe(0);
     const predict = await cli(['predict', 'out/model.json', 'corpus.jsonl', '--out', 'again.jsonl', '-q', '--no-config']);
     expect(predict.code).toBe(0);
@@ -88,7 +90,7 @@ describe('one way to say each thing', () => {
   }, 120_000);
 
   it('label -> distill -> predict: the predictions carry the labelId of the label lines', async () => {
-    expect((await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--k', '4', '--out', 'tax.json', '-q', '--no-config'])).code).toBe(0);
+    expect((await cli(['induce', 'corpus.jsonl', '--use-case', 'intent', '--labels', '4', '--out', 'tax.json', '-q', '--no-config'])).code).toBe(0);
     expect((await cli(['label', 'corpus.jsonl', '--taxonomy', 'tax.json', '--label-sample', '120', '--out', 'labels.jsonl', '-q', '--no-config'])).code).toBe(0);
     expect((await cli(['distill', 'labels.jsonl', '--corpus', 'corpus.jsonl', '--out', 'm.json', '-q', '--no-config'])).code).toBe(0);
     expect((await cli(['predict', 'm.json', 'corpus.jsonl', '--out', 'p.jsonl', '-q', '--no-config'])).code).toBe(0);

@@ -26,7 +26,7 @@ describe('single commands, offline', () => {
   });
 
   it('induce -> label -> distill -> predict -> eval', async () => {
-    const induce = await run(['induce', 'corpus.jsonl', '--use-case', 'intent', '--k', '8', '--json']);
+    const induce = await run(['induce', 'corpus.jsonl', '--use-case', 'intent', '--labels', '8', '--json']);
     expect(induce.err).toContain('offline non-LLM baseline');
     expect(induce.code).toBe(0);
     expect(JSON.parse(induce.out)).toMatchObject({ labels: 8, strategy: 'cluster' });
@@ -113,11 +113,11 @@ describe('single commands, offline', () => {
 
   it('CSV corpora: the missing text column is named with the fix, and --text-field/--id-field read it', async () => {
     const csv = resolve(import.meta.dirname, '../../../examples/data/support-tickets.csv');
-    const bad = await run(['induce', csv, '--use-case', 'x', '--k', '4']);
+    const bad = await run(['induce', csv, '--use-case', 'x', '--labels', '4']);
     expect(bad.code).toBe(3);
     expect(bad.err).toContain('support-tickets.csv:1: no "text" column in the header (columns: "ticket_id", "message", "channel")');
     expect(bad.err).toContain('hint: pass --text-field <name>');
-    const ok = await run(['induce', csv, '--use-case', 'x', '--k', '4', '--text-field', 'message', '--id-field', 'ticket_id', '--out', 'csv-tax.json', '--json']);
+    const ok = await run(['induce', csv, '--use-case', 'x', '--labels', '4', '--text-field', 'message', '--id-field', 'ticket_id', '--out', 'csv-tax.json', '--json']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({ labels: 4 });
   }, 60_000);
@@ -130,7 +130,7 @@ describe('single commands, offline', () => {
 
   it('malformed lines are reported with file:line and counted, the rest is used', async () => {
     writeFileSync(join(dir, 'messy.jsonl'), [lines[0], '{"id":"x","text":42}', 'not json', lines[1], '{"id":"e","text":"  "}', ...lines.slice(2, 60)].join('\n') + '\n');
-    const r = await run(['induce', 'messy.jsonl', '--use-case', 'x', '--k', '3', '--out', 'messy-tax.json']);
+    const r = await run(['induce', 'messy.jsonl', '--use-case', 'x', '--labels', '3', '--out', 'messy-tax.json']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: \S*messy\.jsonl:2: field "text": expected a string, got number/);
     expect(r.err).toMatch(/warning: \S*messy\.jsonl:3: invalid JSON/);

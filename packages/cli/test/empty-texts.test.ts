@@ -56,7 +56,7 @@ describe('records with an empty text get a failed line; unusable lines are repor
   afterAll(() => server.close());
 
   it('offline: induce ignores them, label and predict write one line per record and count the rest', async () => {
-    const induce = await run(['induce', 'gaps.jsonl', '--use-case', 'intent', '--k', '4', '--json']);
+    const induce = await run(['induce', 'gaps.jsonl', '--use-case', 'intent', '--labels', '4', '--json']);
     expect(induce.code).toBe(0);
     // induce needs texts only: empty ones are skipped like any unusable line
     expect(induce.err).toMatch(/skipped 4 line\(s\) \(2 empty text, 1 malformed, 1 missing field\)/);
@@ -112,7 +112,7 @@ describe('records with an empty text get a failed line; unusable lines are repor
   }, 60_000);
 
   it('run: the label sample and the predictions account for every record, the manifest for the skipped lines', async () => {
-    const r = await run(['run', 'gaps.jsonl', '--use-case', 'intent', '--k', '4', '--out-dir', 'out', '--json']);
+    const r = await run(['run', 'gaps.jsonl', '--use-case', 'intent', '--labels', '4', '--out-dir', 'out', '--json']);
     expect(r.code).toBe(6);
     const out = join(dir, 'out');
     expectOneLinePerRecord(read(join(out, 'labels.jsonl')), RECORD_IDS); // the sample (1000) covers the corpus

@@ -84,7 +84,7 @@ describe('the CLI honours plugin registries', () => {
   it('run --classifier / --featurizer (offline) distills with the plugin kinds and predicts through them', async () => {
     const cwd = workDir();
     const io = memoryIO({ cwd });
-    const code = await main(['run', 'train.jsonl', '--use-case', 'bank support', '--out-dir', 'out', '--classifier', 'my-nb', '--featurizer', 'my-words', '--k', '3'], io);
+    const code = await main(['run', 'train.jsonl', '--use-case', 'bank support', '--out-dir', 'out', '--classifier', 'my-nb', '--featurizer', 'my-words', '--labels', '3'], io);
     expect(io.err()).not.toMatch(/error/);
     expect(code).toBe(0);
     const saved = readFileSync(join(cwd, 'out', 'model.json'), 'utf8');

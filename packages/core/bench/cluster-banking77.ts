@@ -9,7 +9,8 @@
  * engine chooses (with its reason and silhouette curve); CPU seconds per run; and the naming benchmark (share of the
  * k = 77 clusters whose name shares a content word with the majority gold intent). `--quick` skips the automatic-k
  * run; `--scale` adds (`--scale-only`: only) k-means timings on 10k and 50k synthetic 100-dimensional unit vectors
- * (k = 77, one restart, Elkan vs Hamerly bounds). Figures are printed; nothing is asserted.
+ * (k = 77, one restart, Elkan vs Hamerly bounds); `--umap` adds UMAP before k-means against the engine at k = 77
+ * (cluster-umap.ts). Figures are printed; nothing is asserted.
  *
  * Side by side with scikit-learn (when python3 with scikit-learn is installed; `--no-sklearn` skips it): the engine at
  * k = 77 against scikit-learn's TF-IDF + TruncatedSVD + KMeans / MiniBatchKMeans (cluster_sklearn.py, a child process)
@@ -30,7 +31,8 @@ import { kmeans } from '../src/vectors/kmeans.js';
 import { miniBatchKmeans } from '../src/vectors/minibatch-kmeans.js';
 import { SparseTextFeaturizer } from '../src/vectors/sparse/featurizer.js';
 import { projectCsr, randomizedSvd } from '../src/vectors/svd.js';
-import { sameStem } from '../src/cluster/naming.js';
+import { namingLines, namingScore } from './naming-score.js';
+import { umapComparison } from './cluster-umap.js';
 import { requireBenchData } from '../../../bench/shared-data.js';
 
 // <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
@@ -82,30 +84,6 @@ function baseline(texts: readonly string[], k: number, seed: number): Int32Array
   return kmeans(v, { k, seed, nInit: 1 }).labels;
 }
 
-/** Content words of a gold intent name ("card_arrival" -> card, arrival). */
-const GOLD_STOP = new Set(['a', 'an', 'the', 'of', 'to', 'in', 'on', 'for', 'is', 'my', 'not', 'or', 'and', 'by', 'via', 'why', 'how', 'what']);
-const goldWords = (intent: string): string[] => intent.toLowerCase().split(/[_\s-]+/u).filter((w) => w !== '' && !GOLD_STOP.has(w));
-
-/** Share of clusters whose name shares a content word (same stem) with the majority gold intent of its members. */
-function namingScore(names: Map<string, string>, pred: readonly string[], gold: readonly string[]): { share: number; hits: number; total: number; misses: string[] } {
-  const counts = new Map<string, Map<string, number>>();
-  pred.forEach((p, i) => {
-    const m = counts.get(p) ?? new Map<string, number>();
-    m.set(gold[i]!, (m.get(gold[i]!) ?? 0) + 1);
-    counts.set(p, m);
-  });
-  let hits = 0;
-  const misses: string[] = [];
-  for (const [label, m] of counts) {
-    const major = [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
-    const name = names.get(label) ?? '';
-    const nw = name.toLowerCase().split(/\s+/u);
-    if (goldWords(major).some((g) => nw.some((w) => sameStem(w, g)))) hits++;
-    else misses.push(`"${name}" (${major})`);
-  }
-  return { share: hits / counts.size, hits, total: counts.size, misses };
-}
-
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const data = readBanking77(DATA);
@@ -143,7 +121,7 @@ async function main(): Promise<void> {
       const pred = res.assignments.map((a) => a.labelId);
       eng.push(clusteringReport(gold, pred));
       if (k === goldK && seed === SEEDS[0]) {
-        naming = namingScore(new Map(res.taxonomy.labels.map((l) => [l.id, l.name])), pred, gold);
+        naming = namingScore(new Map(res.taxonomy.labels.map((l) => [l.id, l.name])), texts, pred, gold);
         console.log(`\nnames at k = ${k} (seed ${seed}), e.g.:`);
         for (const l of res.taxonomy.labels.slice(0, 5)) console.log(`  ${l.id} "${l.name}": ${l.description}`);
       }
@@ -162,10 +140,10 @@ async function main(): Promise<void> {
     };
     table.push(`|  gain, engine - baseline, same seed | ${k} | ${gain((r) => r.nmi)} | ${gain((r) => r.ari)} | ${gain((r) => r.harmonicPurity)} | |`);
     if (naming) {
-      console.log(`naming benchmark (k = ${k}): ${naming.hits}/${naming.total} = ${(100 * naming.share).toFixed(1)}% of names share a content word with the majority gold intent`);
-      console.log(`  misses, e.g.: ${naming.misses.slice(0, 8).join('; ')}`);
+      for (const line of namingLines(k, naming)) console.log(line);
     }
   }
+  if (process.argv.includes('--umap')) await umapComparison(records, gold, goldK, SEEDS, USE_CASE);
   console.log('');
   console.log('| run | k | NMI median [min-max] | ARI | harmonic purity | CPU s (median, per run) |');
   console.log('|---|---:|---|---|---|---:|');

@@ -60,7 +60,7 @@ export async function induceSettingsFromFlags(
   }
   const seedTaxonomyPath = str(values, 'seedTaxonomy');
   const seedTaxonomy = seedTaxonomyPath === undefined ? undefined : await readJsonFile(inputPath(cwd, seedTaxonomyPath), TaxonomySchema);
-  const k = num(values, 'k');
+  const k = num(values, 'labels');
   const locked = list(values, 'lock');
   return defined({
     useCase: useCase ?? 'the main topics of these texts',
@@ -137,7 +137,7 @@ function classifyInductionError(err: unknown): unknown {
   if ((err as { kind?: unknown })?.kind === 'budget') {
     return new PipelineError(`induce: ${e.message}`, { kind: 'budget', hint: 're-run with a higher --budget: completed induction steps are kept in the checkpoint and the run resumes from them', cause: err });
   }
-  if (e?.name === 'ClusterError') return new PipelineInputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of clusters with --k <n> (or add records)', cause: err });
+  if (e?.name === 'ClusterError') return new PipelineInputError(e.message.replace(/; pass k$/, ''), { hint: 'give the number of labels with --labels <n> (or add records)', cause: err });
   if (e?.name !== 'InductionError') return err;
   if (/^invalid induction options/.test(e.message)) return new PipelineUsageError(e.message.replace(/\n\s*/g, '; '));
   if (/generation failed/.test(e.message)) {

@@ -6,7 +6,7 @@ export function offlineNotice(ui: Reporter): void {
   ui.notice(
     'offline-baseline',
     'note: no model configured, so these results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, ' +
-      `clusters named by their most distinctive words). For LLM quality, ${HOW_TO_CONFIGURE_LLM}.`,
+      `clusters named by their most distinctive phrases). For LLM quality, ${HOW_TO_CONFIGURE_LLM}.`,
   );
 }
 

@@ -18,6 +18,7 @@ import { ARTIFACTS } from './artifacts.js';
 import type { ReportDataInput, ReportEdit, ReportRound } from './data.js';
 import { ReportGoldSchema, ReportQualitySchema } from './data.js';
 import { computeGeometry, type LabeledText } from './geometry.js';
+import type { MapProjection } from './projection.js';
 
 /** active-learning.json (the fields the report shows). */
 const ActiveLearningFileSchema = z.object({
@@ -44,6 +45,8 @@ export interface CollectOptions {
   generator: string;
   /** Directory relative paths in the manifest were given from (default: the current directory). */
   cwd?: string;
+  /** How the map places the documents (default 'umap'; see projection.ts). */
+  projection?: MapProjection;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
     models: manifest.models,
     notes:
       engine === 'offline'
-        ? ['These results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, clusters named by their most distinctive words). Configure an LLM with --model for the TnT-LLM pipeline.']
+        ? ['These results come from the offline non-LLM baseline (TF-IDF + SVD + k-means, clusters named by their most distinctive phrases). Configure an LLM with --model for the TnT-LLM pipeline.']
         : [],
     taxonomy,
     examples: exampleTexts(taxonomy, assignments, corpus.texts),
@@ -101,7 +104,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
         ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}),
       })),
   };
-  Object.assign(data, labelDetails(taxonomy, training, fromPredictions ? assignments : [], corpus, manifest.seed ?? 0));
+  Object.assign(data, labelDetails(taxonomy, training, fromPredictions ? assignments : [], corpus, manifest.seed ?? 0, options.projection));
   // "none of these" was offered to the model (--allow-none): a rate of 0 then means full coverage, not "not asked".
   const labelOptions = (manifest.options.label ?? {}) as Record<string, unknown>;
   if (!data.coverage && labelOptions.allowNone === true && training.length > 0) data.coverage = { none: 0, labeled: training.length };
@@ -189,7 +192,7 @@ function exampleTexts(taxonomy: Taxonomy, assignments: readonly LabelAssignment[
  * Per-label detail: disagreements of the distilled model with the training labels, mean training-label confidence,
  * "none of these" coverage, the cluster x gold table, and the map / similarity / phrases computed from the texts.
  */
-function labelDetails(taxonomy: Taxonomy, training: readonly LabelAssignment[], predictions: readonly LabelAssignment[], corpus: CorpusTexts, seed: number): Partial<ReportDataInput> {
+function labelDetails(taxonomy: Taxonomy, training: readonly LabelAssignment[], predictions: readonly LabelAssignment[], corpus: CorpusTexts, seed: number, projection?: MapProjection): Partial<ReportDataInput> {
   const out: Partial<ReportDataInput> = {};
   const index = new Map(taxonomy.labels.map((l, i) => [l.name, i]));
   const idOf = (name: string): string | undefined => taxonomy.labels[index.get(name) ?? -1]?.id;
@@ -244,7 +247,7 @@ function labelDetails(taxonomy: Taxonomy, training: readonly LabelAssignment[], 
     const l = a.status === 'ok' && a.label !== undefined ? index.get(a.label) : undefined;
     if (text !== undefined && l !== undefined) items.push({ text, label: l });
   }
-  const geometry = computeGeometry(items, taxonomy.labels.length, seed);
+  const geometry = computeGeometry(items, taxonomy.labels.length, seed, projection);
   if (geometry) {
     out.map = { ...geometry.map, centroids: geometry.map.centroids.map((c) => (Number.isFinite(c.x) ? c : null)) };
     out.similarity = geometry.similarity;

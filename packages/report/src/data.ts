@@ -82,8 +82,10 @@ export const ReportPhraseSchema = z.object({ text: z.string(), score: z.number()
 export const ReportDisagreementSchema = z.object({ text: z.string(), predicted: z.string() });
 
 export const ReportMapSchema = z.object({
-  /** x, y: first two principal components; label: index into the taxonomy's labels. */
-  points: z.array(z.object({ x: z.number(), y: z.number(), label: z.number().int().nonnegative() })),
+  /** x, y: the projection's coordinates; label: index into the taxonomy's labels; title: the record's text, shortened (hover). */
+  points: z.array(z.object({ x: z.number(), y: z.number(), label: z.number().int().nonnegative(), title: z.string().optional() })),
+  /** How the points were placed: UMAP or the first two principal components of the LSA vectors. */
+  projection: z.enum(['umap', 'pca']).default('pca'),
   /** One per taxonomy label (NaN-free: labels without points are left out by the renderer via `null`). */
   centroids: z.array(z.object({ x: z.number(), y: z.number() }).nullable()),
   sampled: z.number().int().nonnegative(),

@@ -6,6 +6,8 @@ import {
   symmetricEigen,
   type DenseMatrix,
 } from '@taxonomist/core';
+import { projectMap, type MapProjection } from './projection.js';
+import { truncate } from './escape.js';
 
 /**
  * What the report computes from the labeled texts themselves: a 2-D map (PCA of LSA vectors), centroid cosine
@@ -24,12 +26,15 @@ export interface LabeledText {
 }
 
 export interface Geometry {
-  map: { points: { x: number; y: number; label: number }[]; centroids: { x: number; y: number }[]; sampled: number; total: number };
+  map: { points: { x: number; y: number; label: number; title: string }[]; centroids: { x: number; y: number }[]; sampled: number; total: number; projection: MapProjection };
   similarity: { order: number[]; matrix: number[][] };
   phrases: { text: string; score: number }[][];
 }
 
-export function computeGeometry(items: readonly LabeledText[], labelCount: number, seed: number): Geometry | undefined {
+/** Characters of a record's text shown when hovering its point on the map. */
+const POINT_TITLE_CHARS = 80;
+
+export function computeGeometry(items: readonly LabeledText[], labelCount: number, seed: number, projection?: MapProjection): Geometry | undefined {
   if (items.length < 3 || labelCount < 2) return undefined;
   const rng = createRng(seed);
   const picked =
@@ -48,7 +53,8 @@ export function computeGeometry(items: readonly LabeledText[], labelCount: numbe
   } catch {
     return undefined; // too few or too uniform texts for a vocabulary: the report leaves the map out
   }
-  const xy = pca2(vectors);
+  const map = projectMap(vectors, seed, projection);
+  const xy = map.xy;
   const centroidsHi = labelMeans(vectors, sample, labelCount);
   const centroids = Array.from({ length: labelCount }, () => ({ x: 0, y: 0, n: 0 }));
   sample.forEach((s, i) => {
@@ -60,14 +66,31 @@ export function computeGeometry(items: readonly LabeledText[], labelCount: numbe
   const similarity = cosineMatrix(centroidsHi);
   return {
     map: {
-      points: sample.map((s, i) => ({ x: xy[i]![0], y: xy[i]![1], label: s.label })),
-      centroids: centroids.map((c) => (c.n ? { x: c.x / c.n, y: c.y / c.n } : { x: NaN, y: NaN })),
+      points: sample.map((s, i) => ({ x: xy[i]![0], y: xy[i]![1], label: s.label, title: truncate(s.text.replace(/\s+/gu, ' ').trim(), POINT_TITLE_CHARS) })),
+      centroids: map.projection === 'umap' ? nameSpots(xy, sample, centroids) : centroids.map((c) => (c.n ? { x: c.x / c.n, y: c.y / c.n } : { x: NaN, y: NaN })),
       sampled: sample.length,
       total: items.length,
+      projection: map.projection,
     },
     similarity: { order: averageLinkageOrder(similarity), matrix: similarity },
     phrases: distinctivePhrases(texts, sample.map((s) => s.label), labelCount),
   };
+}
+
+/**
+ * Where a label's name goes on a UMAP map: its point nearest the mean of its points. UMAP packs a label into islands,
+ * and their mean may fall in the empty space between them, where a name would label nothing.
+ */
+function nameSpots(xy: readonly [number, number][], sample: readonly LabeledText[], sums: readonly { x: number; y: number; n: number }[]): { x: number; y: number }[] {
+  const best = sums.map(() => ({ x: NaN, y: NaN, d: Infinity }));
+  sample.forEach((s, i) => {
+    const c = sums[s.label]!;
+    const [x, y] = xy[i]!;
+    const d = (x - c.x / c.n) ** 2 + (y - c.y / c.n) ** 2;
+    const b = best[s.label]!;
+    if (d < b.d) Object.assign(b, { x, y, d });
+  });
+  return best.map(({ x, y }) => ({ x, y }));
 }
 
 /** The first two principal components (centred), via the eigenvectors of the small covariance matrix. */

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { writeTextAtomic } from '@taxonomist/core';
 import { ARTIFACTS } from './artifacts.js';
 import { collectReportData } from './collect.js';
+import type { MapProjection } from './projection.js';
 import { renderReportHtml } from './html.js';
 import { reportVersion } from './version.js';
 
@@ -13,6 +14,8 @@ export interface RenderReportOptions {
   generator?: string;
   /** Directory relative paths in the manifest were given from (default: the current directory). */
   cwd?: string;
+  /** How the map places the documents (default 'umap'; 'pca' is the fallback). */
+  projection?: MapProjection;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function renderReport(runDir: string, options: RenderReportOptions 
     generator: options.generator ?? `@taxonomist/report ${reportVersion()}`,
     cwd,
     ...(options.title !== undefined ? { title: options.title } : {}),
+    ...(options.projection !== undefined ? { projection: options.projection } : {}),
   });
   const html = renderReportHtml(data);
   await writeTextAtomic(path, html);

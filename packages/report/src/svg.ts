@@ -151,7 +151,7 @@ const overlaps = (a: ReturnType<typeof textBox>, b: ReturnType<typeof textBox>):
  * overlap; every point's tooltip still names its label.
  */
 export function scatterMap(
-  points: readonly { x: number; y: number; label: number }[],
+  points: readonly { x: number; y: number; label: number; title?: string | undefined }[],
   labels: readonly MapLabel[],
   options: { ariaLabel: string; width?: number; height?: number; labelNames: readonly string[] },
 ): { svg: string; hidden: number } {
@@ -169,7 +169,8 @@ export function scatterMap(
   const byLabel = new Map<number, string[]>();
   for (const p of points) {
     const list = byLabel.get(p.label) ?? [];
-    list.push(`<circle cx="${num(sx(p.x))}" cy="${num(sy(p.y))}" r="${r}"/>`);
+    // A point's own tooltip (its text) overrides its group's (the label name).
+    list.push(`<circle cx="${num(sx(p.x))}" cy="${num(sy(p.y))}" r="${r}"${p.title ? `><title>${esc(options.labelNames[p.label] ?? '')}: ${esc(p.title)}</title></circle>` : '/>'}`);
     byLabel.set(p.label, list);
   }
   for (const [l, circles] of [...byLabel].sort((a, b) => a[0] - b[0])) {

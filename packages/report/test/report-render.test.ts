@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { renderReportHtml } from '../src/html.js';
+import { SEARCH_SCRIPT } from '../src/search.js';
 import { sampleReport } from './report-fixture.js';
 
 describe('report.html rendering', () => {
@@ -9,8 +11,14 @@ describe('report.html rendering', () => {
     for (const id of ['summary', 'taxonomy', 'distribution', 'history', 'quality', 'gold', 'cost']) expect(html).toContain(`id="${id}"`);
   });
 
-  it('is self-contained: no script, no external resource', () => {
-    expect(html).not.toMatch(/<script/i);
+  it('is self-contained: no external resource, and no script but the search box, allowed by its hash alone', () => {
+    expect(html.match(/<script/gi)).toHaveLength(1);
+    expect(html).toContain(`<script>${SEARCH_SCRIPT}</script>`);
+    const digest = createHash('sha256').update(SEARCH_SCRIPT, 'utf8').digest('base64');
+    expect(html).toContain(`script-src 'sha256-${digest}'">`);
+    expect(html).not.toMatch(/unsafe-eval|script-src[^"]*unsafe-inline/);
+    // the page reads without script: the box is hidden until the script shows it
+    expect(html).toMatch(/<div id="label-search" class="search" hidden>/);
     expect(html).not.toMatch(/\b(src|href)\s*=\s*"(https?:)?\/\//i);
     expect(html).not.toMatch(/url\(|@import|<link/i);
     expect(html).toContain("default-src 'none'");

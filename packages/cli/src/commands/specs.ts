@@ -9,7 +9,7 @@ import type { CommandSpec } from './types.js';
 const INDUCE_OPTIONS: OptionTable = {
   'use-case': { type: 'string', short: 'u', value: '<text>', required: true, description: 'what the taxonomy is for, e.g. "the customer\'s intent in support chats"' },
   strategy: { type: 'string', value: '<name>', choices: ['llm', 'cluster'], description: 'llm (TnT-LLM) or cluster (offline k-means baseline)', defaultText: 'llm with --model, else cluster' },
-  k: { type: 'integer', min: 2, value: '<n>', description: 'cluster strategy: number of clusters', defaultText: 'chosen by silhouette' },
+  labels: { type: 'integer', min: 2, value: '<n>', aliases: ['k'], description: 'cluster strategy: number of labels (clusters) to make', defaultText: 'chosen by silhouette' },
   'max-labels': { type: 'integer', min: 2, value: '<n>', description: 'llm strategy: most labels the taxonomy may have' },
   'induce-sample': { type: 'integer', min: 1, value: '<n>', aliases: ['sample-size'], description: 'records sampled (seeded) to induce from' },
   'batch-size': { type: 'integer', min: 1, value: '<n>', description: 'llm strategy: summaries per update batch' },
@@ -125,11 +125,11 @@ const commands: CommandSpec[] = [
     },
     description:
       'With --model the TnT-LLM pipeline runs (summarize, generate, update per batch, review). Without it the ' +
-      'offline clustering engine groups the texts and names each group by its most distinctive words; it also ' +
+      'offline clustering engine groups the texts and names each group by its most distinctive phrase; it also ' +
       'writes <out>.cluster.json so `taxonomist label` can label new texts offline by nearest centroid.',
     examples: [
       { command: 'taxonomist induce chats.jsonl --use-case "the user\'s intent" --model openai:gpt-4o-mini --out taxonomy.json', note: 'LLM induction' },
-      { command: 'taxonomist induce chats.jsonl --use-case "topics" --k 20 --out taxonomy.json', note: 'offline clustering with 20 groups' },
+      { command: 'taxonomist induce chats.jsonl --use-case "topics" --labels 20 --out taxonomy.json', note: 'offline clustering into 20 labels' },
     ],
     load: () => import('./induce.js'),
   },
@@ -263,6 +263,7 @@ const commands: CommandSpec[] = [
     options: {
       out: { type: 'string', short: 'o', value: '<file>', description: 'HTML file to write', defaultText: '<out-dir>/report.html' },
       title: { type: 'string', value: '<text>', description: 'report title' },
+      map: { type: 'string', value: '<projection>', choices: ['umap', 'pca'], description: 'how the map places the documents: UMAP (seeded) or the first two principal components', defaultText: 'umap' },
       ...GLOBAL_OPTIONS,
     },
     examples: [{ command: 'taxonomist report out', note: 'rewrites out/report.html' }],

@@ -12,6 +12,7 @@ import { normalizeTaxonomy } from '../induce/export.js';
 import type { DenseMatrix } from '../vectors/dense.js';
 import { kmeans, type KMeansResult } from '../vectors/kmeans.js';
 import { miniBatchKmeans } from '../vectors/minibatch-kmeans.js';
+import { umapProject, type UmapOptions } from '../vectors/umap.js';
 import { DEFAULT_LSA_FEATURIZER, LsaVectorizer } from '../vectors/lsa.js';
 import { chooseK, defaultKSpan, expandKRange, kSeed, searchK, type ChooseKCandidate, type KRange } from '../vectors/silhouette.js';
 import type { SparseTextConfigInput } from '../vectors/sparse/config.js';
@@ -26,6 +27,7 @@ import {
   type LlmNamingFailure,
   type LlmNamingOptions,
 } from './naming.js';
+import { clusterPhrases, describeFromPhrases, namesFromPhrases, type ClusterPhraseOptions } from './phrases.js';
 
 export interface ClusterTaxonomyOptions {
   /** What the taxonomy is for; recorded in the taxonomy and given to the naming model. */
@@ -49,6 +51,13 @@ export interface ClusterTaxonomyOptions {
   /** Built-in vectorizer: sparse featurizer settings (default DEFAULT_LSA_FEATURIZER). */
   featurizer?: SparseTextConfigInput;
   /**
+   * Cluster a UMAP layout of the vectors instead of the vectors (BERTopic's recipe): k-means (Euclidean) on `dimensions`
+   * UMAP dimensions (default 5, 15 neighbours, min_dist 0, seeded); centroids, distances, examples and the saved model
+   * stay in the vector space. Off by default: on BANKING77 (k = 77, 3 seeds) it raised NMI by +0.034..+0.042 and ARI
+   * by +0.052..+0.065, but costs about 15 s more CPU per 3 000 texts (umap-js), growing faster than k-means with n.
+   */
+  umap?: boolean | Omit<UmapOptions, 'seed'>;
+  /**
    * k-means restarts per k (default 1: one greedy k-means++ start, as scikit-learn's n_init="auto"; on banking77 3
    * restarts cost 3x the k-means time for no NMI gain, see packages/core/README.md).
    */
@@ -63,8 +72,10 @@ export interface ClusterTaxonomyOptions {
   silhouetteSample?: number;
   /** Term extraction for names and descriptions. */
   terms?: CtfidfOptions;
-  /** Words in a term-based name (default 3). */
+  /** Words in a term-based name: the longest phrase a cluster is named by (default 4). */
   nameWords?: number;
+  /** Phrase candidates for term-based names (see `clusterPhrases`). */
+  phrases?: ClusterPhraseOptions;
   /** Content-poor words a term-based name uses only inside a phrase (default WEAK_NAME_WORDS; English). */
   weakNameWords?: ReadonlySet<string>;
   /** Member texts shown as examples per label, nearest to the centroid first (default 3). */
@@ -163,19 +174,24 @@ export async function clusterTaxonomy(
     vectorizer: vectorizer.kind === 'lsa' ? 'lsa' : `embeddings:${vectorizer.modelId}`,
   });
 
-  // 2. k-means (spherical: text vectors compare by angle).
+  // 2. k-means (spherical: text vectors compare by angle), or Euclidean k-means on a UMAP layout of them.
   const unit: DenseMatrix<Float64Array> = { rows: n, cols: dims, data: unitVectors };
+  const umapOpts = options.umap === true ? {} : options.umap === false ? undefined : options.umap;
+  const space: DenseMatrix<Float64Array> =
+    umapOpts === undefined ? unit : umapProject(unit, { dimensions: 5, neighbors: 15, minDist: 0, ...umapOpts, seed: options.seed });
+  options.signal?.throwIfAborted();
   let km: KMeansResult;
   let silhouette: number | undefined;
   let kCandidates: ChooseKCandidate[] | undefined;
   let kChoice: ClusterTaxonomyResult['kChoice'];
-  const common = { seed: options.seed, spherical: true, nInit: options.nInit ?? 1, maxIter: options.maxIter };
+  const spherical = space === unit;
+  const common = { seed: options.seed, spherical, nInit: options.nInit ?? 1, maxIter: options.maxIter };
   const large = n > (options.miniBatchAbove ?? 20_000);
   /** One clustering at k: full k-means restarts, or for a large corpus mini-batch k-means polished by Lloyd steps. */
   const fitK = (k: number, seed: number, nInit?: number): KMeansResult => {
-    if (!large) return kmeans(unit, { ...common, k, seed, ...(nInit !== undefined ? { nInit } : {}) });
-    const mb = miniBatchKmeans(unit, { k, seed, spherical: true });
-    return kmeans(unit, { k, seed, spherical: true, init: mb.centroids, maxIter: 3 });
+    if (!large) return kmeans(space, { ...common, k, seed, ...(nInit !== undefined ? { nInit } : {}) });
+    const mb = miniBatchKmeans(space, { k, seed, spherical });
+    return kmeans(space, { k, seed, spherical, init: mb.centroids, maxIter: 3 });
   };
   if (options.k !== undefined) {
     km = fitK(options.k, options.seed);
@@ -184,7 +200,7 @@ export async function clusterTaxonomy(
   } else {
     let chosen: ReturnType<typeof chooseK>;
     if (options.kRange !== undefined) {
-      chosen = chooseK(unit, { ...common, kRange: options.kRange, sampleSize: options.silhouetteSample });
+      chosen = chooseK(space, { ...common, kRange: options.kRange, sampleSize: options.silhouetteSample });
       const ks = chosen.candidates.map((c) => c.k);
       const [lo, hi] = [ks[0]!, ks[ks.length - 1]!];
       const atEdge = hi > lo && chosen.k === hi ? 'max' : hi > lo && chosen.k === lo ? 'min' : undefined;
@@ -199,7 +215,7 @@ export async function clusterTaxonomy(
     } else {
       const span = defaultKSpan(n);
       // One restart per candidate is enough to rank them; the chosen k then gets every restart.
-      const searched = searchK(unit, { ...common, ...span, sampleSize: options.silhouetteSample, fit: (k, seed) => fitK(k, seed, 1) });
+      const searched = searchK(space, { ...common, ...span, sampleSize: options.silhouetteSample, fit: (k, seed) => fitK(k, seed, 1) });
       chosen = searched;
       if ((options.nInit ?? 1) > 1 && !large) chosen = { ...searched, result: fitK(searched.k, kSeed(options.seed, searched.k)) };
       kChoice = { source: 'silhouette', reason: searched.reason, ...(searched.atEdge ? { atEdge: searched.atEdge } : {}), ...span };
@@ -223,7 +239,20 @@ export async function clusterTaxonomy(
   const ids = order.map((_, r) => `C${r + 1}`);
   const labelsByRank = Int32Array.from(km.labels, (j) => rank[j]!);
   const centroids = new Float64Array(k * dims);
-  order.forEach((j, r) => centroids.set(km.centroids.subarray(j * dims, (j + 1) * dims), r * dims));
+  if (spherical) order.forEach((j, r) => centroids.set(km.centroids.subarray(j * dims, (j + 1) * dims), r * dims));
+  else {
+    // Clustered in the UMAP layout: each label's centroid is its members' mean direction in the vector space, so
+    // distances, examples and the saved model (which labels new texts without UMAP) stay in that space.
+    for (let i = 0; i < n; i++) {
+      const c = labelsByRank[i]!;
+      for (let d = 0; d < dims; d++) centroids[c * dims + d]! += unitVectors[i * dims + d]!;
+    }
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let d = 0; d < dims; d++) s += centroids[c * dims + d]! ** 2;
+      if (s > 0) for (let d = 0; d < dims; d++) centroids[c * dims + d] = centroids[c * dims + d]! / Math.sqrt(s);
+    }
+  }
 
   // Cosine distance to the centroid (centroids are unit vectors; a zero vector is at distance 1).
   const distance = new Float64Array(n);
@@ -238,16 +267,31 @@ export async function clusterTaxonomy(
 
   // 4. Names: terms always (descriptions, disambiguation, hints for the model), the model when given.
   const terms = clusterTerms(texts, labelsByRank, k, options.terms);
+  // Members most typical first: phrases are read from them (bounded), and the first is the medoid example.
+  const typicalFirst = members.map((m) => [...m].sort((a, b) => distance[a]! - distance[b]! || a - b));
+  const phrases = clusterPhrases(texts, typicalFirst, {
+    maxWords: options.nameWords ?? 4,
+    ...(options.terms?.stopwords ? { stopwords: options.terms.stopwords } : {}),
+    ...(options.weakNameWords ? { weakWords: options.weakNameWords } : {}),
+    ...(options.terms?.particles ? { particles: options.terms.particles } : {}),
+    ...options.phrases,
+  });
+  const phraseNames = namesFromPhrases(phrases);
   const termNames: ClusterName[] = ids.map((id, r) => {
+    const typical = nearestExamples(members[r]!, distance, texts, 1, 160)[0];
+    const size = members[r]!.length;
+    const phraseName = phraseNames[r];
+    if (phraseName !== undefined) {
+      return { name: phraseName, description: describeFromPhrases(phraseName, phrases[r]!, size, n, { ...(typical !== undefined ? { typical } : {}) }), source: 'terms' };
+    }
+    // No phrase of its own occurs twice (a tiny or very mixed cluster): its best terms, as before.
     const name = nameFromTerms(terms[r]!, options.nameWords ?? 3, {
       ...(options.weakNameWords ? { weakWords: options.weakNameWords } : {}),
       ...(options.terms?.particles ? { particles: options.terms.particles } : {}),
     });
     return {
       name: name === '' ? `cluster ${id}` : name,
-      description: describeFromTerms(terms[r]!, members[r]!.length, n, {
-        typical: nearestExamples(members[r]!, distance, texts, 1, 160)[0],
-      }),
+      description: describeFromTerms(terms[r]!, size, n, { ...(typical !== undefined ? { typical } : {}) }),
       source: 'terms',
     };
   });

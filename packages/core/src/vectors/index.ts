@@ -6,3 +6,4 @@ export * from './kmeans.js';
 export * from './silhouette.js';
 export * from './lsa.js';
 export * from './minibatch-kmeans.js';
+export * from './umap.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ClusterModel, ClusterModelError, clusterTaxonomy, type ClusterProgressEvent } from '../../src/cluster/index.js';
+import { ClusterModel, ClusterModelError, clusterTaxonomy, containsPhrase, type ClusterProgressEvent } from '../../src/cluster/index.js';
 import { ari } from '../../src/evaluate/index.js';
 import { stableStringify } from '../../src/util/hash.js';
 import { TOPICS, fakeGateway, topicCorpus } from './fixtures.js';
@@ -26,9 +26,14 @@ describe('clusterTaxonomy (offline)', () => {
       const vocab = TOPICS[members[0]!]!;
       expect(label.name.split(' ').every((w) => vocab.includes(w))).toBe(true);
       expect(label.description).toContain(`(25 of 100, 25.0%)`);
-      // what the texts share, in the topic's own words, then the most typical text (the nearest to the centroid)
-      expect(label.description).toMatch(/^Texts that mention /);
-      const shared = /^Texts that mention (.*) \(25 of 100/.exec(label.description)![1]!.split(', ').map((t) => t.replace(/"/g, ''));
+      // named by a phrase its texts use; what the texts share, in the topic's own words, then the most typical text
+      expect(res.assignments.some((a) => a.labelId === label.id && containsPhrase(records[Number(a.id.slice(1))]!.text, label.name.split(' ')))).toBe(true);
+      const described = /^Texts about "([^"]*)": (.*) \(25 of 100/.exec(label.description);
+      expect(described, label.description).not.toBeNull();
+      expect(described![1]).toBe(label.name);
+      expect(described![2]).toMatch(/^\d+% say it, /u);
+      const shared = [...described![2]!.matchAll(/(\d+)% "([^"]*)"/gu)].map((m) => m[2]!);
+      expect(shared.length).toBeGreaterThan(0);
       expect(shared.flatMap((t) => t.split(' ')).every((w) => vocab.includes(w))).toBe(true);
       expect(label.description.endsWith(`Most typical: "${label.examples![0]}"`)).toBe(true);
       expect(label.examples).toHaveLength(3);
@@ -48,6 +53,20 @@ describe('clusterTaxonomy (offline)', () => {
     const b = await run();
     expect(a).toBe(b);
     expect(a.length).toBeGreaterThan(1000);
+  });
+
+  it('with umap: clusters a seeded UMAP layout, byte-identical per seed, centroids and the model in the vector space', async () => {
+    const run = async (seed: number) => {
+      const r = await clusterTaxonomy(records, { useCase, seed, k: 4, umap: true });
+      return { r, bytes: stableStringify({ taxonomy: r.taxonomy, assignments: r.assignments, model: r.model.toJSON() }) };
+    };
+    const a = await run(5);
+    expect(ari(topic, a.r.assignments.map((x) => x.labelId))).toBe(1);
+    expect((await run(5)).bytes).toBe(a.bytes);
+    // the saved model labels the training texts as the clustering did (nearest centroid in the LSA space)
+    const assigned = a.r.model.assign(records.map((x) => x.text));
+    expect(assigned.map((x) => x.labelId)).toEqual(a.r.assignments.map((x) => x.labelId));
+    expect(a.r.assignments.every((x) => x.distance >= -1e-12 && x.distance <= 1)).toBe(true);
   });
 
   it('chooses k by silhouette when k is not given', async () => {

@@ -1,0 +1,87 @@
+import { describe, it, expect } from 'vitest';
+import { clusterPhrases, containsPhrase, describeFromPhrases, namesFromPhrases, nameFromTerms, phraseRuns, clusterTerms } from '../../src/cluster/index.js';
+
+/** Cluster member lists for texts given cluster by cluster. */
+function clustersOf(...groups: string[][]): { texts: string[]; members: number[][] } {
+  const texts: string[] = [];
+  const members = groups.map((g) => g.map((t) => texts.push(t) - 1));
+  return { texts, members };
+}
+
+describe('phraseRuns / containsPhrase', () => {
+  it('reads lowercase words, joins contractions, keeps hyphenated words together and ends a run at punctuation', () => {
+    expect(phraseRuns("My card hasn’t arrived, the top-up failed. Why?")).toEqual([['my', 'card', "hasn't", 'arrived'], ['the', 'top', 'up', 'failed'], ['why']]);
+    expect(containsPhrase('Where is my card? It arrived broken', ['card', 'arrived'])).toBe(false);
+    expect(containsPhrase('My CARD arrived broken', ['card', 'arrived'])).toBe(true);
+    expect(containsPhrase('my card', [])).toBe(false);
+  });
+});
+
+describe('clusterPhrases / namesFromPhrases', () => {
+  it('never names a cluster by words that do not occur together in its texts', () => {
+    // "card" and "arrived" are its two most distinctive words, but no text says them side by side
+    const { texts, members } = clustersOf(
+      ['where is my card', 'has it arrived yet', 'my card please', 'nothing arrived', 'still no card', 'arrived? no'],
+      ['what is the exchange rate', 'exchange rate for euro', 'the exchange rate is wrong', 'rate of exchange'],
+    );
+    const bag = nameFromTerms(clusterTerms(texts, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1], 2)[0]!);
+    expect(bag.split(' ').length).toBeGreaterThan(1); // the old bag of words...
+    expect(members[0]!.some((i) => containsPhrase(texts[i]!, bag.split(' ')))).toBe(false); // ...that no text says
+    const names = namesFromPhrases(clusterPhrases(texts, members));
+    names.forEach((name, c) => expect(members[c]!.some((i) => containsPhrase(texts[i]!, name!.split(' '))), name).toBe(true));
+    expect(names[1]).toBe('exchange rate');
+  });
+
+  it('grows the best word into the phrase most of its texts say, and keeps a phrasal verb whole', () => {
+    const { texts, members } = clustersOf(
+      ['why was my transfer declined', 'transfer declined again', 'my transfer declined today', 'declined!', 'it got declined'],
+      ['i want to top up', 'how to top up by card', 'top up limit', 'can i top up now'],
+      ['open an account', 'balance of my account', 'account closed'],
+    );
+    const names = namesFromPhrases(clusterPhrases(texts, members));
+    expect(names[0]).toBe('transfer declined');
+    expect(names[1]).toBe('top up');
+    const phrases = clusterPhrases(texts, members)[1]!.map((p) => p.phrase);
+    // no phrase cut before its particle, none starting with a content-poor word or ending with a stopword
+    expect(phrases).not.toContain('top');
+    expect(phrases).not.toContain('want to top up');
+    expect(phrases.every((p) => !/^(to|i|can|the|how) |(?: to| i| the)$/u.test(p))).toBe(true);
+  });
+
+  it('gives every cluster its own name: a cluster whose best phrase is taken (or an inflection of it) takes its next', () => {
+    const { texts, members } = clustersOf(
+      ['card payment failed', 'card payment failed', 'card payment failed twice'],
+      ['card payments failed', 'card payments failed', 'refund of card payments', 'refund please'],
+    );
+    const names = namesFromPhrases(clusterPhrases(texts, members));
+    expect(names[0]).toBe('card payment failed');
+    // its own best, "card payments failed", says the same as a taken name: the next phrase of its own is used
+    expect(names[1]).toBe('card payments');
+  });
+
+  it('reads only the most typical texts of a large cluster and scores coverage x distinctiveness', () => {
+    const { texts, members } = clustersOf(['lost card', 'lost card', 'stolen phone', 'stolen phone', 'stolen phone'], ['lost keys', 'lost keys']);
+    const [first] = clusterPhrases(texts, members, { maxTexts: 2 });
+    expect(first!.map((p) => p.phrase)).toEqual(['card', 'lost card', 'lost']);
+    const lost = first!.find((p) => p.phrase === 'lost')!;
+    expect(lost).toMatchObject({ count: 2, coverage: 1, precision: 0.5, score: 0.5 });
+  });
+});
+
+describe('describeFromPhrases', () => {
+  it('says what the texts share: the name, then how many use each next phrase (no repeated word), size and typical text', () => {
+    const phrases = [
+      { phrase: 'card arrived', count: 5, coverage: 0.5, precision: 0.9, score: 0.45 },
+      { phrase: 'delivery', count: 4, coverage: 0.4, precision: 0.8, score: 0.32 },
+      { phrase: 'card', count: 9, coverage: 0.9, precision: 0.1, score: 0.09 },
+      { phrase: 'arrive', count: 6, coverage: 0.6, precision: 0.7, score: 0.42 },
+      { phrase: 'tracking number', count: 2, coverage: 0.2, precision: 1, score: 0.2 },
+    ];
+    expect(describeFromPhrases('card arrived', phrases, 10, 200, { typical: 'my card has not arrived' })).toBe(
+      'Texts about "card arrived": 50% say it, 40% "delivery", 20% "tracking number" (10 of 200, 5.0%). Most typical: "my card has not arrived"',
+    );
+    expect(describeFromPhrases('card arrived', [], 10, 200)).toBe('Texts about "card arrived" (10 of 200, 5.0%).');
+    // phrases too rare in the cluster (under 5% of its texts) say nothing about what its texts share
+    expect(describeFromPhrases('card', [{ phrase: 'refund', count: 2, coverage: 0.04, precision: 1, score: 0.04 }], 50, 200)).toBe('Texts about "card" (50 of 200, 25.0%).');
+  });
+});
