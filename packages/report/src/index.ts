@@ -16,4 +16,5 @@ export {
   type ReportRound,
 } from './data.js';
 export { ARTIFACTS } from './artifacts.js';
+export type { MapProjection } from './projection.js';
 export { reportVersion } from './version.js';
