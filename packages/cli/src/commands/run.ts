@@ -27,6 +27,7 @@ import { induceSettingsFromFlags, inductionExitCode, runInduceStage } from '../p
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
 import { keepEditedOutputs } from '../pipeline/edited-artifacts.js';
 import { runActiveLabelStage } from '../pipeline/active-label-stage.js';
+import { resolveRelabelModel, runRelabelStage } from '../pipeline/relabel-stage.js';
 import { RunManifestStore } from '../pipeline/manifest.js';
 import { MISSING, hashArtifacts, pipelineFiles, sha256File } from '../pipeline/stage-contents.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
@@ -119,6 +120,10 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   const activeLabeling = models.online && selection !== 'random';
   const labelBudget = num(values, 'labelBudget') ?? labelSample;
   const targetAgreement = num(values, 'targetAgreement');
+  // --relabel / --relabel-model: re-ask the labels the audit disputes (pipeline/relabel-stage.ts).
+  const relabelModel = str(values, 'relabelModel');
+  const relabel = models.online && (bool(values, 'relabel') || relabelModel !== undefined);
+  if (models.online && relabelModel !== undefined) await resolveRelabelModel(models, relabelModel, num(values, 'budget') !== undefined);
   if (activeLabeling) {
     const { createSelectionRegistry } = await import('@taxonomist/distill');
     const known = createSelectionRegistry(models.host).names();
@@ -137,7 +142,7 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   // Each stage's fingerprint chains the previous one: a change upstream redoes everything downstream.
   const fp: Record<StageName, string> = {} as Record<StageName, string>;
   fp.induce = hashValue({ inputSha, flags, induceSettings, engine, models: modelIds });
-  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}) });
+  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}), ...(relabel ? { relabel: relabelModel ?? 'self-consistency' } : {}) });
   fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: str(values, 'classifier') ?? null, ...(str(values, 'featurizer') ? { featurizer: str(values, 'featurizer') } : {}) });
   fp.predict = hashValue({ prev: fp.distill });
   fp.report = hashValue({ prev: fp.predict, goldField: goldField ?? null, version: cliVersion() });
@@ -244,7 +249,8 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
   const sample = sampleInOrder(corpus.records, labelSample, seed, 'label-sample');
   let labelResult: LabelStageResult | undefined;
   let labelNote: string | undefined;
-  await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : [])], async (mode) => {
+  await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])], async (mode) => {
+    const labelStart = models.online ? stageUsageOf(models.gateway.usage()) : undefined;
     if (models.online && activeLabeling) {
       const budget = num(values, 'budget');
       const left = budget === undefined ? undefined : budget - models.gateway.usage().total.costUsd;
@@ -301,10 +307,30 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
         hint: `see the error field of the lines in ${p(ARTIFACTS.labels)}`,
       });
     }
+    let relabelCounts: Record<string, number> = {};
+    if (relabel && models.online) {
+      const budget = num(values, 'budget');
+      const r = await runRelabelStage({
+        labelsPath: p(ARTIFACTS.labels),
+        answersPath: p(ARTIFACTS.relabel),
+        records: withTexts,
+        taxonomy: tax,
+        models,
+        ...(relabelModel !== undefined ? { relabelModel } : {}),
+        fresh: mode === 'fresh',
+        values,
+        seed,
+        ...(budget !== undefined ? { budget: budget - models.gateway.usage().total.costUsd } : {}),
+        ui,
+        signal: ctx.signal,
+      });
+      labelNote = labelNote ? `${labelNote}; ${r.summary}` : r.summary;
+      relabelCounts = { relabelFlagged: r.flagged, relabelAsked: r.asked, relabelChanged: r.changed };
+    }
     return {
-      artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : [])],
-      usage: labelResult.usage,
-      counts: { records: labelResult.records, ok: labelResult.ok, failed: labelResult.failed },
+      artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])],
+      usage: relabel && labelStart ? usageDelta(stageUsageOf(models.gateway.usage()), labelStart) : labelResult.usage,
+      counts: { records: labelResult.records, ok: labelResult.ok, failed: labelResult.failed, ...relabelCounts },
       exitCode: labelResult.exitCode,
       ...(labelNote ? { note: labelNote } : {}),
     };

@@ -36,7 +36,8 @@ async function readAnswers(path: string): Promise<Map<string, ActiveAnswer>> {
   const out = new Map<string, ActiveAnswer>();
   if (!existsSync(path)) return out;
   for await (const a of readJsonl<LabelAssignment>(path, { schema: LabelAssignmentSchema })) {
-    if (a.status === 'ok') out.set(a.id, a.label !== undefined && !a.none ? a.label : null);
+    // A line re-labeled by `run --relabel` keeps the answer bought in `relabel.from`: that is what the loop bought.
+    if (a.status === 'ok') out.set(a.id, a.label !== undefined && !a.none ? (a.relabel?.from ?? a.label) : null);
   }
   return out;
 }
