@@ -37,6 +37,12 @@ import { requireBenchData } from '../../../bench/shared-data.js';
 const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 const CHECKPOINTS = [250, 500, 1000, 2000];
 const NOISE = 0.1;
+/** --self-training P: the loop's self-training option (pseudo-labels at probability >= P) for every strategy; 0 = off. */
+const SELF_TRAINING = Number(arg('self-training', '0'));
+/** --strata S: k-means strata of the pool for the seed batch and 'diverse' (0: the loop's default, ~n/10 up to 100). */
+const STRATA = Number(arg('strata', '0'));
+/** --batches a,b,c: batch sizes below 500, below 1,000 and up to 2,000 labels bought. */
+const BATCHES = arg('batches', '50,100,200').split(',').map(Number);
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,9 +132,11 @@ async function runOne(pool: LabeledExample[], test: LabeledExample[], strategy: 
     labelBudget: CHECKPOINTS.at(-1)!,
     batchSizeAt: (_round, bought) => {
       const next = CHECKPOINTS.find((c) => c > bought)!;
-      const base = bought < 500 ? 50 : bought < 1000 ? 100 : 200;
+      const base = bought < 500 ? BATCHES[0]! : bought < 1000 ? BATCHES[1]! : BATCHES[2]!;
       return Math.min(base, next - bought);
     },
+    ...(STRATA > 0 ? { strata: STRATA } : {}),
+    ...(SELF_TRAINING > 0 ? { selfTraining: { minConfidence: SELF_TRAINING } } : {}),
     labelBatch: async (records) => records.map((r) => answer(r.id, 0)),
     onRound: (round, model) => {
       if (CHECKPOINTS.includes(round.bought) && model) {
