@@ -126,20 +126,13 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     if (labels.length < 2) return undefined;
     const index = new Map(labels.map((l, i) => [l, i]));
     const y = Int32Array.from(rows, (p) => index.get(answer[p]!)!);
-    const wrap = (f: Awaited<ReturnType<typeof fitOnMatrix>>, examples: number, pseudo?: number): DistilledClassifier =>
-      new DistilledClassifier(labels, featurizer, f.model, {
-        classifier: config,
-        multiLabel: false,
-        threshold: 0.5,
-        training: { seed: cfg.seed, examples, activeLearning: { strategy: cfg.strategy, ...(pseudo !== undefined ? { pseudoLabels: pseudo } : {}) } },
-      });
-    const first = wrap(await fitOnMatrix(def, config, csrSelectRows(X, rows), { kind: 'single', y }, labels, cfg.seed, undefined, threads), rows.length);
-    if (!cfg.selfTraining) return first;
-    const pseudo = pseudoLabels(first, X, rowsIn(UNASKED), cfg.selfTraining.minConfidence);
-    if (pseudo.rows.length === 0) return first;
-    const merged = mergeByPosition(rows, y, pseudo.rows, pseudo.y);
-    const f = await fitOnMatrix(def, config, csrSelectRows(X, merged.rows), { kind: 'single', y: merged.y }, labels, cfg.seed, undefined, threads);
-    return wrap(f, rows.length, pseudo.rows.length);
+    const f = await fitOnMatrix(def, config, csrSelectRows(X, rows), { kind: 'single', y }, labels, cfg.seed, undefined, threads);
+    return new DistilledClassifier(labels, featurizer, f.model, {
+      classifier: config,
+      multiLabel: false,
+      threshold: 0.5,
+      training: { seed: cfg.seed, examples: rows.length, activeLearning: { strategy: cfg.strategy } },
+    });
   };
 
   interface Scored {
@@ -247,7 +240,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
         const K = scored.K;
         const P = new Float64Array(keep.length * K);
         keep.forEach((i, j) => P.set(scored!.P.subarray(i * K, i * K + K), j * K));
-        const ctx = { candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, features: () => X, round };
+        const ctx = { candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round };
         picks = checkPicks(strategy.name, strategy.select(ctx), sub, want);
       }
     }
@@ -316,41 +309,6 @@ function checkPicks(name: string, raw: Int32Array | number[], candidates: Int32A
     if (out.length < size) out.push(p);
   }
   return out;
-}
-
-/** Unlabeled rows whose top probability reaches `min`, with the predicted label index (self-training). */
-function pseudoLabels(model: DistilledClassifier, X: CsrMatrix, unlabeled: Int32Array, min: number): { rows: Int32Array; y: Int32Array } {
-  const K = model.labels.length;
-  const P = unlabeled.length > 0 ? model.probabilities(csrSelectRows(X, unlabeled)) : new Float64Array(0);
-  const rows: number[] = [];
-  const y: number[] = [];
-  unlabeled.forEach((p, i) => {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (P[i * K + k]! > P[i * K + best]!) best = k;
-    if (P[i * K + best]! >= min) {
-      rows.push(p);
-      y.push(best);
-    }
-  });
-  return { rows: Int32Array.from(rows), y: Int32Array.from(y) };
-}
-
-/** Two (row, label) lists with disjoint rows merged in ascending row order (training data in pool order). */
-function mergeByPosition(a: Int32Array, ya: Int32Array, b: Int32Array, yb: Int32Array): { rows: Int32Array; y: Int32Array } {
-  const rows = new Int32Array(a.length + b.length);
-  const y = new Int32Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  for (let o = 0; o < rows.length; o++) {
-    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) {
-      rows[o] = a[i]!;
-      y[o] = ya[i++]!;
-    } else {
-      rows[o] = b[j]!;
-      y[o] = yb[j++]!;
-    }
-  }
-  return { rows, y };
 }
 
 function serialisable(options: ActiveOptions): Record<string, unknown> {

@@ -35,12 +35,6 @@ export const ActiveOptionsSchema = z.object({
   /** Number of strata (k-means clusters of the pool) for the seed batch and the 'diverse' strategy. */
   strata: z.number().int().positive().optional(),
   maxRounds: z.number().int().positive().optional(),
-  /**
-   * Self-training (pseudo-labels, as in CEAL, Wang et al. 2016): after fitting on the LLM labels, unlabeled records the
-   * classifier gives a probability >= minConfidence are added with their predicted label and the classifier is fitted
-   * again. No LLM call; it changes the classifier of every round (and so the picks) and the final classifier.
-   */
-  selfTraining: z.union([z.literal(false), z.object({ minConfidence: z.number().gt(0).lt(1).default(0.9) })]).default(false),
   featurizer: z.looseObject({ type: z.string().min(1) }).optional(),
   classifier: z.looseObject({ type: z.string().min(1) }).optional(),
 });

@@ -4,7 +4,7 @@
  * broken by pool position and every random choice comes from `ctx.rng`, so the same inputs and seed give the same
  * picks.
  */
-import type { CsrMatrix, Rng } from '@taxonomist/core';
+import type { Rng } from '@taxonomist/core';
 
 export interface SelectionContext {
   /** Pool positions of the unlabeled candidates, ascending. */
@@ -19,8 +19,6 @@ export interface SelectionContext {
   rng: Rng;
   /** Stratum (offline cluster) of every pool position, computed once per run on first use. */
   strata(): Int32Array;
-  /** Feature vectors of the whole pool (row = pool position), in the classifier's feature space. */
-  features?(): CsrMatrix;
   round: number;
 }
 
@@ -116,30 +114,26 @@ export const entropyStrategy: SelectionStrategy = {
 export const diverseStrategy: SelectionStrategy = {
   name: 'diverse',
   description: 'margin uncertainty spread over k-means strata of the pool (no batch piled on one boundary)',
-  select: (ctx) => diverseSelect(ctx),
+  select(ctx) {
+    const u = marginUncertainty(ctx.probabilities, ctx.K);
+    const strata = ctx.strata();
+    let S = 0;
+    for (const p of ctx.candidates) S = Math.max(S, strata[p]! + 1);
+    const members: number[][] = Array.from({ length: S }, () => []);
+    const mass = new Float64Array(S);
+    ctx.candidates.forEach((p, i) => {
+      members[strata[p]!]!.push(i);
+      mass[strata[p]!] += u[i]!;
+    });
+    for (const m of members) m.sort((a, b) => u[b]! - u[a]! || ctx.candidates[a]! - ctx.candidates[b]!);
+    const size = Math.min(ctx.size, ctx.candidates.length);
+    const quota = allocate(mass, members.map((m) => m.length), size);
+    const picked: { i: number; u: number }[] = [];
+    members.forEach((m, s) => m.slice(0, quota[s]).forEach((i) => picked.push({ i, u: u[i]! })));
+    picked.sort((a, b) => b.u - a.u || ctx.candidates[a.i]! - ctx.candidates[b.i]!);
+    return Int32Array.from(picked, (x) => ctx.candidates[x.i]!);
+  },
 };
-
-/** The 'diverse' selection, with the margin uncertainty of candidate i optionally re-weighted (e.g. by density). */
-export function diverseSelect(ctx: SelectionContext, weigh?: (u: number, i: number) => number): Int32Array {
-  const u = marginUncertainty(ctx.probabilities, ctx.K);
-  if (weigh) u.forEach((x, i) => (u[i] = weigh(x, i)));
-  const strata = ctx.strata();
-  let S = 0;
-  for (const p of ctx.candidates) S = Math.max(S, strata[p]! + 1);
-  const members: number[][] = Array.from({ length: S }, () => []);
-  const mass = new Float64Array(S);
-  ctx.candidates.forEach((p, i) => {
-    members[strata[p]!]!.push(i);
-    mass[strata[p]!] += u[i]!;
-  });
-  for (const m of members) m.sort((a, b) => u[b]! - u[a]! || ctx.candidates[a]! - ctx.candidates[b]!);
-  const size = Math.min(ctx.size, ctx.candidates.length);
-  const quota = allocate(mass, members.map((m) => m.length), size);
-  const picked: { i: number; u: number }[] = [];
-  members.forEach((m, s) => m.slice(0, quota[s]).forEach((i) => picked.push({ i, u: u[i]! })));
-  picked.sort((a, b) => b.u - a.u || ctx.candidates[a.i]! - ctx.candidates[b.i]!);
-  return Int32Array.from(picked, (x) => ctx.candidates[x.i]!);
-}
 
 /**
  * Share `size` slots among groups in proportion to `weight`, at most `cap[g]` each (largest remainders; slots a

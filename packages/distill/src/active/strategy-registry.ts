@@ -4,8 +4,6 @@
  * through `createSelectionRegistry(host)`, or `register` on a registry.
  */
 import type { RegistrySource } from '../registry.js';
-import { badgeStrategy } from './badge.js';
-import { denseStrategy } from './dense.js';
 import { BUILTIN_STRATEGIES, type SelectionStrategy } from './strategies.js';
 
 export const SELECTION_REGISTRY_KIND = 'selectionStrategies';
@@ -14,7 +12,7 @@ export class SelectionRegistry {
   readonly strategies = new Map<string, SelectionStrategy>();
 
   constructor() {
-    for (const s of [...BUILTIN_STRATEGIES, badgeStrategy, denseStrategy]) this.strategies.set(s.name, s);
+    for (const s of BUILTIN_STRATEGIES) this.strategies.set(s.name, s);
   }
 
   register(def: SelectionStrategy, name: string = def.name): this {
