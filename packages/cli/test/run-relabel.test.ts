@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashString32 } from '@taxonomist/core';
-import { startOpenAIServer, type ChatRequestInfo, type OpenAIServer } from '@taxonomist/testing';
+import { faultAnswer, startOpenAIServer, type ChatRequestInfo, type OpenAIServer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
 import { scriptedLlm, topicOf } from './scripted-llm.js';
 import { memoryIO } from './helpers.js';
@@ -19,8 +19,15 @@ const SAMPLE = resolve(import.meta.dirname, '../../../examples/data/banking-samp
 const WRONG = 'Account and identity';
 const isNoisy = (text: string): boolean => hashString32(text) % 6 === 0 && topicOf(text) !== WRONG;
 
+/** While true, the model "flaky-model" answers with a 401 (the gateway stops calling it). */
+let flakyDown = false;
+/** Labeling requests to the noisy model at temperature 0 (the labels bought), counted to prove none is bought twice. */
+let greedyLabelCalls = 0;
+
 function noisyLlm(info: ChatRequestInfo) {
+  if (info.model === 'flaky-model' && flakyDown) return faultAnswer({ kind: 'auth' });
   const answer = scriptedLlm(info);
+  if (info.schemaName === 'label_answer' && info.model === 'noisy-model' && !(Number(info.body.temperature ?? 0) > 0)) greedyLabelCalls++;
   const greedy = !(Number(info.body.temperature ?? 0) > 0);
   if (info.schemaName !== 'label_answer' || info.model !== 'noisy-model' || !greedy) return answer;
   const text = (JSON.parse(info.lastUserMessage.slice(info.lastUserMessage.indexOf('{'))) as { text: string }).text;
@@ -75,6 +82,23 @@ describe('run --relabel / --relabel-model', () => {
     const again = await run('out-model', ['--relabel-model', 'openai:strong-model']);
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/^label +skipped +120/m);
+  }, 300_000);
+
+  it('a provider stop while re-labeling exits 4; the re-run resumes, buys no label twice and re-labels', async () => {
+    flakyDown = true;
+    const first = await run('out-flaky', ['--relabel-model', 'openai:flaky-model']);
+    expect(first.code).toBe(4);
+    expect(first.err).toMatch(/error: relabel: [\s\S]*; 12 record\(s\) not re-asked/);
+    expect(labelLines('out-flaky').some((l) => l.relabel)).toBe(false);
+    flakyDown = false;
+    const bought = greedyLabelCalls;
+    const again = await run('out-flaky', ['--relabel-model', 'openai:flaky-model']);
+    expect(again.code, again.err).toBe(0);
+    expect(greedyLabelCalls).toBe(bought);
+    const changed = labelLines('out-flaky').filter((l) => l.relabel?.changed);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const l of changed) expect(l.label).toBe(topicOf(textOf.get(l.id)!));
+    expect(labelCounts('out-flaky')).toMatchObject({ relabelChanged: changed.length, relabelFailed: 0 });
   }, 300_000);
 
   it('--relabel: the same model by self-consistency; without a re-labeling flag nothing is re-asked', async () => {

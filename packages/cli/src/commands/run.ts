@@ -325,7 +325,8 @@ async function executeUnlocked(ctx: CommandContext): Promise<ExitCode> {
         signal: ctx.signal,
       });
       labelNote = labelNote ? `${labelNote}; ${r.summary}` : r.summary;
-      relabelCounts = { relabelFlagged: r.flagged, relabelAsked: r.asked, relabelChanged: r.changed };
+      relabelCounts = { relabelFlagged: r.flagged, relabelAsked: r.asked, relabelChanged: r.changed, relabelFailed: r.failed };
+      if (r.failed > 0 && labelResult.exitCode === EXIT.OK) labelResult.exitCode = EXIT.PARTIAL;
     }
     return {
       artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])],

@@ -23,8 +23,9 @@ export const RELABEL_SAMPLES = 5;
 
 export interface RelabelStageResult {
   model: string;
-  /** Labels the audit flagged, records re-asked (in this process), labels changed by the resolution. */
+  /** Labels the audit flagged, records re-asked, labels changed by the resolution, re-asks that failed (label kept). */
   flagged: number;
+  failed: number;
   asked: number;
   changed: number;
   usage: StageUsage;
@@ -84,11 +85,12 @@ export async function runRelabelStage(args: {
   const usage = (): StageUsage => usageDelta(stageUsageOf(models.gateway.usage()), before);
   if (new Set(examples.map((e) => e.label)).size < 2 || examples.length < 10) {
     ui.warn(`relabel: skipped: the audit needs at least 10 labels of at least 2 kinds (${examples.length} usable labels)`);
-    return { model, flagged: 0, asked: 0, changed: 0, usage: usage(), summary: 'relabel skipped (too few labels to audit)' };
+    return { model, flagged: 0, asked: 0, changed: 0, failed: 0, usage: usage(), summary: 'relabel skipped (too few labels to audit)' };
   }
   const { relabelSuspicious, withRelabel } = await import('@taxonomist/distill');
   const byId = new Map(args.records.map((r) => [r.id, r]));
   const sameModel = args.relabelModel === undefined;
+  let failed = 0;
   const relabelValues: CommandContext['values'] = { ...args.values, model, ...(sameModel ? { confidence: 'self-consistency' } : {}) };
   const res = await relabelSuspicious(examples, {
     seed: args.seed,
@@ -114,6 +116,14 @@ export async function runRelabelStage(args: {
           hint: r.exitCode === EXIT.BUDGET ? 're-run with a higher --budget: answers bought are kept and re-labeling resumes' : 're-run the same command to resume',
         });
       }
+      if (r.stopError !== undefined) {
+        // The provider was stopped (dead key, hanging server): resolving with no answers would hide it.
+        throw new CliError(`relabel: ${r.stopError.message}; ${r.notAttempted} record(s) not re-asked`, {
+          exitCode: EXIT.PROVIDER,
+          hint: 'fix the cause (key, --base-url, --relabel-model) and re-run the same command: labels and answers bought are kept and re-labeling resumes',
+        });
+      }
+      failed += r.failed;
       const answers = new Map<string, string | null>();
       for await (const a of readJsonl<LabelAssignment>(args.answersPath, { schema: LabelAssignmentSchema })) {
         if (a.status === 'ok') answers.set(a.id, a.label !== undefined && !a.none ? a.label : null);
@@ -129,7 +139,9 @@ export async function runRelabelStage(args: {
   });
   await writeTextAtomic(args.labelsPath, rewritten.map((l) => JSON.stringify(l)).join('\n') + (rewritten.length > 0 ? '\n' : ''));
   const how = sameModel ? `${model} by self-consistency (${RELABEL_SAMPLES} samples)` : model;
-  const summary = `re-asked ${res.outcomes.length} of ${res.flagged} disputed labels (audit) with ${how}: ${res.changed} changed`;
+  const summary =
+    `re-asked ${res.outcomes.length} of ${res.flagged} disputed labels (audit) with ${how}: ${res.changed} changed` +
+    (failed > 0 ? `, ${failed} failed (label kept; see ${args.answersPath})` : '');
   ui.info(`relabel: ${summary}`);
-  return { model, flagged: res.flagged, asked: res.outcomes.length, changed: res.changed, usage: usage(), summary };
+  return { model, flagged: res.flagged, asked: res.outcomes.length, changed: res.changed, failed, usage: usage(), summary };
 }
