@@ -3,6 +3,7 @@
  * against the gold labels):
  *
  *   npm run bench:active [-- --seeds 3 --strategies random,diverse --settings clean,noisy --json out.json]
+ *                        [--strata S (k-means strata; default the loop's) --batches 50,100,200 (below 500/1,000/2,000)]
  *
  * The labeling "LLM" is a direct function answering from the gold labels (no HTTP server: the server would add only
  * latency, and the loop's results do not depend on latency; the labeler's own throughput has its own benchmark).
@@ -37,6 +38,10 @@ import { requireBenchData } from '../../../bench/shared-data.js';
 const DATA_DIR = requireBenchData('banking77', ['train.jsonl', 'test.jsonl']);
 const CHECKPOINTS = [250, 500, 1000, 2000];
 const NOISE = 0.1;
+/** --strata S: k-means strata of the pool for the seed batch and 'diverse' (0: the loop's default, ~n/10 up to 100). */
+const STRATA = Number(arg('strata', '0'));
+/** --batches a,b,c: batch sizes below 500, below 1,000 and up to 2,000 labels bought. */
+const BATCHES = arg('batches', '50,100,200').split(',').map(Number);
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,9 +131,10 @@ async function runOne(pool: LabeledExample[], test: LabeledExample[], strategy: 
     labelBudget: CHECKPOINTS.at(-1)!,
     batchSizeAt: (_round, bought) => {
       const next = CHECKPOINTS.find((c) => c > bought)!;
-      const base = bought < 500 ? 50 : bought < 1000 ? 100 : 200;
+      const base = bought < 500 ? BATCHES[0]! : bought < 1000 ? BATCHES[1]! : BATCHES[2]!;
       return Math.min(base, next - bought);
     },
+    ...(STRATA > 0 ? { strata: STRATA } : {}),
     labelBatch: async (records) => records.map((r) => answer(r.id, 0)),
     onRound: (round, model) => {
       if (CHECKPOINTS.includes(round.bought) && model) {
@@ -200,11 +206,14 @@ async function main(): Promise<void> {
   }
   const lines: string[] = [];
   const med = (setting: string, strategy: string, c: number) => median(results[setting]![strategy]!.map((r) => r.curve[c]!).filter((x) => x !== undefined));
+  const at = (setting: string, strategy: string, c: number) => results[setting]![strategy]!.map((r) => r.curve[c]!).filter((x) => x !== undefined);
+  const lo = (setting: string, strategy: string, c: number) => Math.min(...at(setting, strategy, c));
+  const hi = (setting: string, strategy: string, c: number) => Math.max(...at(setting, strategy, c));
   for (const setting of settings) {
-    lines.push(`\n${setting}: test accuracy (median of ${seeds.length} seeds) vs LLM labels bought`);
+    lines.push(`\n${setting}: test accuracy, median (min-max) of ${seeds.length} seeds, vs LLM labels bought`);
     lines.push(`| strategy | ${CHECKPOINTS.join(' | ')} |`);
     lines.push(`| --- | ${CHECKPOINTS.map(() => '---:').join(' | ')} |`);
-    for (const s of strategies) lines.push(`| ${s} | ${CHECKPOINTS.map((c) => f3(med(setting, s, c))).join(' | ')} |`);
+    for (const s of strategies) lines.push(`| ${s} | ${CHECKPOINTS.map((c) => `${f3(med(setting, s, c))} (${f3(lo(setting, s, c))}-${f3(hi(setting, s, c))})`).join(' | ')} |`);
     const estimateRows = strategies.map((s) => `${s}: ` + CHECKPOINTS.map((c) => {
       const e = results[setting]![s]!.map((r) => r.estimate[c]!);
       return `${c}: held-out ${f3(median(e.map((x) => x.holdout ?? NaN)))} (low ${f3(median(e.map((x) => x.low ?? NaN)))}), expected ${f3(median(e.map((x) => x.expected ?? NaN)))}`;

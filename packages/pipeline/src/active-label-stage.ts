@@ -5,9 +5,9 @@
  * (resumable on its own); the rounds go to active-rounds.jsonl. A re-run after a crash re-derives the state from both
  * and buys no label twice.
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { LabelAssignmentSchema, readJsonl, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
+import { LabelAssignmentSchema, readJsonl, writeJsonAtomic, type CorpusRecord, type LabelAssignment, type Taxonomy } from '@taxonomist/core';
 import type { ActiveAnswer, ActiveRound, StopReason } from '@taxonomist/distill';
 import { PipelineError } from './errors.js';
 import { OUTCOME } from './outcome.js';
@@ -36,7 +36,8 @@ async function readAnswers(path: string): Promise<Map<string, ActiveAnswer>> {
   const out = new Map<string, ActiveAnswer>();
   if (!existsSync(path)) return out;
   for await (const a of readJsonl<LabelAssignment>(path, { schema: LabelAssignmentSchema })) {
-    if (a.status === 'ok') out.set(a.id, a.label !== undefined && !a.none ? a.label : null);
+    // A line re-labeled by `run --relabel` keeps the answer bought in `relabel.from`: that is what the loop bought.
+    if (a.status === 'ok') out.set(a.id, a.label !== undefined && !a.none ? (a.relabel?.from ?? a.label) : null);
   }
   return out;
 }
@@ -117,23 +118,17 @@ export async function runActiveLabelStage(args: {
     `${res.bought} labels bought by active learning (${args.strategy}, ${res.rounds.length} rounds), stopped: ${STOP_REASON_TEXT[res.stopReason]}` +
     (h?.agreement != null ? `; classifier vs LLM on ${h.n} held-out labels: ${h.agreement.toFixed(3)} [${h.interval!.low.toFixed(3)}, ${h.interval!.high.toFixed(3)}]` : '');
   ui.info(`label: ${summary}`);
-  await writeFile(
-    args.summaryPath,
-    JSON.stringify(
-      {
-        strategy: args.strategy,
-        labelBudget: args.labelBudget,
-        ...(args.targetAgreement !== undefined ? { targetAgreement: args.targetAgreement } : {}),
-        bought: res.bought,
-        unusable: res.unusable,
-        stopReason: res.stopReason,
-        // The learning curve: agreement with the LLM vs labels bought.
-        rounds: res.rounds.map((r) => ({ round: r.round, strategy: r.strategy, bought: r.bought, training: r.training, holdout: r.holdout, quality: r.quality })),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  // Atomic (temp file + rename): a kill while writing must not leave a truncated file the report then fails to read.
+  await writeJsonAtomic(args.summaryPath, {
+    strategy: args.strategy,
+    labelBudget: args.labelBudget,
+    ...(args.targetAgreement !== undefined ? { targetAgreement: args.targetAgreement } : {}),
+    bought: res.bought,
+    unusable: res.unusable,
+    stopReason: res.stopReason,
+    // The learning curve: agreement with the LLM vs labels bought.
+    rounds: res.rounds.map((r) => ({ round: r.round, strategy: r.strategy, bought: r.bought, training: r.training, holdout: r.holdout, quality: r.quality })),
+  });
   if (res.stopReason === 'usd-budget') {
     // Same contract as the sampled path: a budget stop is a 'budget' error and the stage resumes on a re-run.
     throw new PipelineError(`label: stopped at the --budget limit: ${summary}`, { kind: 'budget', hint: 're-run with a higher --budget: labels bought are kept and the loop resumes' });

@@ -38,6 +38,10 @@ export const PipelineSettingsSchema = z.strictObject({
   labelBudget: int().optional(),
   /** With a model: stop buying labels once the classifier agrees this well with the LLM on held-out labels. */
   targetAgreement: z.number().gt(0).max(1).optional(),
+  /** With a model: re-ask the labels the audit disputes (at most 10%) by self-consistency of the same model. */
+  relabel: z.boolean().optional(),
+  /** With a model: re-ask the disputed labels with this (stronger) model instead; its answer replaces the label. */
+  relabelModel: z.string().min(1).optional(),
   multi: z.boolean().optional(),
   /** Texts per labeling call. */
   pack: int().optional(),

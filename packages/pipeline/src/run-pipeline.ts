@@ -27,6 +27,7 @@ import { PipelineError, PipelineInputError, PipelineUsageError, toPipelineError,
 import { eventReporter, type PipelineEvent } from './events.js';
 import { induceSettingsFromFlags, inductionOutcome, runInduceStage } from './induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from './label-stage.js';
+import { resolveRelabelModel, runRelabelStage } from './relabel-stage.js';
 import { runActiveLabelStage } from './active-label-stage.js';
 import { RunManifestStore } from './manifest.js';
 import { safeUrl, type ModelSetup } from './models.js';
@@ -168,6 +169,10 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   const activeLabeling = models.online && selection !== 'random';
   const labelBudget = values.labelBudget ?? labelSample;
   const targetAgreement = values.targetAgreement;
+  // relabel / relabelModel: re-ask the labels the audit disputes (relabel-stage.ts).
+  const relabelModel = values.relabelModel;
+  const relabel = models.online && (values.relabel === true || relabelModel !== undefined);
+  if (models.online && relabelModel !== undefined) await resolveRelabelModel(models, relabelModel, values.budget !== undefined);
   if (activeLabeling) {
     const { createSelectionRegistry } = await import('@taxonomist/distill');
     const known = createSelectionRegistry(models.host).names();
@@ -188,7 +193,7 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   // Each stage's fingerprint chains the previous one: a change upstream redoes everything downstream.
   const fp: Record<StageName, string> = {} as Record<StageName, string>;
   fp.induce = hashValue({ inputSha, flags, induceSettings, engine, models: modelIds });
-  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}) });
+  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}), ...(relabel ? { relabel: relabelModel ?? 'self-consistency' } : {}) });
   fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: values.classifier ?? null, ...(values.featurizer ? { featurizer: values.featurizer } : {}) });
   fp.predict = hashValue({ prev: fp.distill });
   fp.report = hashValue({ prev: fp.predict, goldField: goldField ?? null, version: tool.version });
@@ -320,7 +325,8 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   const sample = sampleInOrder(corpus.records, labelSample, seed, 'label-sample');
   let labelResult: LabelStageResult | undefined;
   let labelNote: string | undefined;
-  await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : [])], async (mode) => {
+  await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])], async (mode) => {
+    const labelStart = models.online ? stageUsageOf(models.gateway.usage()) : undefined;
     if (models.online && activeLabeling) {
       const budget = values.budget;
       const left = budget === undefined ? undefined : budget - models.gateway.usage().total.costUsd;
@@ -377,10 +383,31 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
         hint: `see the error field of the lines in ${p(ARTIFACTS.labels)}`,
       });
     }
+    let relabelCounts: Record<string, number> = {};
+    if (relabel && models.online) {
+      const budget = values.budget;
+      const r = await runRelabelStage({
+        labelsPath: p(ARTIFACTS.labels),
+        answersPath: p(ARTIFACTS.relabel),
+        records: withTexts,
+        taxonomy: tax,
+        models,
+        ...(relabelModel !== undefined ? { relabelModel } : {}),
+        fresh: mode === 'fresh',
+        values,
+        seed,
+        ...(budget !== undefined ? { budget: budget - models.gateway.usage().total.costUsd } : {}),
+        ui,
+        signal,
+      });
+      labelNote = labelNote ? `${labelNote}; ${r.summary}` : r.summary;
+      relabelCounts = { relabelFlagged: r.flagged, relabelAsked: r.asked, relabelChanged: r.changed, relabelFailed: r.failed };
+      if (r.failed > 0 && labelResult.outcome === OUTCOME.OK) labelResult.outcome = OUTCOME.PARTIAL;
+    }
     return {
-      artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : [])],
-      usage: labelResult.usage,
-      counts: { records: labelResult.records, ok: labelResult.ok, failed: labelResult.failed },
+      artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])],
+      usage: relabel && labelStart ? usageDelta(stageUsageOf(models.gateway.usage()), labelStart) : labelResult.usage,
+      counts: { records: labelResult.records, ok: labelResult.ok, failed: labelResult.failed, ...relabelCounts },
       outcome: labelResult.outcome,
       ...(labelNote ? { note: labelNote } : {}),
     };

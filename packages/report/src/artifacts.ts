@@ -16,6 +16,8 @@ export const ARTIFACTS = {
   activeRounds: 'active-rounds.jsonl',
   /** Active labeling: labels bought, stop reason and the learning curve (agreement vs labels bought). */
   activeLearning: 'active-learning.json',
+  /** run --relabel / --relabel-model: the answers of the re-asked (disputed) labels (labeler output, resumable). */
+  relabel: 'relabel.jsonl',
   model: 'model.json',
   /** Held-out evaluation of the distilled model. */
   distillEval: 'distill-eval.json',

@@ -2,6 +2,7 @@ import { esc, truncate } from './escape.js';
 import { barChart, heatMap, labelColor, lineChart, scatterMap, similarityMap } from './svg.js';
 import { ReportDataSchema, type ReportData, type ReportDataInput } from './data.js';
 import { SEARCH_CSS, SEARCH_SCRIPT, SEARCH_SCRIPT_CSP, searchBox } from './search.js';
+import { learningCurveTable } from './learning-curve.js';
 
 /**
  * Above this many labels a confusion matrix is unreadable (tiny cells, truncated names): the report lists the top
@@ -292,9 +293,7 @@ function learningSection(d: ReportData): string {
 <h2>Learning curve</h2>
 <p>${int(l.bought)} LLM labels bought by active learning (<code>${esc(l.strategy)}</code>), stopped: ${esc(l.stopReason)}. Agreement of the classifier with the LLM on held-out LLM labels (a uniform random share of the labels bought, never trained on), with its 95% interval.</p>
 ${points.length > 1 ? lineChart(points, { yMin: 0, yMax: 1, xLabel: 'LLM labels bought', yLabel: 'agreement', ariaLabel: 'learning curve' }) : ''}
-<table><thead><tr><th class="num">Labels bought</th><th class="num">Held out</th><th class="num">Agreement</th><th class="num">95% interval</th></tr></thead><tbody>
-${l.rounds.map((r) => `<tr><td class="num">${int(r.bought)}</td><td class="num">${int(r.n)}</td><td class="num">${r.agreement === null ? '' : pct(r.agreement)}</td><td class="num">${r.low === null || r.high === null ? '' : `${pct(r.low)} – ${pct(r.high)}`}</td></tr>`).join('\n')}
-</tbody></table>
+${learningCurveTable(d)}
 </section>`;
 }
 

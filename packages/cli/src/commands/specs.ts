@@ -83,6 +83,8 @@ const commands: CommandSpec[] = [
       selection: { type: 'string', value: '<strategy>', description: 'with --model: how records are chosen for the LLM: diverse, margin, entropy (active learning) or random (a seeded sample)', defaultText: 'diverse' },
       'label-budget': { type: 'integer', min: 1, value: '<n>', description: 'with --model: most records active learning sends to the LLM', defaultText: '--label-sample' },
       'target-agreement': { type: 'number', above: 0, max: 1, value: '<fraction>', description: 'with --model: stop buying labels once the classifier agrees with the LLM this well on held-out labels (lower 95% bound)' },
+      relabel: { type: 'boolean', description: 'with --model: re-ask the labels the audit disputes (at most 10%) with the same model by self-consistency; a differing vote replaces the label' },
+      'relabel-model': { type: 'string', value: '<provider:model>', description: 'with --model: re-ask the disputed labels with this (stronger) model instead; its answer replaces the label' },
       ...LABEL_OPTIONS,
       holdout: { type: 'number', min: 0, max: 0.5, value: '<fraction>', description: 'share of the labeled sample held out to measure the distilled model', defaultText: '0.2' },
       ...GOLD_FIELD_OPTION('corpus field with gold classes: also report NMI/ARI/purity of the predictions against them'),
