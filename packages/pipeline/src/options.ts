@@ -16,8 +16,8 @@ export const PipelineSettingsSchema = z.strictObject({
   useCase: z.string().min(1).optional(),
   /** 'llm' (TnT-LLM) or 'cluster' (offline k-means); default llm with a model, else cluster. */
   strategy: z.enum(['llm', 'cluster']).optional(),
-  /** cluster strategy: number of clusters (default: chosen by silhouette). */
-  k: int(2).optional(),
+  /** cluster strategy: number of labels (clusters) to make (default: chosen by silhouette, with its reason). */
+  labels: int(2).optional(),
   maxLabels: int(2).optional(),
   induceSample: int().optional(),
   batchSize: int().optional(),
