@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { acquireFileLock, openJsonlWriter } from '@taxonomist/core';
+import { IdHashSet, acquireFileLock, openJsonlWriter } from '@taxonomist/core';
 import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
@@ -91,7 +91,7 @@ class LabelingRun {
   private readonly started = Date.now();
   private writer: JsonlWriter | undefined;
   // Input position of every id read (when the output is to end in input order) and whether lines were written out of it.
-  private inputOrder: Map<string, number> | undefined;
+  private inputOrder: IdHashSet | undefined;
   private lastWrittenPosition = -1;
   private writtenOutOfOrder = false;
   private lock: FileLock | undefined;
@@ -169,7 +169,7 @@ class LabelingRun {
     }
     const needsCompaction = resume !== undefined && (resume.failedIds > 0 || resume.duplicateIds > 0 || resume.badLines > 0);
     // Input positions of the ids: the end-of-run compaction sorts by them (sortOutput; ordered mode when compacting).
-    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new Map<string, number>() : undefined;
+    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new IdHashSet() : undefined;
     this.inputOrder = inputOrder;
 
     const usage = new UsageTracker(gateway);
@@ -277,7 +277,7 @@ class LabelingRun {
     };
 
     const { iterator, fileIssues, finite } = openSource(this.corpus, this.options, this.sourceController.signal);
-    const seenIds = typeof this.corpus === 'string' ? undefined : new Set<string>();
+    const seenIds = typeof this.corpus === 'string' ? undefined : new IdHashSet();
     let batch: PreparedRecord[] = [];
     let seq = 0;
     let exhausted = false;
