@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { sha256 } from '../util/hash.js';
 import { IdHashSet } from '../util/id-hash-set.js';
+import { inShard, type ShardSpec } from '../util/shard.js';
 import type { CorpusItem, CorpusStats } from './types.js';
 import { type IssueSink, isBlank, issue, typeName } from './fields.js';
 
@@ -39,7 +40,7 @@ export class RecordBuilder {
     private readonly fields: { text: string; id: string; label?: string },
     private readonly sink: IssueSink,
     private readonly stats: CorpusStats,
-    private readonly options: { keepEmptyTexts?: boolean } = {},
+    private readonly options: { keepEmptyTexts?: boolean; shard?: ShardSpec } = {},
   ) {}
 
   build(raw: RawFields): CorpusItem | null {
@@ -107,6 +108,11 @@ export class RecordBuilder {
     const first = this.firstLineOfId.addIfAbsent(id, line);
     if (first !== undefined) {
       sink.report(issue(file, line, 'duplicate_id', `duplicate id "${id}" (first seen on line ${first})`, fields.id, id));
+      return null;
+    }
+    // Sharded: every record took part in the duplicate check above (same decisions as unsharded); other shards' stop here.
+    if (this.options.shard !== undefined && !inShard(id, this.options.shard)) {
+      this.stats.otherShards = (this.stats.otherShards ?? 0) + 1;
       return null;
     }
     if (generated) this.stats.generatedIds += 1;

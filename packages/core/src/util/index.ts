@@ -3,3 +3,4 @@ export * from './hash.js';
 export * from './redact.js';
 export * from './suggest.js';
 export * from './id-hash-set.js';
+export * from './shard.js';
