@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { IdHashSet, acquireFileLock, openJsonlWriter } from '@taxonomist/core';
+import { IdHashSet, ShardSpecSchema, acquireFileLock, inShard, openJsonlWriter } from '@taxonomist/core';
 import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
@@ -38,17 +38,65 @@ function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSig
   fileIssues?: CorpusFileIssues;
   /** The rest can be read without waiting on anyone (a file, an in-memory iterable): a stopped run counts it. */
   finite: boolean;
+  /** Records left to other shards so far (the shard option). */
+  otherShards: () => number;
 } {
+  const shard = options.shard;
+  if (shard !== undefined && !ShardSpecSchema.safeParse(shard).success) {
+    throw new TypeError(`label: shard must be { index, count } with 0 <= index < count (0-based), got ${JSON.stringify(shard)}`);
+  }
   if (typeof corpus === 'string') {
     // Empty texts come through (keepEmptyTexts) and get a failed 'input' line like in-memory ones.
-    const { reader, issues } = openCorpusFile(corpus, options.corpusOptions, signal);
-    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues, finite: true };
+    const corpusOptions = shard === undefined ? options.corpusOptions : { ...options.corpusOptions, shard };
+    const { reader, issues } = openCorpusFile(corpus, corpusOptions, signal);
+    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues, finite: true, otherShards: () => reader.stats.otherShards ?? 0 };
   }
+  let others = 0;
+  // In memory: records of other shards are dropped before anything else sees them (a record without a usable id
+  // passes, for the loop to fail on it as unsharded).
+  const mine = (raw: unknown): boolean => {
+    if (shard === undefined) return true;
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) return true;
+    if (inShard(String(id), shard)) return true;
+    others++;
+    return false;
+  };
   if (corpus !== null && typeof (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator] === 'function') {
-    return { iterator: (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator](), finite: false };
+    const source = (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator]();
+    const iterator: AsyncIterator<unknown> =
+      shard === undefined
+        ? source
+        : {
+            async next() {
+              for (;;) {
+                const r = await source.next();
+                if (r.done === true || mine(r.value)) return r;
+              }
+            },
+            async return(value?: unknown) {
+              return (await source.return?.(value)) ?? { done: true, value: undefined };
+            },
+          };
+    return { iterator, finite: false, otherShards: () => others };
   }
   if (corpus !== null && typeof (corpus as Iterable<CorpusRecord>)[Symbol.iterator] === 'function') {
-    return { iterator: (corpus as Iterable<CorpusRecord>)[Symbol.iterator](), finite: true };
+    const source = (corpus as Iterable<CorpusRecord>)[Symbol.iterator]();
+    const iterator: Iterator<unknown> =
+      shard === undefined
+        ? source
+        : {
+            next() {
+              for (;;) {
+                const r = source.next();
+                if (r.done === true || mine(r.value)) return r;
+              }
+            },
+            return(value?: unknown) {
+              return source.return?.(value) ?? { done: true, value: undefined };
+            },
+          };
+    return { iterator, finite: true, otherShards: () => others };
   }
   throw new TypeError('label: corpus must be a file path, an iterable or an async iterable of records');
 }
@@ -276,7 +324,7 @@ class LabelingRun {
       void task.finally(() => tasks.delete(task));
     };
 
-    const { iterator, fileIssues, finite } = openSource(this.corpus, this.options, this.sourceController.signal);
+    const { iterator, fileIssues, finite, otherShards } = openSource(this.corpus, this.options, this.sourceController.signal);
     const seenIds = typeof this.corpus === 'string' ? undefined : new IdHashSet();
     let batch: PreparedRecord[] = [];
     let seq = 0;
@@ -404,6 +452,7 @@ class LabelingRun {
         issues: fileIssues?.skipped ?? 0,
         issuesByKind: { ...(fileIssues?.skippedByKind ?? {}) },
         issueExamples: [...(fileIssues?.examples ?? [])],
+        ...(this.options.shard !== undefined ? { otherShards: otherShards() } : {}),
       },
       ok: c.ok,
       failed: c.failed,
