@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { IdHashSet, ShardSpecSchema, acquireFileLock, inShard, openJsonlWriter } from '@taxonomist/core';
+import { IdHashSet, ShardSpecSchema, acquireFileLock, inShard, openJsonlWriter, shardManifestPath, writeShardManifest } from '@taxonomist/core';
 import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
@@ -208,6 +208,8 @@ class LabelingRun {
         ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
       });
       await rm(compactTempPath(out), { force: true });
+      // A shard manifest says "this shard is complete": it is written at the end of a finished run, never left stale.
+      await rm(shardManifestPath(out), { force: true });
       this.writer = await openJsonlWriter(out, {
         append: !(this.options.overwrite ?? false),
         ...(this.options.fsync !== undefined ? { fsync: this.options.fsync } : {}),
@@ -483,6 +485,16 @@ class LabelingRun {
         : {}),
       elapsedMs: Date.now() - this.started,
     };
+    if (out !== undefined && fileCounts !== undefined && this.options.shard !== undefined && status === 'done') {
+      await writeShardManifest(out, {
+        schemaVersion: 1,
+        kind: 'labels',
+        shard: this.options.shard,
+        taxonomyId: catalog.taxonomyId,
+        model: modelLabel,
+        records: fileCounts.lines,
+      });
+    }
     this.reportProgress(true);
     await this.options.host?.emit('label:done', summary);
     return summary;
