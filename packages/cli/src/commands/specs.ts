@@ -38,6 +38,11 @@ const LABEL_OPTIONS: OptionTable = {
   instructions: { type: 'string', value: '<text>', description: 'extra instructions appended to every prompt' },
 };
 
+/** `--shard i/n` of label and predict (parsed and checked by args/shard.ts when the command runs). */
+const SHARD_OPTION: OptionTable = {
+  shard: { type: 'string', value: '<i/n>', description: 'process only shard i of n (0-based: 0/4 .. 3/4, by a stable hash of the record id); join with `taxonomist merge`' },
+};
+
 /** Some options of a table, by name (a command that shares a table but has no use for all of its flags). */
 function pick(table: OptionTable, ...names: string[]): OptionTable {
   return Object.fromEntries(Object.entries(table).filter(([name]) => names.includes(name)));
@@ -143,6 +148,7 @@ const commands: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: '<file>', description: 'labels JSONL to write (one line per record)', defaultText: 'labels.jsonl' },
       ...LABEL_SAMPLE_OPTION('label only a seeded random sample of n records', 'every record'),
       'no-resume': { type: 'boolean', description: 'start over instead of resuming an existing output file' },
+      ...SHARD_OPTION,
       ...LABEL_OPTIONS,
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
@@ -191,6 +197,7 @@ const commands: CommandSpec[] = [
     ],
     options: {
       out: { type: 'string', short: 'o', value: '<file>', description: 'predictions JSONL to write', defaultText: 'predictions.jsonl' },
+      ...SHARD_OPTION,
       ...CORPUS_OPTIONS,
       ...GLOBAL_OPTIONS,
     },
