@@ -205,6 +205,27 @@ const commands: CommandSpec[] = [
     load: () => import('./predict.js'),
   },
   {
+    name: 'merge',
+    summary: 'join the outputs of sharded label or predict runs (--shard i/n) into one file',
+    usage: 'taxonomist merge <shard-output>... --out <file> [--corpus <corpus>]',
+    positionals: [{ name: 'shard-output', description: 'the output files of the n shard runs (each with its <file>.shard.json)', required: true, variadic: true }],
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', required: true, description: 'merged JSONL to write' },
+      corpus: { type: 'string', value: '<file>', description: 'the corpus the shards were run on: every record must be in exactly one shard; output in corpus order', defaultText: 'no corpus check; shards one after the other' },
+      ...CORPUS_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description:
+      'Checks that the outputs are the n shards of one run (same shard count, every index once, same taxonomy id and ' +
+      'model id) and that every record appears exactly once, then writes the lines as the shards wrote them: with ' +
+      '--corpus the result is byte-identical to an unsharded run. Any problem stops the merge naming the file and line (exit 3).',
+    examples: [
+      { command: 'taxonomist merge labels.*.jsonl --corpus chats.jsonl --out labels.jsonl', note: 'after `label --shard i/4` on 4 machines' },
+      { command: 'taxonomist merge preds.0.jsonl preds.1.jsonl --out predictions.jsonl', note: 'no corpus: no id twice, shard order' },
+    ],
+    load: () => import('./merge.js'),
+  },
+  {
     name: 'eval',
     summary: 'score predictions against gold labels (accuracy, macro-F1, kappa; NMI, ARI, purity)',
     usage: 'taxonomist eval <predicted.jsonl> --gold <gold.jsonl> [options]',
