@@ -11,7 +11,7 @@
  * is distilled from the bundled sample. `label` runs against the testing kit's local OpenAI-compatible server (in this
  * process, no latency) with --pack 10:
  *   - full labeling at sizes up to TAXONOMIST_SCALE_LABEL_FULL (default 20000) records;
- *   - above that, a time-boxed slice: labeling stopped with SIGINT after TAXONOMIST_SCALE_SLICE_S seconds (default 20;
+ *   - above that, a time-boxed slice: labeling stopped with SIGINT after TAXONOMIST_SCALE_SLICE_S seconds (default 60;
  *     throughput = lines written in the slice);
  *   - at every size, the resume path with nothing left to do (a complete labels file written by the bench): the whole
  *     corpus and the whole labels file are read, every id checked, nothing sent.
@@ -58,7 +58,7 @@ async function writeCorpus(path: string, n: number, words: string[]): Promise<vo
     for (let w = 0; w < len; w++) text.push(words[Math.floor(random() * words.length)]!);
     chunk.push(`{"id":"r${i}","text":${JSON.stringify(text.join(' '))}}\n`);
     if (chunk.length === 10_000) {
-      if (!out.write(chunk.join(''))) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk.join(''))) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = [];
     }
   }
@@ -73,7 +73,7 @@ async function writeDoneLabels(path: string, n: number, taxonomyId: string): Pro
   for (let i = 0; i < n; i++) {
     chunk.push(JSON.stringify({ id: `r${i}`, status: 'ok', label: 'Cards', labelId: 'L1', model: 'openai:bench-model', taxonomyId }) + '\n');
     if (chunk.length === 10_000) {
-      if (!out.write(chunk.join(''))) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk.join(''))) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = [];
     }
   }
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   if (!existsSync(TIME)) throw new Error(`bench:scale needs ${TIME} (GNU time) to measure the peak RSS of the child processes`);
   const list = sizes();
   const labelFullMax = Number(process.env.TAXONOMIST_SCALE_LABEL_FULL ?? 20_000);
-  const sliceS = Number(process.env.TAXONOMIST_SCALE_SLICE_S ?? 20);
+  const sliceS = Number(process.env.TAXONOMIST_SCALE_SLICE_S ?? 60);
   const dir = mkdtempSync(join(tmpdir(), 'taxonomist-scale-'));
   const server = await startOpenAIServer({ script: labelScript });
   const env = { OPENAI_API_KEY: 'bench-key' };

@@ -74,7 +74,9 @@ export async function runLlmLabelStage(args: {
   const inMemory = file === undefined ? (args.records as readonly CorpusRecord[]) : undefined;
   const bar = ui.progress('label', inMemory?.length);
   const run = label(file?.path ?? [...inMemory!], args.taxonomy, {
-    ...(file ? { corpusOptions: file.corpusOptions } : {}),
+    // A streamed file is written in input order as it goes (a bounded reorder buffer), so a finished run needs no
+    // end-of-run sort of the whole output in memory.
+    ...(file ? { corpusOptions: file.corpusOptions, ordered: true } : {}),
     ...(args.shard ? { shard: args.shard } : {}),
     ...(settings as object),
     gateway: models.gateway,
