@@ -6,6 +6,7 @@
  *
  *   npm run bench:scale                       # 100k, 1M, 10M
  *   npm run bench:scale -- 20000 200000       # sizes as arguments (or TAXONOMIST_SCALE_SIZES=20000,200000)
+ *   TAXONOMIST_SCALE_SKIP=predict npm run bench:scale -- 100000 1000000   # label only (or =label: predict only)
  *
  * Corpora are synthetic (seeded words from the bundled banking sample) in a temp dir, deleted at the end; the model
  * is distilled from the bundled sample. `label` runs against the testing kit's local OpenAI-compatible server (in this
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
   const list = sizes();
   const labelFullMax = Number(process.env.TAXONOMIST_SCALE_LABEL_FULL ?? 20_000);
   const sliceS = Number(process.env.TAXONOMIST_SCALE_SLICE_S ?? 60);
+  // TAXONOMIST_SCALE_SKIP=predict or =label: measure one command only (a quicker run).
+  const skip = new Set((process.env.TAXONOMIST_SCALE_SKIP ?? '').split(',').map((s) => s.trim()));
   const dir = mkdtempSync(join(tmpdir(), 'taxonomist-scale-'));
   const server = await startOpenAIServer({ script: labelScript });
   const env = { OPENAI_API_KEY: 'bench-key' };
@@ -177,11 +180,18 @@ async function main(): Promise<void> {
       await writeCorpus(corpus, n, words);
       const mb = statSync(corpus).size / 1e6;
 
-      const p = must(await cli(['predict', 'model.json', corpus, '--out', 'pred.jsonl'], dir), `predict ${n}`);
-      rss.predict.push(p.peakRssMb);
-      rows.push(`${fmt(n)} records (${mb.toFixed(0)} MB)  predict         peak RSS ${p.peakRssMb.toFixed(0)} MB  ${rate(n, p.seconds)}  (${p.seconds.toFixed(1)} s)`);
-      console.log(rows.at(-1));
-      rmSync(join(dir, 'pred.jsonl'), { force: true });
+      console.log(`${fmt(n)} records: corpus of ${mb.toFixed(0)} MB`);
+      if (!skip.has('predict')) {
+        const p = must(await cli(['predict', 'model.json', corpus, '--out', 'pred.jsonl'], dir), `predict ${n}`);
+        rss.predict.push(p.peakRssMb);
+        rows.push(`${fmt(n)} records  predict         peak RSS ${p.peakRssMb.toFixed(0)} MB  ${rate(n, p.seconds)}  (${p.seconds.toFixed(1)} s)`);
+        console.log(rows.at(-1));
+        rmSync(join(dir, 'pred.jsonl'), { force: true });
+      }
+      if (skip.has('label')) {
+        rmSync(corpus, { force: true });
+        continue;
+      }
 
       const llm = ['--taxonomy', 'taxonomy.json', '--model', 'openai:bench-model', '--base-url', server.url, '--pack', '10', '--concurrency', '16', '--no-cache'];
       const labels = join(dir, 'labels.jsonl');
@@ -208,7 +218,7 @@ async function main(): Promise<void> {
     if (list.length > 1) {
       const [first, last] = [list[0]!, list.at(-1)!];
       console.log(`\nRSS at ${fmt(last)} / RSS at ${fmt(first)} (goal <= 1.5x):`);
-      for (const [name, v] of Object.entries(rss)) {
+      for (const [name, v] of Object.entries(rss).filter(([, v]) => v.length > 1)) {
         const ratio = v.at(-1)! / v[0]!;
         console.log(`  ${name.padEnd(8)} ${ratio.toFixed(2)}x  ${ratio <= 1.5 ? 'meets the goal' : 'ABOVE the goal'}  (${v.map((x) => x.toFixed(0)).join(' -> ')} MB)`);
       }
