@@ -91,13 +91,13 @@ function unknownCommand(name: string): UsageError {
   });
 }
 
-function checkPositionals(command: string, given: string[], expected: { name: string; required: boolean }[]): void {
+function checkPositionals(command: string, given: string[], expected: { name: string; required: boolean; variadic?: boolean }[]): void {
   const required = expected.filter((p) => p.required);
   if (given.length < required.length) {
     const missing = required.slice(given.length).map((p) => `<${p.name}>`);
     throw new UsageError(`missing ${missing.join(' and ')}`, { command });
   }
-  if (given.length > expected.length) {
+  if (given.length > expected.length && expected.at(-1)?.variadic !== true) {
     throw new UsageError(`unexpected argument "${given[expected.length]}"`, {
       command,
       hint: given[expected.length]!.startsWith('-') ? undefined : 'quote values that contain spaces, e.g. --use-case "the user\'s intent"',

@@ -4,7 +4,8 @@
  * top-k labels, in batches so memory stays flat on corpora of any size. One line per input record: a record with an
  * empty text gets a failed line (error kind 'input') instead of a prediction.
  */
-import { openJsonlWriter, readCorpus, withFileLock, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
+import { rm } from 'node:fs/promises';
+import { openJsonlWriter, readCorpus, shardManifestPath, withFileLock, writeShardManifest, type CorpusIssue, type LabelAssignment, type ReadCorpusOptions } from '@taxonomist/core';
 import type { DistilledClassifier, LabelProbability } from './model.js';
 import { classifierModelId, failedPredictionLine, predictionLine } from './prediction-line.js';
 
@@ -65,6 +66,12 @@ export interface PredictFileResult {
 }
 
 /**
+ * Reader options, and `shard`: predict only the records of that shard (core's shardOf over the id) and write the
+ * shard manifest `<output>.shard.json` at the end, for `taxonomist merge` / core's mergeShardOutputs.
+ */
+export type PredictFileOptions = PredictStreamOptions & Pick<ReadCorpusOptions, 'textField' | 'idField' | 'format' | 'shard'>;
+
+/**
  * Predict every record of a corpus file into a JSONL file of prediction lines (overwritten). One writer per output
  * file: fails with core's FileLockedError while another process (or call) writes the same file.
  */
@@ -72,7 +79,7 @@ export async function predictFile(
   model: DistilledClassifier,
   inputPath: string,
   outputPath: string,
-  opts: PredictStreamOptions & Pick<ReadCorpusOptions, 'textField' | 'idField' | 'format'> = {},
+  opts: PredictFileOptions = {},
 ): Promise<PredictFileResult> {
   return withFileLock(outputPath, { purpose: 'taxonomist predictFile' }, () => predictFileUnlocked(model, inputPath, outputPath, opts));
 }
@@ -81,15 +88,18 @@ async function predictFileUnlocked(
   model: DistilledClassifier,
   inputPath: string,
   outputPath: string,
-  opts: PredictStreamOptions & Pick<ReadCorpusOptions, 'textField' | 'idField' | 'format'>,
+  opts: PredictFileOptions,
 ): Promise<PredictFileResult> {
   const reader = readCorpus(inputPath, {
     ...(opts.textField ? { textField: opts.textField } : {}),
     ...(opts.idField ? { idField: opts.idField } : {}),
     ...(opts.format ? { format: opts.format } : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
     // Empty texts are yielded (and still reported as issues) so that each gets its failed line.
     keepEmptyTexts: true,
   });
+  // A manifest says "this shard is complete": never left over from an earlier run while this one writes.
+  await rm(shardManifestPath(outputPath), { force: true });
   const writer = await openJsonlWriter(outputPath, { append: false });
   const pending: PredictionRecord[] = [];
   let failed = 0;
@@ -102,6 +112,16 @@ async function predictFileUnlocked(
     if (pending.length) await writer.writeMany(pending.splice(0));
   } finally {
     await writer.close();
+  }
+  if (opts.shard !== undefined) {
+    await writeShardManifest(outputPath, {
+      schemaVersion: 1,
+      kind: 'predictions',
+      shard: opts.shard,
+      ...(model.taxonomyId !== undefined ? { taxonomyId: model.taxonomyId } : {}),
+      model: opts.modelName ?? classifierModelId(model),
+      records: writer.written,
+    });
   }
   return { written: writer.written, failed, skipped: reader.stats.skipped, issues: reader.issues };
 }

@@ -3,6 +3,11 @@ import { dirname } from 'node:path';
 import { LabelAssignmentSchema, acquireFileLock, openJsonlWriter, readJsonl } from '@taxonomist/core';
 import type { FileLock, LabelAssignment } from '@taxonomist/core';
 
+/** Input position of each id (a Map, or core's compact IdHashSet). */
+export interface InputOrder {
+  get(id: string): number | undefined;
+}
+
 export interface CompactResult {
   lines: number;
   ok: number;
@@ -32,7 +37,7 @@ export function compactTempPath(path: string): string {
  * lines. Pass the lock you hold (a labeling run does), or compactOutput takes it for the duration (and fails with
  * FileLockedError while another writer holds it).
  */
-export async function compactOutput(path: string, inputOrder?: Map<string, number>, options: { lock?: FileLock } = {}): Promise<CompactResult> {
+export async function compactOutput(path: string, inputOrder?: InputOrder, options: { lock?: FileLock } = {}): Promise<CompactResult> {
   if (options.lock !== undefined) {
     // Checked again right before the rename; here to fail before the work.
     await options.lock.assertHeld();
@@ -46,7 +51,7 @@ export async function compactOutput(path: string, inputOrder?: Map<string, numbe
   }
 }
 
-async function compactLocked(path: string, inputOrder: Map<string, number> | undefined, lock: FileLock): Promise<CompactResult> {
+async function compactLocked(path: string, inputOrder: InputOrder | undefined, lock: FileLock): Promise<CompactResult> {
   const chosen = new Map<string, { index: number; ok: boolean }>();
   let badLines = 0;
   const pass1 = readJsonl<unknown>(path, { maxIssues: 10 });
@@ -111,7 +116,7 @@ async function compactLocked(path: string, inputOrder: Map<string, number> | und
  * Whether the valid lines of `path` are in input order already: one line per id, ascending input positions, ids not
  * in the input (if any) last. Then a sorting compaction would not change the file.
  */
-export async function isInInputOrder(path: string, inputOrder: ReadonlyMap<string, number>): Promise<boolean> {
+export async function isInInputOrder(path: string, inputOrder: InputOrder): Promise<boolean> {
   let previous = -1;
   for await (const value of readJsonl<unknown>(path, { maxIssues: 10 })) {
     const a = asAssignment(value);

@@ -1,4 +1,4 @@
-import type { ChatModelRef, CorpusRecord, Gateway, ReadCorpusOptions } from '@taxonomist/core';
+import type { ChatModelRef, CorpusRecord, Gateway, ReadCorpusOptions, ShardSpec } from '@taxonomist/core';
 import type { LabelMode } from './answer-schema.js';
 import type { FewShotOptions } from './few-shot.js';
 import type { LabelProgress } from './summary.js';
@@ -82,6 +82,12 @@ export interface LabelOptions {
    * text get a failed 'input' line, like in-memory ones (false skips them as reader issues instead).
    */
   corpusOptions?: ReadCorpusOptions;
+  /**
+   * Label only the records of this shard (core's shardOf over the record id: 0-based index of count), for splitting
+   * one corpus across machines; `taxonomist merge` joins the outputs. A corpus file is still read whole (duplicate ids
+   * decided as unsharded); its issues are reported by one shard each (see readCorpus's shard option).
+   */
+  shard?: ShardSpec;
   /** Seed for every random choice (few-shot selection). Default 0. */
   seed?: number;
   /** Accounting stage of the gateway calls (default 'label'). */

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { readJsonl } from '@taxonomist/core';
+import { IdHashSet, readJsonl } from '@taxonomist/core';
 import { asAssignment } from './compact.js';
 
 /** What an existing output file says about a previous (possibly killed) run. */
 export interface ResumeState {
-  /** Ids already labeled ok: skipped by this run. */
-  okIds: Set<string>;
+  /** Ids already labeled ok: skipped by this run (a compact hash set: flat memory on millions of lines). */
+  okIds: { has(id: string): boolean; readonly size: number };
   /** Valid lines in the file. */
   lines: number;
   /** Ids whose only lines are failures: labeled again. */
@@ -31,10 +31,12 @@ export async function fileExists(path: string): Promise<boolean> {
  * done when ANY of its lines is ok (a killed resume may have left an old failed line next to a new ok one).
  */
 export async function readResumeState(path: string): Promise<ResumeState> {
-  const okIds = new Set<string>();
-  const failed = new Set<string>();
-  const seen = new Set<string>();
+  // One compact table for every id of the file (bit 1: has an ok line, bit 2: has a failed line), not string sets.
+  const status = new IdHashSet();
+  let okCount = 0;
+  let failedOnly = 0;
   let duplicateIds = 0;
+  const okIds = { has: (id: string) => ((status.get(id) ?? 0) & OK) !== 0, get size() { return okCount; } };
   if (!(await fileExists(path))) return { okIds, lines: 0, failedIds: 0, badLines: 0, duplicateIds: 0 };
   const reader = readJsonl<unknown>(path, { maxIssues: 10 });
   let lines = 0;
@@ -46,12 +48,17 @@ export async function readResumeState(path: string): Promise<ResumeState> {
       continue;
     }
     lines++;
-    if (seen.has(a.id)) duplicateIds++;
-    seen.add(a.id);
-    if (a.status === 'ok') okIds.add(a.id);
-    else failed.add(a.id);
+    const before = status.get(a.id);
+    if (before !== undefined) duplicateIds++;
+    const after = (before ?? 0) | (a.status === 'ok' ? OK : FAILED);
+    if (after === before) continue;
+    status.set(a.id, after);
+    if ((after & OK) !== 0 && ((before ?? 0) & OK) === 0) okCount++;
+    if (after === FAILED) failedOnly++;
+    else if (before === FAILED) failedOnly--;
   }
-  let failedIds = 0;
-  for (const id of failed) if (!okIds.has(id)) failedIds++;
-  return { okIds, lines, failedIds, badLines: badLines + reader.stats.skipped, duplicateIds };
+  return { okIds, lines, failedIds: failedOnly, badLines: badLines + reader.stats.skipped, duplicateIds };
 }
+
+const OK = 1;
+const FAILED = 2;

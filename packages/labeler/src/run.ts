@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { acquireFileLock, openJsonlWriter } from '@taxonomist/core';
+import { IdHashSet, ShardSpecSchema, acquireFileLock, inShard, openJsonlWriter, shardManifestPath, writeShardManifest } from '@taxonomist/core';
 import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
@@ -38,17 +38,65 @@ function openSource(corpus: CorpusInput, options: LabelOptions, signal: AbortSig
   fileIssues?: CorpusFileIssues;
   /** The rest can be read without waiting on anyone (a file, an in-memory iterable): a stopped run counts it. */
   finite: boolean;
+  /** Records left to other shards so far (the shard option). */
+  otherShards: () => number;
 } {
+  const shard = options.shard;
+  if (shard !== undefined && !ShardSpecSchema.safeParse(shard).success) {
+    throw new TypeError(`label: shard must be { index, count } with 0 <= index < count (0-based), got ${JSON.stringify(shard)}`);
+  }
   if (typeof corpus === 'string') {
     // Empty texts come through (keepEmptyTexts) and get a failed 'input' line like in-memory ones.
-    const { reader, issues } = openCorpusFile(corpus, options.corpusOptions, signal);
-    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues, finite: true };
+    const corpusOptions = shard === undefined ? options.corpusOptions : { ...options.corpusOptions, shard };
+    const { reader, issues } = openCorpusFile(corpus, corpusOptions, signal);
+    return { iterator: reader[Symbol.asyncIterator](), fileIssues: issues, finite: true, otherShards: () => reader.stats.otherShards ?? 0 };
   }
+  let others = 0;
+  // In memory: records of other shards are dropped before anything else sees them (a record without a usable id
+  // passes, for the loop to fail on it as unsharded).
+  const mine = (raw: unknown): boolean => {
+    if (shard === undefined) return true;
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) return true;
+    if (inShard(String(id), shard)) return true;
+    others++;
+    return false;
+  };
   if (corpus !== null && typeof (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator] === 'function') {
-    return { iterator: (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator](), finite: false };
+    const source = (corpus as AsyncIterable<CorpusRecord>)[Symbol.asyncIterator]();
+    const iterator: AsyncIterator<unknown> =
+      shard === undefined
+        ? source
+        : {
+            async next() {
+              for (;;) {
+                const r = await source.next();
+                if (r.done === true || mine(r.value)) return r;
+              }
+            },
+            async return(value?: unknown) {
+              return (await source.return?.(value)) ?? { done: true, value: undefined };
+            },
+          };
+    return { iterator, finite: false, otherShards: () => others };
   }
   if (corpus !== null && typeof (corpus as Iterable<CorpusRecord>)[Symbol.iterator] === 'function') {
-    return { iterator: (corpus as Iterable<CorpusRecord>)[Symbol.iterator](), finite: true };
+    const source = (corpus as Iterable<CorpusRecord>)[Symbol.iterator]();
+    const iterator: Iterator<unknown> =
+      shard === undefined
+        ? source
+        : {
+            next() {
+              for (;;) {
+                const r = source.next();
+                if (r.done === true || mine(r.value)) return r;
+              }
+            },
+            return(value?: unknown) {
+              return source.return?.(value) ?? { done: true, value: undefined };
+            },
+          };
+    return { iterator, finite: true, otherShards: () => others };
   }
   throw new TypeError('label: corpus must be a file path, an iterable or an async iterable of records');
 }
@@ -91,7 +139,7 @@ class LabelingRun {
   private readonly started = Date.now();
   private writer: JsonlWriter | undefined;
   // Input position of every id read (when the output is to end in input order) and whether lines were written out of it.
-  private inputOrder: Map<string, number> | undefined;
+  private inputOrder: IdHashSet | undefined;
   private lastWrittenPosition = -1;
   private writtenOutOfOrder = false;
   private lock: FileLock | undefined;
@@ -160,6 +208,8 @@ class LabelingRun {
         ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
       });
       await rm(compactTempPath(out), { force: true });
+      // A shard manifest says "this shard is complete": it is written at the end of a finished run, never left stale.
+      await rm(shardManifestPath(out), { force: true });
       this.writer = await openJsonlWriter(out, {
         append: !(this.options.overwrite ?? false),
         ...(this.options.fsync !== undefined ? { fsync: this.options.fsync } : {}),
@@ -169,7 +219,7 @@ class LabelingRun {
     }
     const needsCompaction = resume !== undefined && (resume.failedIds > 0 || resume.duplicateIds > 0 || resume.badLines > 0);
     // Input positions of the ids: the end-of-run compaction sorts by them (sortOutput; ordered mode when compacting).
-    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new Map<string, number>() : undefined;
+    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new IdHashSet() : undefined;
     this.inputOrder = inputOrder;
 
     const usage = new UsageTracker(gateway);
@@ -276,8 +326,8 @@ class LabelingRun {
       void task.finally(() => tasks.delete(task));
     };
 
-    const { iterator, fileIssues, finite } = openSource(this.corpus, this.options, this.sourceController.signal);
-    const seenIds = typeof this.corpus === 'string' ? undefined : new Set<string>();
+    const { iterator, fileIssues, finite, otherShards } = openSource(this.corpus, this.options, this.sourceController.signal);
+    const seenIds = typeof this.corpus === 'string' ? undefined : new IdHashSet();
     let batch: PreparedRecord[] = [];
     let seq = 0;
     let exhausted = false;
@@ -404,6 +454,7 @@ class LabelingRun {
         issues: fileIssues?.skipped ?? 0,
         issuesByKind: { ...(fileIssues?.skippedByKind ?? {}) },
         issueExamples: [...(fileIssues?.examples ?? [])],
+        ...(this.options.shard !== undefined ? { otherShards: otherShards() } : {}),
       },
       ok: c.ok,
       failed: c.failed,
@@ -434,6 +485,16 @@ class LabelingRun {
         : {}),
       elapsedMs: Date.now() - this.started,
     };
+    if (out !== undefined && fileCounts !== undefined && this.options.shard !== undefined && status === 'done') {
+      await writeShardManifest(out, {
+        schemaVersion: 1,
+        kind: 'labels',
+        shard: this.options.shard,
+        taxonomyId: catalog.taxonomyId,
+        model: modelLabel,
+        records: fileCounts.lines,
+      });
+    }
     this.reportProgress(true);
     await this.options.host?.emit('label:done', summary);
     return summary;

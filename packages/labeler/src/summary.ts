@@ -77,6 +77,8 @@ export const LabelSummarySchema = z.object({
     issuesByKind: z.record(z.string(), count),
     /** The reader's file:line messages about the first 20 skipped lines. */
     issueExamples: z.array(z.string()),
+    /** With the shard option: records of the corpus left to other shards (not counted in `records`). */
+    otherShards: count.optional(),
   }),
   ok: count,
   failed: count,

@@ -31,6 +31,7 @@ export { pipelineVersion } from './version.js';
 export { corpusFlags, loadCorpus, reportIssues, reportEmptyTexts, withText, IssueTally, type CorpusFlags, type LoadedCorpus } from './corpus.js';
 export { induceSettingsFromFlags, inductionOutcome, runInduceStage, type InducePaths, type InduceStageResult } from './induce-stage.js';
 export { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from './label-stage.js';
+export { StreamedCorpus } from './label-corpus-file.js';
 export { runActiveLabelStage, STOP_REASON_TEXT, type ActiveLabelStageResult } from './active-label-stage.js';
 export { clusterModelPathFor, loadClusterModel, runCentroidLabelStage, CENTROID_MODEL_ID } from './centroid-label.js';
 export { runDistillStage, type DistillStageResult } from './distill-stage.js';

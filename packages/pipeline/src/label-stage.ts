@@ -1,4 +1,4 @@
-import type { CorpusRecord, StageUsage, Taxonomy } from '@taxonomist/core';
+import type { CorpusRecord, ReadCorpusOptions, ShardSpec, StageUsage, Taxonomy } from '@taxonomist/core';
 import { INTERRUPTED_MESSAGE, PipelineUsageError } from './errors.js';
 import { OUTCOME, type Outcome } from './outcome.js';
 import type { StageValues } from './values.js';
@@ -18,6 +18,8 @@ export interface LabelStageResult {
   alreadyOk: number;
   notAttempted: number;
   failedByKind: Record<string, number>;
+  /** With a shard: records of the corpus left to other shards. */
+  otherShards?: number;
   /** Set when the run stopped because the gateway stopped calling the provider (auth/quota, too many failures). */
   stopError?: { kind: string; message: string };
   usage: StageUsage;
@@ -43,7 +45,10 @@ export function labelSettingsFromFlags(values: StageValues): Record<string, unkn
  * Budget stops and provider failures come back as an outcome, not exceptions, so `runPipeline` can record them.
  */
 export async function runLlmLabelStage(args: {
-  records: readonly CorpusRecord[];
+  /** Records in memory, or a corpus file streamed by the labeler (flat memory at any corpus size). */
+  records: readonly CorpusRecord[] | { path: string; corpusOptions: ReadCorpusOptions };
+  /** Label only this shard of the records (the labeler writes the shard manifest when the shard is complete). */
+  shard?: ShardSpec;
   taxonomy: Taxonomy;
   models: Extract<ModelSetup, { online: true }>;
   out: string;
@@ -65,8 +70,14 @@ export async function runLlmLabelStage(args: {
   const { label } = await import('@taxonomist/labeler');
   const settings = labelSettingsFromFlags(values);
   const before = stageUsageOf(models.gateway.usage());
-  const bar = ui.progress('label', args.records.length);
-  const run = label([...args.records], args.taxonomy, {
+  const file = 'path' in args.records ? args.records : undefined;
+  const inMemory = file === undefined ? (args.records as readonly CorpusRecord[]) : undefined;
+  const bar = ui.progress('label', inMemory?.length);
+  const run = label(file?.path ?? [...inMemory!], args.taxonomy, {
+    // A streamed file is written in input order as it goes (a bounded reorder buffer), so a finished run needs no
+    // end-of-run sort of the whole output in memory.
+    ...(file ? { corpusOptions: file.corpusOptions, ordered: true } : {}),
+    ...(args.shard ? { shard: args.shard } : {}),
     ...(settings as object),
     gateway: models.gateway,
     model: models.model,
@@ -109,7 +120,8 @@ export async function runLlmLabelStage(args: {
   }
   return {
     status: summary.status,
-    records: args.records.length,
+    records: inMemory?.length ?? summary.input.records,
+    ...(summary.input.otherShards !== undefined ? { otherShards: summary.input.otherShards } : {}),
     ok: summary.ok + summary.input.alreadyOk,
     failed: summary.failed,
     alreadyOk: summary.input.alreadyOk,

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { rejectsPathFor } from '@taxonomist/core';
+import { rm } from 'node:fs/promises';
+import { rejectsPathFor, shardManifestPath, writeShardManifest } from '@taxonomist/core';
+import { shardFlag } from '../args/shard.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { corpusFlags, runPredictStage, inputPath, str } from '@taxonomist/pipeline';
 import { pluginDistillRegistry } from '../model/plugin-registry.js';
@@ -10,12 +12,20 @@ import type { CommandContext } from './types.js';
 export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const [modelPath, corpusPath] = ctx.positionals.map((p) => inputPath(ctx.io.cwd, p)) as [string, string];
   const out = resolve(ctx.io.cwd, str(ctx.values, 'out') ?? 'predictions.jsonl');
-  const { loadClassifier } = await import('@taxonomist/distill');
+  const shard = shardFlag(ctx.values, 'predict');
+  const { loadClassifier, classifierModelId } = await import('@taxonomist/distill');
   // A model trained with a plugin's featurizer or classifier loads through the config's plugins.
   const registry = await pluginDistillRegistry(ctx);
   const model = await loadClassifier(modelPath, registry ? { registry } : {});
   const t0 = ctx.io.now();
-  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions: corpusFlags(ctx.values), out, ui: ctx.ui, signal: ctx.signal, rejectsPath: rejectsPathFor(out) });
+  // A shard manifest marks a complete shard output: never left from an earlier run while this one writes.
+  await rm(shardManifestPath(out), { force: true });
+  const corpusOptions = { ...corpusFlags(ctx.values), ...(shard ? { shard } : {}) };
+  const result = await runPredictStage({ model, corpus: corpusPath, corpusOptions, out, ui: ctx.ui, signal: ctx.signal, rejectsPath: rejectsPathFor(out) });
+  if (shard) {
+    const taxonomyId = model.taxonomyId;
+    await writeShardManifest(out, { schemaVersion: 1, kind: 'predictions', shard, ...(taxonomyId !== undefined ? { taxonomyId } : {}), model: classifierModelId(model), records: result.records });
+  }
   const ms = ctx.io.now() - t0;
   ctx.ui.result(
     `predicted ${formatCount(result.records)} records in ${formatDuration(ms)} (${formatRate((result.records / Math.max(ms, 1)) * 1000)})` +

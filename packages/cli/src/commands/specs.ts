@@ -38,6 +38,11 @@ const LABEL_OPTIONS: OptionTable = {
   instructions: { type: 'string', value: '<text>', description: 'extra instructions appended to every prompt' },
 };
 
+/** `--shard i/n` of label and predict (parsed and checked by args/shard.ts when the command runs). */
+const SHARD_OPTION: OptionTable = {
+  shard: { type: 'string', value: '<i/n>', description: 'process only shard i of n (0-based: 0/4 .. 3/4, by a stable hash of the record id); join with `taxonomist merge`' },
+};
+
 /** Some options of a table, by name (a command that shares a table but has no use for all of its flags). */
 function pick(table: OptionTable, ...names: string[]): OptionTable {
   return Object.fromEntries(Object.entries(table).filter(([name]) => names.includes(name)));
@@ -145,6 +150,7 @@ const commands: CommandSpec[] = [
       out: { type: 'string', short: 'o', value: '<file>', description: 'labels JSONL to write (one line per record)', defaultText: 'labels.jsonl' },
       ...LABEL_SAMPLE_OPTION('label only a seeded random sample of n records', 'every record'),
       'no-resume': { type: 'boolean', description: 'start over instead of resuming an existing output file' },
+      ...SHARD_OPTION,
       ...LABEL_OPTIONS,
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
@@ -193,11 +199,33 @@ const commands: CommandSpec[] = [
     ],
     options: {
       out: { type: 'string', short: 'o', value: '<file>', description: 'predictions JSONL to write', defaultText: 'predictions.jsonl' },
+      ...SHARD_OPTION,
       ...CORPUS_OPTIONS,
       ...GLOBAL_OPTIONS,
     },
     examples: [{ command: 'taxonomist predict model.json chats.jsonl --out predictions.jsonl', note: '' }],
     load: () => import('./predict.js'),
+  },
+  {
+    name: 'merge',
+    summary: 'join the outputs of sharded label or predict runs (--shard i/n) into one file',
+    usage: 'taxonomist merge <shard-output>... --out <file> [--corpus <corpus>]',
+    positionals: [{ name: 'shard-output', description: 'the output files of the n shard runs (each with its <file>.shard.json)', required: true, variadic: true }],
+    options: {
+      out: { type: 'string', short: 'o', value: '<file>', required: true, description: 'merged JSONL to write' },
+      corpus: { type: 'string', value: '<file>', description: 'the corpus the shards were run on: every record must be in exactly one shard; output in corpus order', defaultText: 'no corpus check; shards one after the other' },
+      ...CORPUS_OPTIONS,
+      ...GLOBAL_OPTIONS,
+    },
+    description:
+      'Checks that the outputs are the n shards of one run (same shard count, every index once, same taxonomy id and ' +
+      'model id) and that every record appears exactly once, then writes the lines as the shards wrote them: with ' +
+      '--corpus the result is byte-identical to an unsharded run. Any problem stops the merge naming the file and line (exit 3).',
+    examples: [
+      { command: 'taxonomist merge labels.*.jsonl --corpus chats.jsonl --out labels.jsonl', note: 'after `label --shard i/4` on 4 machines' },
+      { command: 'taxonomist merge preds.0.jsonl preds.1.jsonl --out predictions.jsonl', note: 'no corpus: no id twice, shard order' },
+    ],
+    load: () => import('./merge.js'),
   },
   {
     name: 'eval',

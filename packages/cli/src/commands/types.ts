@@ -9,6 +9,8 @@ export interface PositionalSpec {
   name: string;
   description: string;
   required: boolean;
+  /** The last positional only: takes every remaining argument (one or more when required). */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {

@@ -3,6 +3,7 @@ import { CsvRecordParser, type CsvRecord } from './csv.js';
 import { IssueSink, getField, isBlank, issue, resetStats, topLevelKey, typeName, wrapFsError } from './fields.js';
 import { readLineBatches, type RawLine } from './lines.js';
 import { RecordBuilder } from './record-builder.js';
+import { ShardSpecSchema } from '../util/shard.js';
 import {
   CorpusError,
   emptyStats,
@@ -67,6 +68,9 @@ function resolveOptions(path: string, options: ReadCorpusOptions): Resolved {
       throw new TypeError(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
     }
   }
+  if (options.shard !== undefined && !ShardSpecSchema.safeParse(options.shard).success) {
+    throw new TypeError(`shard must be { index, count } with 0 <= index < count (0-based), got ${JSON.stringify(options.shard)}`);
+  }
   if (options.maxIssues !== undefined && !(Number.isInteger(options.maxIssues) && options.maxIssues >= 0)) {
     throw new TypeError(`maxIssues must be a non-negative integer, got ${options.maxIssues}`);
   }
@@ -99,10 +103,14 @@ export function readCorpus(path: string, options: ReadCorpusOptions = {}): Corpu
   // the parsing itself on short texts.
   async function* iterateBatches(): AsyncGenerator<CorpusItem[]> {
     resetStats(stats, emptyStats());
+    if (options.shard !== undefined) stats.otherShards = 0;
     issues.length = 0;
     const sink = new IssueSink(stats, issues, options);
     const fieldNames = opts.label === undefined ? { text: opts.text, id: opts.id } : { text: opts.text, id: opts.id, label: opts.label };
-    const builder = new RecordBuilder(path, fieldNames, sink, stats, { keepEmptyTexts: options.keepEmptyTexts === true });
+    const builder = new RecordBuilder(path, fieldNames, sink, stats, {
+      keepEmptyTexts: options.keepEmptyTexts === true,
+      ...(options.shard !== undefined ? { shard: options.shard } : {}),
+    });
     const handler: BatchHandler = opts.format === 'csv' ? new CsvHandler(opts, stats, sink, builder) : new LineHandler(opts, stats, sink, builder);
     try {
       for await (const batch of readLineBatches(path, options.signal ? { signal: options.signal } : {})) {

@@ -1,6 +1,7 @@
 /** Helpers shared by the readers: field access by dotted path, type names for messages, issue sinks. */
 import type { CorpusIssue, CorpusIssueKind } from './types.js';
 import { CorpusError } from './types.js';
+import { inShard, type ShardSpec } from '../util/shard.js';
 
 /** `obj[path]` when that key exists, else a walk of the dotted path ('a.b.c'); undefined when absent. */
 export function getField(obj: Record<string, unknown>, path: string): unknown {
@@ -31,10 +32,13 @@ export class IssueSink {
   constructor(
     private readonly stats: { skipped: number; kept?: number; byKind: Record<CorpusIssueKind, number> },
     private readonly issues: CorpusIssue[],
-    private readonly options: { onIssue?: (issue: CorpusIssue) => void; strict?: boolean; maxIssues?: number },
+    private readonly options: { onIssue?: (issue: CorpusIssue) => void; strict?: boolean; maxIssues?: number; shard?: ShardSpec },
   ) {}
 
   report(issue: CorpusIssue): void {
+    // Sharded reading: each issue belongs to one shard, so the shards' reports add up to the unsharded one.
+    const shard = this.options.shard;
+    if (shard !== undefined && !(issue.id === undefined ? shard.index === 0 : inShard(issue.id, shard))) return;
     this.stats.byKind[issue.kind] += 1;
     if (issue.kept === true) this.stats.kept = (this.stats.kept ?? 0) + 1;
     else this.stats.skipped += 1;

@@ -8,3 +8,4 @@ export * from './json-file.js';
 export { ensureDir } from './ensure-dir.js';
 export * from './rejects.js';
 export { generatedIdFor } from './record-builder.js';
+export * from './shard-outputs.js';

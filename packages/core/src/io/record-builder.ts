@@ -1,5 +1,7 @@
 import * as crypto from 'node:crypto';
 import { sha256 } from '../util/hash.js';
+import { IdHashSet } from '../util/id-hash-set.js';
+import { inShard, type ShardSpec } from '../util/shard.js';
 import type { CorpusItem, CorpusStats } from './types.js';
 import { type IssueSink, isBlank, issue, typeName } from './fields.js';
 
@@ -27,7 +29,9 @@ export interface RawFields {
  * yielded, its empty_text issue marked `kept`. Issues carry the record's id whenever it is known.
  */
 export class RecordBuilder {
-  private readonly firstLineOfId = new Map<string, number>();
+  // First line of every id, as a 64-bit id hash + line (12-24 B per record, see IdHashSet), not a Map of strings:
+  // the reader must stay flat in memory on corpora of millions of records.
+  private readonly firstLineOfId = new IdHashSet();
   /** Occurrences of each repeated generated base id (identical texts get '-2', '-3'... in order of appearance). */
   private readonly generatedCount = new Map<string, number>();
 
@@ -36,7 +40,7 @@ export class RecordBuilder {
     private readonly fields: { text: string; id: string; label?: string },
     private readonly sink: IssueSink,
     private readonly stats: CorpusStats,
-    private readonly options: { keepEmptyTexts?: boolean } = {},
+    private readonly options: { keepEmptyTexts?: boolean; shard?: ShardSpec } = {},
   ) {}
 
   build(raw: RawFields): CorpusItem | null {
@@ -101,12 +105,16 @@ export class RecordBuilder {
       }
       generated = true;
     }
-    const first = this.firstLineOfId.get(id);
+    const first = this.firstLineOfId.addIfAbsent(id, line);
     if (first !== undefined) {
       sink.report(issue(file, line, 'duplicate_id', `duplicate id "${id}" (first seen on line ${first})`, fields.id, id));
       return null;
     }
-    this.firstLineOfId.set(id, line);
+    // Sharded: every record took part in the duplicate check above (same decisions as unsharded); other shards' stop here.
+    if (this.options.shard !== undefined && !inShard(id, this.options.shard)) {
+      this.stats.otherShards = (this.stats.otherShards ?? 0) + 1;
+      return null;
+    }
     if (generated) this.stats.generatedIds += 1;
     if (blank) {
       // Kept: the consumer gets the record (and its id) to account for it, e.g. as a failed output line.

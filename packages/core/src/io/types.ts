@@ -1,4 +1,5 @@
 import type { CorpusRecord } from '../schemas/corpus.js';
+import type { ShardSpec } from '../util/shard.js';
 
 /** What went wrong with one line / record of an input file. */
 export const CORPUS_ISSUE_KINDS = [
@@ -46,6 +47,8 @@ export interface CorpusStats {
   byKind: Record<CorpusIssueKind, number>;
   /** Records whose id was generated from their text (no id in the source). */
   generatedIds: number;
+  /** With the `shard` option: records read but left to other shards (not yielded, not in `records`). */
+  otherShards?: number;
 }
 
 export type CorpusFormat = 'jsonl' | 'csv' | 'txt';
@@ -76,6 +79,12 @@ export interface ReadCorpusOptions {
   keepEmptyTexts?: boolean;
   /** Cap on the `issues` list kept in memory (default 1000); counts in `stats` stay complete. */
   maxIssues?: number;
+  /**
+   * Yield only the records of this shard (core's shardOf: a stable hash of the id). Every line is still read, so
+   * duplicate ids and generated ids are decided exactly as without a shard. An issue is reported by one shard only:
+   * the shard of its record's id when known, else shard 0 (bad JSON, blank or invalid lines).
+   */
+  shard?: ShardSpec;
   signal?: AbortSignal;
 }
 
