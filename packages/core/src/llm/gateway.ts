@@ -395,6 +395,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ...(isPluginHost(options.resolver) ? { host: options.resolver } : {}),
     resolveChatModel: (ref: ChatModelRef): Promise<ResolvedChatModel> => models.resolveChat(ref),
     resolveEmbeddings: (ref: EmbeddingsRef): Promise<ResolvedEmbeddings> => models.resolveEmbeddings(ref),
+    resolveBatch: (modelId: string) => models.resolveBatch(modelId),
     usage: () => ledger.report(),
     budget: () => budget?.state(),
     cost: (modelId, usage) => prices.cost(modelId, usage),
