@@ -265,3 +265,41 @@ describe('labelBatchToFile against the local OpenAI server', () => {
   });
 });
 
+
+describe('batch labeling killed for real', () => {
+  it('a child SIGKILLed while polling: the re-run attaches to its recorded batches and submits nothing twice', async () => {
+    const { spawn } = await import('node:child_process');
+    const ROOT = join(import.meta.dirname, '..');
+    await start({ apiKey: undefined, batchPollsPerStep: 40 });
+    const corpusPath = await writeCorpus(8);
+    const out = join(dir, 'labels.jsonl');
+    const statePath = batchStatePath(out);
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'test/fixtures/batch-label-child.ts'), server.url, corpusPath, out], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    let done = false;
+    void exited.then(() => (done = true));
+    // 8 records, pack 2, 2 requests per batch: 2 batches. Kill once both are recorded and polling has begun.
+    for (;;) {
+      if (done) break;
+      const state = await readBatchState(statePath).catch(() => undefined);
+      if (state?.batches.length === 2 && server.requests.some((r) => r.method === 'GET' && r.path === '/v1/batches/batch_2')) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!done) child.kill('SIGKILL');
+    expect(await exited, stderr).toBe('SIGKILL');
+    expect(server.batches).toHaveLength(2);
+    expect(server.batches.every((b) => b.status !== 'completed')).toBe(true);
+
+    const summary = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { pack: 2 }));
+    expect(summary).toMatchObject({ status: 'done', ok: 8, failed: 0 });
+    expect(summary.batch).toMatchObject({ submittedBatches: 0, attachedRecords: 8 });
+    expect(server.batches).toHaveLength(2);
+    expect(server.batches.flatMap((b) => b.customIds)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect((await readLines(out)).map((l) => l.id)).toEqual(corpus(8).map((r) => r.id));
+  }, 120_000);
+});
