@@ -6,6 +6,7 @@ import { HOW_TO_CONFIGURE_LLM, setupModels } from '../model/setup.js';
 import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage } from '../pipeline/centroid-label.js';
 import { corpusFlags, loadCorpus } from '../pipeline/corpus.js';
 import { runLlmLabelStage, type LabelStageResult } from '../pipeline/label-stage.js';
+import { runBatchLabelStage } from '../pipeline/batch-label-stage.js';
 import { offlineNotice, warnIgnoredOffline } from '../pipeline/offline-notice.js';
 import { sampleInOrder } from '../pipeline/sample.js';
 import { bool, inputPath, num, seedOf, str } from '../pipeline/values.js';
@@ -28,6 +29,9 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const seed = seedOf(values);
 
   let clusterModelPath: string | undefined;
+  if (bool(values, 'batch') && !models.online) {
+    throw new UsageError('--batch labels through a provider batch API and needs a model', { command: 'label', hint: HOW_TO_CONFIGURE_LLM });
+  }
   if (!models.online) {
     clusterModelPath = clusterModelPathFor(resolve(ctx.io.cwd, taxonomyPath), taxonomy);
     if (clusterModelPath === undefined) {
@@ -43,7 +47,9 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const records = n === undefined ? corpus.records : sampleInOrder(corpus.records, n, seed, 'label-sample');
 
   let result: LabelStageResult;
-  if (models.online) {
+  if (models.online && bool(values, 'batch')) {
+    result = await runBatchLabelStage({ records, taxonomy, models, out, fresh: bool(values, 'noResume'), values, seed, ui, signal: ctx.signal });
+  } else if (models.online) {
     result = await runLlmLabelStage({ records, taxonomy, models, out, fresh: bool(values, 'noResume'), values, seed, ui, signal: ctx.signal });
   } else {
     offlineNotice(ui);
