@@ -65,5 +65,8 @@ describe('taxonomist label --batch', () => {
     const r = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--batch']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--batch .* needs a model/);
+    const p = await run(['label', 'corpus.jsonl', '--taxonomy', 'taxonomy.json', '--poll-interval', '5']);
+    expect(p.code).toBe(2);
+    expect(p.err).toMatch(/--poll-interval only applies with --batch/);
   });
 });

@@ -29,6 +29,9 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const seed = seedOf(values);
 
   let clusterModelPath: string | undefined;
+  if (num(values, 'pollInterval') !== undefined && !bool(values, 'batch')) {
+    throw new UsageError('--poll-interval only applies with --batch', { command: 'label' });
+  }
   if (bool(values, 'batch') && !models.online) {
     throw new UsageError('--batch labels through a provider batch API and needs a model', { command: 'label', hint: HOW_TO_CONFIGURE_LLM });
   }
