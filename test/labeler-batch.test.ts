@@ -127,6 +127,17 @@ describe('labelBatchToFile against the local OpenAI server', () => {
     expect((await readLines(out)).map((l) => l.id)).toEqual(corpus(9).map((r) => r.id));
   });
 
+  it('submitOnly submits and returns; the next run collects', async () => {
+    const corpusPath = await writeCorpus(5);
+    const out = join(dir, 'labels.jsonl');
+    const first = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { submitOnly: true }));
+    expect(first).toMatchObject({ status: 'aborted', stopReason: 'consumer', ok: 0, batch: { submittedRecords: 5, pending: 5 } });
+    expect(server.batches[0]!.polls).toBe(0);
+    const second = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out));
+    expect(second).toMatchObject({ status: 'done', ok: 5, batch: { submittedBatches: 0, pending: 0 } });
+    expect(server.batches).toHaveLength(1);
+  });
+
   it('aborted while polling, then a kill between writing the lines and recording the collect: still one line per record', async () => {
     await start({ batchPollsPerStep: 2 });
     const corpusPath = await writeCorpus(6);

@@ -38,7 +38,10 @@ export interface BatchLabelOptions extends LabelOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Submit again the records whose line in the output is a failure (default false: a collected record is done). */
   retryFailed?: boolean;
-  /** Submit what is new and return without waiting for the batches (status 'aborted' with stopReason 'signal' is not used: see summary.batch.pending). */
+  /**
+   * Submit what is new and return without waiting: the summary is 'aborted' (stopReason 'consumer') while records are
+   * in running batches (`batch.pending`); a later run attaches to them and collects.
+   */
   submitOnly?: boolean;
   onBatchEvent?(event: BatchEvent): void;
 }
@@ -390,10 +393,12 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
     const finished = pending === 0 && !aborted;
     const counts = finished ? await compactOutput(out, inputOrder, { lock }) : undefined;
     const fileIds = counts === undefined ? await readOutputIds(out) : undefined;
-    const status: LabelSummary['status'] = aborted ? 'aborted' : stopReason !== undefined ? 'stopped' : 'done';
+    // Waiting was skipped (submitOnly) with batches still running: not done, the caller stopped early.
+    const leftRunning = !aborted && pending > 0;
+    const status: LabelSummary['status'] = aborted || leftRunning ? 'aborted' : stopReason !== undefined ? 'stopped' : 'done';
     const summary: BatchLabelSummary = {
       status,
-      ...(aborted ? { stopReason: 'signal' as const } : stopReason !== undefined ? { stopReason } : {}),
+      ...(aborted ? { stopReason: 'signal' as const } : leftRunning ? { stopReason: 'consumer' as const } : stopReason !== undefined ? { stopReason } : {}),
       input: {
         records,
         alreadyOk,
