@@ -3,6 +3,7 @@ import {
   BatchRequestSchema,
   LlmError,
   isStrictCompatibleSchema,
+  splitWithinBatchLimits,
   type BatchClient,
   type BatchInfo,
   type BatchRequest,
@@ -51,26 +52,6 @@ export function chatCompletionsBody(model: string, r: BatchRequest): AnyObj {
 /** One JSONL line of a batch input file. */
 export function requestLine(model: string, r: BatchRequest): string {
   return JSON.stringify({ custom_id: r.customId, method: 'POST', url: '/v1/chat/completions', body: chatCompletionsBody(model, r) });
-}
-
-/** Split lines into files within the request-count and byte limits, in order. A single line over the byte limit is an error. */
-export function splitLines(lines: readonly { customId: string; line: string }[], limits: { maxRequests: number; maxBytes: number }): { customId: string; line: string }[][] {
-  const chunks: { customId: string; line: string }[][] = [];
-  let current: { customId: string; line: string }[] = [];
-  let bytes = 0;
-  for (const l of lines) {
-    const size = Buffer.byteLength(l.line) + 1;
-    if (size > limits.maxBytes) throw new RangeError(`batch request "${l.customId}" is ${size} bytes, over the per-file limit of ${limits.maxBytes} bytes`);
-    if (current.length > 0 && (current.length >= limits.maxRequests || bytes + size > limits.maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(l);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 function toUsage(u: unknown): { inputTokens: number; outputTokens: number } | undefined {
@@ -255,7 +236,7 @@ export function createOpenAIBatchClient(
         return { customId: r.customId, line: requestLine(modelName, parsed.data) };
       });
       const ids: string[] = [];
-      for (const chunk of splitLines(lines, limits)) {
+      for (const chunk of splitWithinBatchLimits(lines, limits)) {
         const id = await submitOne(chunk, opts.signal);
         ids.push(id);
         await opts.onSubmitted?.({ id, customIds: chunk.map((l) => l.customId) });

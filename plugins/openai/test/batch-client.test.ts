@@ -1,8 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startOpenAIServer, faultAnswer, type OpenAIServer } from '@taxonomist/testing';
-import { createGateway, createPluginHost, FINAL_BATCH_STATUSES, isLlmError, type BatchClient, type BatchRequest } from '@taxonomist/core';
+import { createGateway, createPluginHost, FINAL_BATCH_STATUSES, splitWithinBatchLimits as splitLines, isLlmError, type BatchClient, type BatchRequest } from '@taxonomist/core';
 import { createOpenAIBatchClient, openaiPlugin, resolveOpenAISettings, OPENAI_BATCH_PRICE_FACTOR } from '@taxonomist/openai';
-import { splitLines } from '../src/batch-client.js';
 
 const SECRET = 'sk-proj-BATCH-SECRET-0123456789';
 const schema = { type: 'object', properties: { label: { type: 'string', enum: ['billing', 'card'] } }, required: ['label'], additionalProperties: false };

@@ -115,3 +115,26 @@ export interface BatchClient {
   /** Ask the provider to cancel a batch (it goes through `cancelling` to `cancelled`). */
   cancel(id: string, options?: { signal?: AbortSignal }): Promise<BatchInfo>;
 }
+
+/**
+ * Split serialized requests into consecutive chunks within a provider's per-batch limits (request count, bytes of
+ * the lines plus a newline each), in order. A single request over the byte limit is an error naming it.
+ */
+export function splitWithinBatchLimits<T extends { customId: string; line: string }>(items: readonly T[], limits: { maxRequests: number; maxBytes: number }): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(item.line) + 1;
+    if (size > limits.maxBytes) throw new RangeError(`batch request "${item.customId}" is ${size} bytes, over the per-batch limit of ${limits.maxBytes} bytes`);
+    if (current.length > 0 && (current.length >= limits.maxRequests || bytes + size > limits.maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
