@@ -127,6 +127,14 @@ describe('labelBatchToFile against the local OpenAI server', () => {
     expect((await readLines(out)).map((l) => l.id)).toEqual(corpus(9).map((r) => r.id));
   });
 
+  it('refuses to attach to batches submitted with other settings, naming the state file', async () => {
+    const corpusPath = await writeCorpus(4);
+    const out = join(dir, 'labels.jsonl');
+    await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { submitOnly: true }));
+    await expect(labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { pack: 2 }))).rejects.toThrow(/labels\.jsonl\.batch\.json: its batches were submitted with other settings/);
+    expect(server.batches).toHaveLength(1);
+  });
+
   it('submitOnly submits and returns; the next run collects', async () => {
     const corpusPath = await writeCorpus(5);
     const out = join(dir, 'labels.jsonl');
