@@ -6,6 +6,7 @@ import type { LabelCatalog } from './catalog.js';
 import { packKeys } from './answer-schema.js';
 import type { AnswerShape, ItemAnswer, PackedAnswer } from './answer-schema.js';
 import { interpretAnswer } from './interpret.js';
+import { matchPackedAnswers } from './packed-answer-match.js';
 import { labelValueProbabilities } from './confidence.js';
 import { buildMessages } from './prompt.js';
 import type { FewShotSelector } from './few-shot.js';
@@ -232,31 +233,11 @@ export async function labelPack(
       signal: env.signal,
     });
     const answers = Array.isArray(result.value.answers) ? result.value.answers : [];
-    const confidences = confidenceFrom(env, result, answers.length);
-    const byKey = new Map<string, number[]>();
-    answers.forEach((a, i) => {
-      const list = byKey.get(a.id) ?? [];
-      list.push(i);
-      byKey.set(a.id, list);
+    const matched = matchPackedAnswers(env, keys, result.value, confidenceFrom(env, result, answers.length), result.modelId);
+    matched.out.forEach((o, i) => {
+      out[i] = o;
     });
-    for (const key of byKey.keys()) if (!keys.includes(key)) env.pack.extra += byKey.get(key)!.length;
-    keys.forEach((key, r) => {
-      const hits = byKey.get(key) ?? [];
-      if (hits.length !== 1) {
-        if (hits.length === 0) env.pack.missing += 1;
-        else env.pack.duplicated += 1;
-        reask.push(r);
-        return;
-      }
-      const interp = interpretAnswer(env.catalog, env.shape, answers[hits[0]!]!);
-      if (interp.kind !== 'ok') {
-        env.pack.outOfTaxonomy += 1;
-        reask.push(r);
-        return;
-      }
-      const confidence = confidences[hits[0]!];
-      out[r] = { status: 'ok', answer: interp, modelId: result.modelId, ...(confidence !== undefined ? { confidence } : {}) };
-    });
+    reask.push(...matched.reask);
   } catch (err) {
     const failure = toFailure(env, model.id, err);
     if (failure.status === 'failed' && (failure.kind === 'invalid_output' || failure.kind === 'refusal' || failure.kind === 'out_of_taxonomy')) {

@@ -4,6 +4,11 @@
 import './hooks.js';
 
 export { label, labelToFile } from './run.js';
+export { labelBatchToFile } from './batch-run.js';
+export type { BatchLabelOptions, BatchLabelSummary, BatchEvent } from './batch-run.js';
+export { BatchStateSchema, batchStatePath, readBatchState } from './batch-state.js';
+export type { BatchState, BatchEntry } from './batch-state.js';
+export { buildBatchRequest } from './batch-requests.js';
 export type { LabelRun } from './run.js';
 export { estimate } from './estimate.js';
 export type { LabelEstimate, ModelEstimate } from './estimate.js';

@@ -32,6 +32,7 @@ export { corpusFlags, loadCorpus, reportIssues, reportEmptyTexts, withText, Issu
 export { induceSettingsFromFlags, inductionOutcome, runInduceStage, type InducePaths, type InduceStageResult } from './induce-stage.js';
 export { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from './label-stage.js';
 export { StreamedCorpus } from './label-corpus-file.js';
+export { runBatchLabelStage } from './batch-label-stage.js';
 export { runActiveLabelStage, STOP_REASON_TEXT, type ActiveLabelStageResult } from './active-label-stage.js';
 export { clusterModelPathFor, loadClusterModel, runCentroidLabelStage, CENTROID_MODEL_ID } from './centroid-label.js';
 export { runDistillStage, type DistillStageResult } from './distill-stage.js';

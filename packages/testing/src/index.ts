@@ -13,3 +13,4 @@ export { countTextTokens, countChatPromptTokens, splitIntoTokens } from './token
 export * from './openai-server/index.js';
 export * from './fake-server/index.js';
 export * from './conformance.js';
+export * from './batch-conformance.js';

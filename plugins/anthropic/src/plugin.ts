@@ -1,5 +1,6 @@
 import { definePlugin, type ProviderDefinition, type ProviderSettings, type TaxonomistPlugin } from '@taxonomist/core';
 import { createAnthropicChatModel } from './chat-model.js';
+import { createAnthropicBatchClient } from './batch-client.js';
 import { ANTHROPIC_PRICES } from './prices.js';
 import { resolveAnthropicSettings, type AnthropicProviderSettings } from './settings.js';
 
@@ -22,6 +23,8 @@ export function createAnthropicProvider(settings: AnthropicProviderSettings = {}
   return {
     id: ANTHROPIC_PROVIDER_ID,
     chatModel: (modelName, overrides) => createAnthropicChatModel(modelName, resolveAnthropicSettings(merged(overrides))),
+    // Message Batches, billed at ANTHROPIC_BATCH_PRICE_FACTOR of the list price.
+    batch: (modelName, overrides) => createAnthropicBatchClient(modelName, resolveAnthropicSettings(merged(overrides))),
     structuredMethod: settings.structuredMethod ?? 'functionCalling',
     supportsLogprobs: false,
     prices: { ...ANTHROPIC_PRICES },

@@ -15,3 +15,6 @@ export const ANTHROPIC_PRICES: PriceTable = {
   'claude-haiku-4-5': { input: 1, output: 5 },
   'claude-3-5-haiku-latest': { input: 0.8, output: 4 },
 };
+
+/** Message Batches price as a fraction of the list price (Anthropic bills batch requests at 50%). */
+export const ANTHROPIC_BATCH_PRICE_FACTOR = 0.5;

@@ -12,4 +12,5 @@ export {
   type ResolvedOpenAISettings,
 } from './settings.js';
 export { createOpenAIChatModel, createOpenAIEmbeddingsModel, TaxonomistChatOpenAI, TaxonomistOpenAIEmbeddings } from './chat-model.js';
-export { OPENAI_PRICES } from './prices.js';
+export { OPENAI_PRICES, OPENAI_BATCH_PRICE_FACTOR } from './prices.js';
+export { createOpenAIBatchClient, OPENAI_BATCH_LIMITS } from './batch-client.js';

@@ -1,5 +1,6 @@
 import { definePlugin, type ProviderDefinition, type ProviderSettings, type TaxonomistPlugin } from '@taxonomist/core';
 import { createOpenAIChatModel, createOpenAIEmbeddingsModel } from './chat-model.js';
+import { createOpenAIBatchClient } from './batch-client.js';
 import { OPENAI_PRICES } from './prices.js';
 import { resolveOpenAISettings, type OpenAIProviderSettings } from './settings.js';
 
@@ -27,6 +28,8 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings = {}): Pro
     id: OPENAI_PROVIDER_ID,
     chatModel: (modelName, overrides) => createOpenAIChatModel(modelName, resolveOpenAISettings(merged(overrides))),
     embeddings: (modelName, overrides) => createOpenAIEmbeddingsModel(modelName, resolveOpenAISettings(merged(overrides))),
+    // Batch API (files + batches endpoints), billed at OPENAI_BATCH_PRICE_FACTOR of the list price.
+    batch: (modelName, overrides) => createOpenAIBatchClient(modelName, resolveOpenAISettings(merged(overrides))),
     // The key this provider will send (from settings or OPENAI_API_KEY): registered for redaction, so a server that
     // echoes it ("Incorrect API key provided: ...") cannot put it into label lines, manifests or caches.
     secrets: (overrides) => {

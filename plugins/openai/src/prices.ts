@@ -17,3 +17,6 @@ export const OPENAI_PRICES: PriceTable = {
   'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
   'text-embedding-ada-002': { input: 0.1, output: 0 },
 };
+
+/** Batch API price as a fraction of the list price (OpenAI bills Batch API calls at 50%). */
+export const OPENAI_BATCH_PRICE_FACTOR = 0.5;

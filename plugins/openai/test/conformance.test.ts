@@ -1,4 +1,4 @@
-import { runProviderConformance } from '@taxonomist/testing';
+import { runBatchConformance, runProviderConformance } from '@taxonomist/testing';
 import { createOpenAIProvider } from '@taxonomist/openai';
 
 // The plugin's own factories, pointed at the local OpenAI-compatible server: what users get from 'openai:<model>'.
@@ -10,4 +10,10 @@ runProviderConformance({
     createOpenAIProvider({ baseURL, apiKey, dimensions }).embeddings!(modelName, {}),
   structuredMethods: ['jsonSchema', 'functionCalling', 'jsonMode', 'prompt'],
   supportsLogprobs: true,
+});
+
+// The plugin's batch capability against the kit's emulated files + batches endpoints.
+runBatchConformance({
+  name: '@taxonomist/openai',
+  createBatchClient: ({ baseURL, apiKey, modelName }) => createOpenAIProvider({ baseURL, apiKey }).batch!(modelName, {}),
 });

@@ -4,7 +4,7 @@ import { shardFlag } from '../args/shard.js';
 import { UsageError, exitCodeOfOutcome } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
 import { HOW_TO_CONFIGURE_LLM, setupModels } from '../model/setup.js';
-import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage, corpusFlags, loadCorpus, runLlmLabelStage, StreamedCorpus, type LabelStageResult, offlineNotice, warnIgnoredOffline, sampleInOrder, bool, inputPath, num, seedOf, str } from '@taxonomist/pipeline';
+import { clusterModelPathFor, loadClusterModel, runCentroidLabelStage, corpusFlags, loadCorpus, runLlmLabelStage, runBatchLabelStage, StreamedCorpus, type LabelStageResult, offlineNotice, warnIgnoredOffline, sampleInOrder, bool, inputPath, num, seedOf, str } from '@taxonomist/pipeline';
 import { formatCost, formatCount, formatTokens } from '../ui/format.js';
 import { renderTable } from '../ui/table.js';
 import type { CommandContext } from './types.js';
@@ -29,6 +29,12 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   }
 
   let clusterModelPath: string | undefined;
+  if (num(values, 'pollInterval') !== undefined && !bool(values, 'batch')) {
+    throw new UsageError('--poll-interval only applies with --batch', { command: 'label' });
+  }
+  if (bool(values, 'batch') && !models.online) {
+    throw new UsageError('--batch labels through a provider batch API and needs a model', { command: 'label', hint: HOW_TO_CONFIGURE_LLM });
+  }
   if (!models.online) {
     clusterModelPath = clusterModelPathFor(resolve(ctx.io.cwd, taxonomyPath), taxonomy);
     if (clusterModelPath === undefined) {
@@ -43,7 +49,10 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   }
   let result: LabelStageResult;
   let skippedInput: number;
-  if (models.online && n === undefined) {
+  if (shard !== undefined && bool(values, 'batch')) {
+    throw new UsageError('--shard and --batch do not go together', { command: 'label', hint: 'a batch job already runs on the provider: submit the whole corpus from one machine' });
+  }
+  if (models.online && n === undefined && !bool(values, 'batch')) {
     // The whole corpus: the labeler streams the file (memory flat in corpus size), issues are reported at the end.
     const streamed = new StreamedCorpus(corpusPath, corpusFlags(values));
     const source = { path: corpusPath, corpusOptions: streamed.corpusOptions };
@@ -57,7 +66,9 @@ export async function execute(ctx: CommandContext): Promise<ExitCode> {
   const records = n === undefined ? corpus.records : sampleInOrder(corpus.records, n, seed, 'label-sample');
   skippedInput = corpus.stats.skipped;
 
-  if (models.online) {
+  if (models.online && bool(values, 'batch')) {
+    result = await runBatchLabelStage({ records, taxonomy, models, out, fresh: bool(values, 'noResume'), values, seed, ui, signal: ctx.signal });
+  } else if (models.online) {
     result = await runLlmLabelStage({ records, taxonomy, models, out, fresh: bool(values, 'noResume'), values, seed, ui, signal: ctx.signal });
   } else {
     offlineNotice(ui);

@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { mergeShardOutputs } from '@taxonomist/core';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { corpusFlags } from '../pipeline/corpus.js';
-import { inputPath, str } from '../pipeline/values.js';
+import { corpusFlags, inputPath, str } from '@taxonomist/pipeline';
 import { formatCount } from '../ui/format.js';
 import type { CommandContext } from './types.js';
 

@@ -151,6 +151,8 @@ const commands: CommandSpec[] = [
       ...LABEL_SAMPLE_OPTION('label only a seeded random sample of n records', 'every record'),
       'no-resume': { type: 'boolean', description: 'start over instead of resuming an existing output file' },
       ...SHARD_OPTION,
+      batch: { type: 'boolean', description: "label through the provider's batch API (OpenAI: half price, results within 24 h); batch ids are saved in <out>.batch.json, a re-run attaches to them" },
+      'poll-interval': { type: 'number', above: 0, value: '<seconds>', description: 'with --batch: first wait between status checks (doubles while nothing changes, up to 10 min)', defaultText: '30' },
       ...LABEL_OPTIONS,
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
@@ -164,6 +166,7 @@ const commands: CommandSpec[] = [
     examples: [
       { command: 'taxonomist label chats.jsonl --taxonomy taxonomy.json --model openai:gpt-4o-mini --pack 5 --budget 1', note: '5 texts per call, stop at $1' },
       { command: 'taxonomist label chats.jsonl --taxonomy taxonomy.json --out labels.jsonl', note: 'offline: nearest centroid' },
+      { command: 'taxonomist label chats.jsonl --taxonomy taxonomy.json --model openai:gpt-4o-mini --pack 5 --batch', note: 'OpenAI Batch API, half price' },
     ],
     load: () => import('./label.js'),
   },

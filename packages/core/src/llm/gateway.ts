@@ -446,6 +446,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ...(isPluginHost(options.resolver) ? { host: options.resolver } : {}),
     resolveChatModel: (ref: ChatModelRef): Promise<ResolvedChatModel> => models.resolveChat(ref),
     resolveEmbeddings: (ref: EmbeddingsRef): Promise<ResolvedEmbeddings> => models.resolveEmbeddings(ref),
+    resolveBatch: (modelId: string) => models.resolveBatch(modelId),
     usage: () => ledger.report(),
     budget: () => budget?.state(),
     rateLimits: () => Object.fromEntries([...governors].map(([id, g]) => [id, g.state()])),

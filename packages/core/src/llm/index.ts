@@ -30,3 +30,4 @@ export {
 } from './resolve.js';
 export { createGateway, jsonSchemaOf, type GatewayOptions, type GatewayHooks } from './gateway.js';
 export { countPromptTokens, countPromptMessagesTokens } from './prompt-tokens.js';
+export { isStrictCompatible as isStrictCompatibleSchema } from './model-call.js';

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { ProviderDefinition, ProviderSettings } from '../plugins/types.js';
+import type { BatchClient } from '../plugins/batch.js';
 import { registerSecret } from '../util/redact.js';
 import { sha256 } from '../util/hash.js';
 import type { ChatModelRef, EmbeddingsRef, ResolvedChatModel, ResolvedEmbeddings, StructuredMethod } from './types.js';
@@ -220,6 +221,16 @@ export class ModelResolver {
       return Promise.resolve(withEndpoint({ id: ref.id, model: ref.model }));
     }
     return Promise.reject(new Error('embeddings must be a "provider:model" id, a LangChain Embeddings instance, or { id, model }'));
+  }
+
+  /** The batch client of a "provider:model" id (a new one per call: clients hold no state worth sharing). */
+  async resolveBatch(id: string): Promise<BatchClient> {
+    const provider = lookupProvider(id, this.deps, 'batch model');
+    if (!provider.batch) {
+      throw new Error(`provider "${provider.id}" has no batch API (model "${id}"); label without batch mode, or use a provider that has one (openai)`);
+    }
+    const { modelName: name } = splitModelId(id);
+    return provider.batch(name, providerSettingsFor(provider, this.deps));
   }
 
   private async createEmbeddings(id: string): Promise<ResolvedEmbeddings> {

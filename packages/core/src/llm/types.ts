@@ -4,6 +4,7 @@ import type { Embeddings } from '@langchain/core/embeddings';
 import type { z } from 'zod';
 import type { BudgetState } from './budget.js';
 import type { RateGovernorState } from './rate-governor.js';
+import type { BatchClient } from '../plugins/batch.js';
 
 /**
  * The LLM gateway contract: the one way every phase (induce, label, evaluate) calls a model.
@@ -186,6 +187,11 @@ export interface Gateway {
   /** Resolve a ref to a LangChain model + stable id (through plugins for string ids). */
   resolveChatModel(ref: ChatModelRef): Promise<ResolvedChatModel>;
   resolveEmbeddings(ref: EmbeddingsRef): Promise<ResolvedEmbeddings>;
+  /**
+   * The batch client (provider Batch API) of a "provider:model" id; rejects when the provider has none. Optional so
+   * hand-written gateways keep compiling; createGateway always has it.
+   */
+  resolveBatch?(modelId: string): Promise<BatchClient>;
   usage(): UsageReport;
   /** Cost in USD of a token count for a model, from the price table (0 when unknown). */
   cost(modelId: string, usage: TokenUsage): number;

@@ -4,3 +4,4 @@ export * from './hook-kinds.js';
 export * from './host.js';
 export * from './errors.js';
 export * from './registry-kinds.js';
+export * from './batch.js';

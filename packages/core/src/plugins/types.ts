@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Embeddings } from '@langchain/core/embeddings';
 import type { PriceTable, StructuredMethod, ChatMessage, TokenUsage } from '../llm/types.js';
+import type { BatchClient } from './batch.js';
 
 /** Settings handed to a provider factory (from CLI flags, config files or code). Never logged. */
 export interface ProviderSettings {
@@ -19,6 +20,11 @@ export interface ProviderDefinition {
   id: string;
   chatModel?(modelName: string, settings: ProviderSettings): BaseChatModel | Promise<BaseChatModel>;
   embeddings?(modelName: string, settings: ProviderSettings): Embeddings | Promise<Embeddings>;
+  /**
+   * Batch API for a chat model (asynchronous, discounted bulk calls): submit requests, poll, fetch results by custom
+   * id, cancel. Optional; see BatchClient. Resolved through `gateway.resolveBatch(modelId)`.
+   */
+  batch?(modelName: string, settings: ProviderSettings): BatchClient | Promise<BatchClient>;
   /** Preferred structured-output method for this provider's chat models (default 'auto'). */
   structuredMethod?: StructuredMethod;
   /** Whether chat models can return token log-probabilities. */

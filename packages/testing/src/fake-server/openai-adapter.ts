@@ -3,7 +3,7 @@ import { startOpenAIServer } from '../openai-server/server.js';
 import type { OpenAIServer, OpenAIServerOptions, RecordedRequest } from '../openai-server/types.js';
 import type { FakeProviderServer, NeutralRequest, RequestKind } from './types.js';
 
-const KIND: Record<RecordedRequest['endpoint'], RequestKind> = { chat: 'chat', embeddings: 'embed', models: 'other', other: 'other' };
+const KIND: Record<RecordedRequest['endpoint'], RequestKind> = { chat: 'chat', embeddings: 'embed', models: 'other', files: 'other', batches: 'other', other: 'other' };
 
 /** An OpenAI chat-completions / embeddings request in the neutral form. */
 export function neutralFromOpenAI(r: RecordedRequest): NeutralRequest {

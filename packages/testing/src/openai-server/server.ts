@@ -12,6 +12,7 @@ import {
   parseChatRequest,
 } from './chat-completions.js';
 import { embeddingsBody } from './embeddings.js';
+import { BatchEmulator, type LineAnswer } from './batches.js';
 import { FaultScheduler } from './fault-scheduler.js';
 import { RateLimiter } from './rate-limiter.js';
 import {
@@ -37,7 +38,17 @@ function endpointOf(method: string, path: string): Endpoint {
   if (method === 'POST' && path === '/v1/chat/completions') return 'chat';
   if (method === 'POST' && path === '/v1/embeddings') return 'embeddings';
   if (method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) return 'models';
+  if (path === '/v1/files' || path.startsWith('/v1/files/')) return 'files';
+  if (path === '/v1/batches' || path.startsWith('/v1/batches/')) return 'batches';
   return 'other';
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
 }
 
 function errorPayload(message: string, type: string, code: string | null, param: string | null = null): string {
@@ -53,7 +64,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const requests: RecordedRequest[] = [];
-  const endpointCounts: Record<Endpoint, number> = { chat: 0, embeddings: 0, models: 0, other: 0 };
+  const endpointCounts: Record<Endpoint, number> = { chat: 0, embeddings: 0, models: 0, files: 0, batches: 0, other: 0 };
   let faultCounts: Partial<Record<FaultKind, number>> = {};
   let succeeded = 0;
   let script: ChatScript | undefined = options.script;
@@ -216,6 +227,29 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     send(res, record, 200, JSON.stringify(completion));
   }
 
+  // Batch input lines are answered by the same logic as POST /v1/chat/completions (script, default sample, content
+  // faults); a transport fault from the script becomes that line's HTTP error in the error file.
+  let batchLineIndex = 0;
+  async function answerBatchLine(body: Record<string, unknown>): Promise<LineAnswer> {
+    const info = parseChatRequest(body, batchLineIndex++, options);
+    let value = await nextScriptValue(info);
+    let fault: Fault | undefined;
+    if (isFaultAnswer(value)) {
+      fault = faultOf(value);
+      value = undefined;
+      faultCounts[fault.kind] = (faultCounts[fault.kind] ?? 0) + 1;
+      if (!CONTENT_FAULTS.has(fault.kind)) {
+        const status = fault.kind === 'rate_limit' || fault.kind === 'quota' ? 429 : fault.kind === 'auth' ? 401 : fault.kind === 'http_error' ? fault.status : 500;
+        return { statusCode: status, body: { error: { message: `injected ${fault.kind}`, type: 'server_error', code: fault.kind } } };
+      }
+    }
+    if (value instanceof Error) throw value;
+    let answer = normalizeForRequest(value === undefined ? defaultServerAnswer(info) : value, info);
+    if (fault) answer = applyContentFault(answer, fault, info);
+    return { statusCode: 200, body: chatCompletionBody(answer, info, options) };
+  }
+  const batchEmulator = new BatchEmulator(options, answerBatchLine);
+
   function countFault(record: RecordedRequest, fault: Fault): void {
     record.fault = fault.kind;
     faultCounts[fault.kind] = (faultCounts[fault.kind] ?? 0) + 1;
@@ -245,6 +279,23 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       raw = await readBody(req);
     } catch (error) {
       send(res, record, 413, errorPayload((error as Error).message, 'invalid_request_error', null));
+      return;
+    }
+    if (endpoint === 'files' || endpoint === 'batches') {
+      if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+        send(res, record, 401, errorPayload('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+        return;
+      }
+      // Uploads are recorded by size, not content (a batch file can be large); batch bodies are small JSON.
+      record.body = endpoint === 'files' && method === 'POST' ? { bytes: Buffer.byteLength(raw) } : raw.length > 0 ? safeJson(raw) : undefined;
+      try {
+        const answer = await batchEmulator.handle(method, path, req.headers, raw);
+        if (answer === undefined) send(res, record, 404, errorPayload(`Unknown route ${method} ${path}`, 'invalid_request_error', 'unknown_url'));
+        else send(res, record, answer.status, answer.payload, answer.contentType ? { 'content-type': answer.contentType } : {});
+      } catch (error) {
+        if (!(error instanceof BadRequest)) throw error;
+        send(res, record, 400, errorPayload(error.message, 'invalid_request_error', null));
+      }
       return;
     }
     let body: Record<string, unknown> = {};
@@ -329,6 +380,12 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     setFaults(rules): void {
       scheduler.setRules(rules);
     },
+    get batches() {
+      return batchEmulator.batches.map((b) => ({ id: b.id, index: b.index, inputFileId: b.inputFileId, customIds: [...b.customIds], status: b.status, polls: b.polls }));
+    },
+    setBatchFaults(rules): void {
+      batchEmulator.setFaults(rules);
+    },
     setLatency(ms: number, jitter?: number): void {
       if (!(ms >= 0)) throw new RangeError(`latency must be >= 0 ms, got ${ms}`);
       latencyMs = ms;
@@ -341,6 +398,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       succeeded = 0;
       queuePosition = 0;
       scheduler.reset();
+      batchEmulator.reset();
+      batchLineIndex = 0;
     },
     async close(): Promise<void> {
       if (closing) return;

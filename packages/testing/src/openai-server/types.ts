@@ -39,7 +39,44 @@ export type FaultKind = Fault['kind'];
 
 export const CONTENT_FAULTS: ReadonlySet<FaultKind> = new Set(['truncated_json', 'schema_invalid', 'refusal']);
 
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'other';
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'files' | 'batches' | 'other';
+
+/**
+ * What can go wrong with an emulated batch (files + batches endpoints), described as data:
+ * - failed: validation fails (status validating -> failed, `errors` set, no output);
+ * - expired / cancelled: the 24h window ran out / the provider cancelled it after the first `completed` lines (default
+ *   0) were answered; the other lines are in the error file (codes batch_expired / batch_cancelled);
+ * - partial: the 0-based input `lines` fail with a 500 in the error file, the others are answered;
+ * - out_of_order: output and error files list their lines shuffled (seeded).
+ */
+export type BatchFault =
+  | { kind: 'failed'; message?: string }
+  | { kind: 'expired'; completed?: number }
+  | { kind: 'cancelled'; completed?: number }
+  | { kind: 'partial'; lines: number[] }
+  | { kind: 'out_of_order' };
+
+/** Which created batches (0-based, in creation order) get a batch fault; no `at` = every batch (up to `times`). */
+export interface BatchFaultRule {
+  fault: BatchFault;
+  at?: number | number[];
+  times?: number;
+}
+
+export type EmulatedBatchStatus = 'validating' | 'in_progress' | 'finalizing' | 'completed' | 'failed' | 'expired' | 'cancelling' | 'cancelled';
+
+/** A batch the server created (what tests assert on: e.g. that no record was submitted twice). */
+export interface EmulatedBatch {
+  id: string;
+  /** 0-based creation index. */
+  index: number;
+  inputFileId: string;
+  /** custom_id of every input line, in file order. */
+  customIds: string[];
+  status: EmulatedBatchStatus;
+  /** Retrievals (GET /v1/batches/{id}) so far. */
+  polls: number;
+}
 
 /** A recorded request. Authorization / api-key headers are redacted. */
 export interface RecordedRequest {
@@ -153,6 +190,12 @@ export interface OpenAIServerOptions {
   logprobs?: (request: ChatRequestInfo, tokens: string[]) => ReplyLogprob[];
   /** Model ids listed by GET /v1/models. */
   models?: string[];
+  /** Faults of emulated batches (see BatchFault). */
+  batchFaults?: BatchFaultRule[];
+  /** Retrievals a batch spends in each running status before stepping on (default 1; 0 = one step per retrieval). */
+  batchPollsPerStep?: number;
+  /** Order of the lines in batch output/error files: 'input' (default) or 'shuffled' (seeded, like a real provider may). */
+  batchResultOrder?: 'input' | 'shuffled';
 }
 
 export interface ServerStats {
@@ -177,6 +220,9 @@ export interface OpenAIServer {
   count(endpoint?: Endpoint): number;
   setScript(script: ChatScript | undefined): void;
   setFaults(rules: FaultRule[]): void;
+  /** Batches created through POST /v1/batches, in creation order. */
+  readonly batches: readonly EmulatedBatch[];
+  setBatchFaults(rules: BatchFaultRule[]): void;
   /** Set the latency (and optionally the jitter) of the next answers. */
   setLatency(ms: number, jitterMs?: number): void;
   /** Forget recorded requests, counters and fault/body history (keeps script and faults). */
