@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabelAssignmentSchema, RunManifestSchema, TaxonomySchema, taxonomyToJson, type LabelAssignment } from '@taxonomist/core';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
-import { memoryIO } from './helpers.js';
+import { memoryIO, bankingTaxonomy } from './helpers.js';
 import { scriptedLlm, topicOf } from './scripted-llm.js';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../examples/data/banking-sample.jsonl');
@@ -85,15 +85,7 @@ describe('records with an empty text get a failed line; unusable lines are repor
   }, 120_000);
 
   it('label through an LLM: the same lines, the empty texts never sent to the model', async () => {
-    const taxonomy = TaxonomySchema.parse({
-      schemaVersion: 1,
-      useCase: 'intent',
-      labels: ['Top-up problems', 'Transfers', 'Currency exchange', 'Charges and refunds', 'Cards and PINs', 'Account and identity'].map((name, i) => ({
-        id: `L${i + 1}`,
-        name,
-        description: `${name}.`,
-      })),
-    });
+    const taxonomy = bankingTaxonomy();
     writeFileSync(join(dir, 'llm-taxonomy.json'), taxonomyToJson(taxonomy));
     const before = server.count('chat');
     const env = { OPENAI_API_KEY: 'k' };

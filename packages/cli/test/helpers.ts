@@ -1,3 +1,4 @@
+import { TaxonomySchema, type Taxonomy } from '@taxonomist/core';
 import type { CliIO } from '../src/io.js';
 
 /** An in-memory CliIO: captured stdout/stderr, a fixed environment and a controllable clock. */
@@ -17,4 +18,17 @@ export function memoryIO(options: { cwd?: string; env?: Record<string, string | 
       t += ms;
     },
   };
+}
+
+/** A six-label banking taxonomy for label tests (what an LLM run would have induced on the bundled sample). */
+export function bankingTaxonomy(): Taxonomy {
+  return TaxonomySchema.parse({
+    schemaVersion: 1,
+    useCase: 'intent',
+    labels: ['Top-up problems', 'Transfers', 'Currency exchange', 'Charges and refunds', 'Cards and PINs', 'Account and identity'].map((name, i) => ({
+      id: `L${i + 1}`,
+      name,
+      description: `${name}.`,
+    })),
+  });
 }

@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabelAssignmentSchema, TaxonomySchema, taxonomyToJson } from '@taxonomist/core';
+import { LabelAssignmentSchema, taxonomyToJson } from '@taxonomist/core';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
-import { memoryIO } from './helpers.js';
+import { memoryIO, bankingTaxonomy } from './helpers.js';
 import { scriptedLlm, topicOf } from './scripted-llm.js';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../examples/data/banking-sample.jsonl');
@@ -27,15 +27,7 @@ describe('taxonomist label --batch', () => {
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'corpus.jsonl'), lines.join('\n') + '\n');
-    const taxonomy = TaxonomySchema.parse({
-      schemaVersion: 1,
-      useCase: 'intent',
-      labels: ['Top-up problems', 'Transfers', 'Currency exchange', 'Charges and refunds', 'Cards and PINs', 'Account and identity'].map((name, i) => ({
-        id: `L${i + 1}`,
-        name,
-        description: `${name}.`,
-      })),
-    });
+    const taxonomy = bankingTaxonomy();
     writeFileSync(join(dir, 'taxonomy.json'), taxonomyToJson(taxonomy));
     server = await startOpenAIServer({ script: scriptedLlm, batchPollsPerStep: 0 });
   });

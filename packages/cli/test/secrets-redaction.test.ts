@@ -10,10 +10,10 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearRegisteredSecrets, TaxonomySchema, taxonomyToJson } from '@taxonomist/core';
+import { clearRegisteredSecrets, taxonomyToJson } from '@taxonomist/core';
 import { faultAnswer, startOpenAIServer, type ChatRequestInfo, type OpenAIServer, type ServerAnswer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
-import { memoryIO } from './helpers.js';
+import { memoryIO, bankingTaxonomy } from './helpers.js';
 import { scriptedLlm, topicOf } from './scripted-llm.js';
 
 /** The configured key: shaped like nothing, so only the provider's registered secret can catch it. */
@@ -87,15 +87,7 @@ describe('secrets never reach disk or the terminal', () => {
   beforeAll(async () => {
     clearRegisteredSecrets(); // the CLI must register the key itself
     writeFileSync(join(dir, 'corpus.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const taxonomy = TaxonomySchema.parse({
-      schemaVersion: 1,
-      useCase: 'intent',
-      labels: ['Top-up problems', 'Transfers', 'Currency exchange', 'Charges and refunds', 'Cards and PINs', 'Account and identity'].map((name, i) => ({
-        id: `L${i + 1}`,
-        name,
-        description: `${name}.`,
-      })),
-    });
+    const taxonomy = bankingTaxonomy();
     writeFileSync(join(dir, 'taxonomy.json'), taxonomyToJson(taxonomy));
     server = await startOpenAIServer({ script: hostileLabeler });
   });

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaxonomySchema, shardOf, taxonomyToJson } from '@taxonomist/core';
+import { shardOf, taxonomyToJson } from '@taxonomist/core';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
-import { memoryIO } from './helpers.js';
+import { memoryIO, bankingTaxonomy } from './helpers.js';
 import { scriptedLlm } from './scripted-llm.js';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../examples/data/banking-sample.jsonl');
@@ -67,15 +67,7 @@ describe('sharded label and predict, merged', () => {
   }, 120_000);
 
   it('label through an LLM on 4 shards merges to the bytes of the unsharded label', async () => {
-    const taxonomy = TaxonomySchema.parse({
-      schemaVersion: 1,
-      useCase: 'intent',
-      labels: ['Top-up problems', 'Transfers', 'Currency exchange', 'Charges and refunds', 'Cards and PINs', 'Account and identity'].map((name, i) => ({
-        id: `L${i + 1}`,
-        name,
-        description: `${name}.`,
-      })),
-    });
+    const taxonomy = bankingTaxonomy();
     writeFileSync(join(dir, 'taxonomy.json'), taxonomyToJson(taxonomy));
     const env = { OPENAI_API_KEY: 'k' };
     const llm = ['--taxonomy', 'taxonomy.json', '--model', 'openai:test-model', '--base-url', server.url, '--pack', '3'];

@@ -1,10 +1,7 @@
-import type { CorpusRecord, Taxonomy } from '@taxonomist/core';
+import type { CorpusRecord } from '@taxonomist/core';
 import { INTERRUPTED_MESSAGE } from './errors.js';
 import { OUTCOME, type Outcome } from './outcome.js';
-import type { StageValues } from './values.js';
-import type { ModelSetup } from './models.js';
-import type { Reporter } from './reporter.js';
-import { labelSettingsFromFlags, type LabelStageResult } from './label-stage.js';
+import { labelSettingsFromFlags, type LabelStageResult, type LlmLabelStageArgs } from './label-stage.js';
 import { num } from './values.js';
 
 /** Failure kinds that mean the provider (not the text, not the taxonomy) failed. */
@@ -15,17 +12,7 @@ const PROVIDER_KINDS = new Set(['rate_limit', 'server', 'quota', 'auth', 'bad_re
  * same label settings as online labeling. Batch ids are recorded next to `out` before polling; a re-run (after a
  * Ctrl-C or a kill) attaches to them. Outcomes as online labeling.
  */
-export async function runBatchLabelStage(args: {
-  records: readonly CorpusRecord[];
-  taxonomy: Taxonomy;
-  models: Extract<ModelSetup, { online: true }>;
-  out: string;
-  fresh: boolean;
-  values: StageValues;
-  seed: number;
-  ui: Reporter;
-  signal: AbortSignal;
-}): Promise<LabelStageResult> {
+export async function runBatchLabelStage(args: LlmLabelStageArgs & { records: readonly CorpusRecord[] }): Promise<LabelStageResult> {
   const { models, values, ui } = args;
   const budget = num(values, 'budget');
   const { labelBatchToFile } = await import('@taxonomist/labeler');

@@ -44,11 +44,8 @@ export function labelSettingsFromFlags(values: StageValues): Record<string, unkn
  * Label records with the LLM through @taxonomist/labeler, writing `out` as it goes (resuming it unless `fresh`).
  * Budget stops and provider failures come back as an outcome, not exceptions, so `runPipeline` can record them.
  */
-export async function runLlmLabelStage(args: {
-  /** Records in memory, or a corpus file streamed by the labeler (flat memory at any corpus size). */
-  records: readonly CorpusRecord[] | { path: string; corpusOptions: ReadCorpusOptions };
-  /** Label only this shard of the records (the labeler writes the shard manifest when the shard is complete). */
-  shard?: ShardSpec;
+/** What every LLM label stage (online or batch) needs besides its records. */
+export interface LlmLabelStageArgs {
   taxonomy: Taxonomy;
   models: Extract<ModelSetup, { online: true }>;
   out: string;
@@ -57,6 +54,13 @@ export async function runLlmLabelStage(args: {
   seed: number;
   ui: Reporter;
   signal: AbortSignal;
+}
+
+export async function runLlmLabelStage(args: LlmLabelStageArgs & {
+  /** Records in memory, or a corpus file streamed by the labeler (flat memory at any corpus size). */
+  records: readonly CorpusRecord[] | { path: string; corpusOptions: ReadCorpusOptions };
+  /** Label only this shard of the records (the labeler writes the shard manifest when the shard is complete). */
+  shard?: ShardSpec;
   /** What is left of --budget for this stage (run: the budget minus what induction spent in this invocation). */
   budget?: number;
 }): Promise<LabelStageResult> {

@@ -1,16 +1,9 @@
+import type { ProgressState } from '@taxonomist/pipeline';
 import type { OutStream } from '../io.js';
 import { formatClock, formatCost, formatCount, formatRate, formatTokens } from './format.js';
 
-export interface ProgressState {
-  done: number;
-  total?: number;
-  tokens?: number;
-  costUsd?: number;
-  /** Extra short text, e.g. "12 failed". */
-  note?: string;
-  /** Of `done`, how many were already done before this session (a resumed run): not counted in the rate. */
-  already?: number;
-}
+// What a progress line shows: the pipeline's ProgressState (its stages report through the same shape).
+export type { ProgressState };
 
 export interface ProgressOptions {
   stream: OutStream;
