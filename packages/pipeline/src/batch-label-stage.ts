@@ -12,9 +12,15 @@ const PROVIDER_KINDS = new Set(['rate_limit', 'server', 'quota', 'auth', 'bad_re
  * same label settings as online labeling. Batch ids are recorded next to `out` before polling; a re-run (after a
  * Ctrl-C or a kill) attaches to them. Outcomes as online labeling.
  */
-export async function runBatchLabelStage(args: LlmLabelStageArgs & { records: readonly CorpusRecord[] }): Promise<LabelStageResult> {
+export async function runBatchLabelStage(
+  args: LlmLabelStageArgs & {
+    records: readonly CorpusRecord[];
+    /** What is left of --budget for this stage (run: the budget minus what induction spent in this invocation). */
+    budget?: number;
+  },
+): Promise<LabelStageResult> {
   const { models, values, ui } = args;
-  const budget = num(values, 'budget');
+  const budget = args.budget ?? num(values, 'budget');
   const { labelBatchToFile } = await import('@taxonomist/labeler');
   const pollSeconds = num(values, 'pollInterval') ?? 30;
   const summary = await labelBatchToFile([...args.records], args.taxonomy, {

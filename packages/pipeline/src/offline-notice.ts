@@ -11,7 +11,7 @@ export function offlineNotice(ui: Reporter): void {
 }
 
 /** Flags that only mean something with an LLM (camelCase value key -> flag). */
-const LLM_ONLY = ['multi', 'pack', 'concurrency', 'budget', 'rationale', 'confidence', 'allowNone', 'instructions', 'maxLabels', 'batchSize', 'epochs', 'trials', 'levels', 'seedTaxonomy', 'lock', 'relabel', 'relabelModel'];
+const LLM_ONLY = ['multi', 'pack', 'concurrency', 'budget', 'rationale', 'confidence', 'allowNone', 'instructions', 'maxLabels', 'batchSize', 'epochs', 'trials', 'levels', 'seedTaxonomy', 'lock', 'relabel', 'relabelModel', 'batch', 'pollInterval'];
 
 /** Say which of the given flags the offline engine ignores, instead of ignoring them silently. */
 export function warnIgnoredOffline(values: Record<string, unknown>, ui: Reporter): void {

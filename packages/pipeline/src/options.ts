@@ -42,6 +42,14 @@ export const PipelineSettingsSchema = z.strictObject({
   relabel: z.boolean().optional(),
   /** With a model: re-ask the disputed labels with this (stronger) model instead; its answer replaces the label. */
   relabelModel: z.string().min(1).optional(),
+  /**
+   * With a model: label the seeded sample through the provider's batch API (OpenAI Batch API: half price, results
+   * within 24 h) instead of the chat endpoint; same prompts, same labels.jsonl. Needs selection 'random' (its default
+   * then): active learning needs its answers round by round.
+   */
+  batch: z.boolean().optional(),
+  /** With batch: first wait between status checks, in seconds (doubles while nothing changes, up to 10 min). */
+  pollInterval: z.number().gt(0).optional(),
   multi: z.boolean().optional(),
   /** Texts per labeling call. */
   pack: int().optional(),

@@ -28,6 +28,7 @@ import { eventReporter, type PipelineEvent } from './events.js';
 import { induceSettingsFromFlags, inductionOutcome, runInduceStage } from './induce-stage.js';
 import { labelSettingsFromFlags, runLlmLabelStage, type LabelStageResult } from './label-stage.js';
 import { resolveRelabelModel, runRelabelStage } from './relabel-stage.js';
+import { runBatchLabelStage } from './batch-label-stage.js';
 import { runActiveLabelStage } from './active-label-stage.js';
 import { RunManifestStore } from './manifest.js';
 import { safeUrl, type ModelSetup } from './models.js';
@@ -165,7 +166,13 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   const labelSample = values.labelSample ?? DEFAULT_LABEL_SAMPLE;
   const holdout = values.holdout ?? DEFAULT_HOLDOUT;
   // With a model, labels are bought by active learning unless selection is 'random' (a seeded sample, as before).
-  const selection = values.selection ?? 'diverse';
+  const batch = models.online && values.batch === true;
+  const selection = values.selection ?? (batch ? 'random' : 'diverse');
+  if (batch && selection !== 'random') {
+    throw new PipelineUsageError(`--batch labels a seeded sample in batch jobs; --selection ${selection} (active learning) needs its answers round by round`, {
+      hint: 'drop --selection (random is the default with --batch), or drop --batch',
+    });
+  }
   const activeLabeling = models.online && selection !== 'random';
   const labelBudget = values.labelBudget ?? labelSample;
   const targetAgreement = values.targetAgreement;
@@ -359,7 +366,9 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       if (left !== undefined && left <= 0) {
         throw new PipelineError(`label: the --budget of $${budget} was used up by induction`, { kind: 'budget', hint: 're-run with a higher --budget: the taxonomy is kept and labeling starts' });
       }
-      labelResult = await runLlmLabelStage({ records: sample, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal, ...(left !== undefined ? { budget: left } : {}) });
+      const args = { records: sample, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal, ...(left !== undefined ? { budget: left } : {}) };
+      // Batch or chat endpoint: the same prompts and the same labels.jsonl (so not part of the stage's fingerprint).
+      labelResult = batch ? await runBatchLabelStage(args) : await runLlmLabelStage(args);
     } else {
       const model = await loadClusterModel(p(ARTIFACTS.clusterModel), tax);
       labelResult = await runCentroidLabelStage({ records: sample, taxonomy: tax, model, out: p(ARTIFACTS.labels), ui });

@@ -39,6 +39,12 @@ const LABEL_OPTIONS: OptionTable = {
 };
 
 /** `--shard i/n` of label and predict (parsed and checked by args/shard.ts when the command runs). */
+/** label / run: through the provider's batch API instead of the chat endpoint (labeler's labelBatchToFile). */
+const BATCH_OPTIONS: OptionTable = {
+  batch: { type: 'boolean', description: "label through the provider's batch API (OpenAI: half price, results within 24 h); batch ids are saved in <labels>.batch.json, a re-run attaches to them" },
+  'poll-interval': { type: 'number', above: 0, value: '<seconds>', description: 'with --batch: first wait between status checks (doubles while nothing changes, up to 10 min)', defaultText: '30' },
+};
+
 const SHARD_OPTION: OptionTable = {
   shard: { type: 'string', value: '<i/n>', description: 'process only shard i of n (0-based: 0/4 .. 3/4, by a stable hash of the record id); join with `taxonomist merge`' },
 };
@@ -85,11 +91,12 @@ const commands: CommandSpec[] = [
       'out-dir': { type: 'string', short: 'o', value: '<dir>', description: 'where every artifact goes', defaultText: 'out' },
       ...INDUCE_OPTIONS,
       ...LABEL_SAMPLE_OPTION('records labeled (seeded sample) to train the classifier', '1000'),
-      selection: { type: 'string', value: '<strategy>', description: 'with --model: how records are chosen for the LLM: diverse, margin, entropy (active learning) or random (a seeded sample)', defaultText: 'diverse' },
+      selection: { type: 'string', value: '<strategy>', description: 'with --model: how records are chosen for the LLM: diverse, margin, entropy (active learning) or random (a seeded sample)', defaultText: 'diverse; random with --batch' },
       'label-budget': { type: 'integer', min: 1, value: '<n>', description: 'with --model: most records active learning sends to the LLM', defaultText: '--label-sample' },
       'target-agreement': { type: 'number', above: 0, max: 1, value: '<fraction>', description: 'with --model: stop buying labels once the classifier agrees with the LLM this well on held-out labels (lower 95% bound)' },
       relabel: { type: 'boolean', description: 'with --model: re-ask the labels the audit disputes (at most 10%) with the same model by self-consistency; a differing vote replaces the label' },
       'relabel-model': { type: 'string', value: '<provider:model>', description: 'with --model: re-ask the disputed labels with this (stronger) model instead; its answer replaces the label' },
+      ...BATCH_OPTIONS,
       ...LABEL_OPTIONS,
       holdout: { type: 'number', min: 0, max: 0.5, value: '<fraction>', description: 'share of the labeled sample held out to measure the distilled model', defaultText: '0.2' },
       ...GOLD_FIELD_OPTION('corpus field with gold classes: also report NMI/ARI/purity of the predictions against them'),
@@ -151,8 +158,7 @@ const commands: CommandSpec[] = [
       ...LABEL_SAMPLE_OPTION('label only a seeded random sample of n records', 'every record'),
       'no-resume': { type: 'boolean', description: 'start over instead of resuming an existing output file' },
       ...SHARD_OPTION,
-      batch: { type: 'boolean', description: "label through the provider's batch API (OpenAI: half price, results within 24 h); batch ids are saved in <out>.batch.json, a re-run attaches to them" },
-      'poll-interval': { type: 'number', above: 0, value: '<seconds>', description: 'with --batch: first wait between status checks (doubles while nothing changes, up to 10 min)', defaultText: '30' },
+      ...BATCH_OPTIONS,
       ...LABEL_OPTIONS,
       ...CORPUS_OPTIONS,
       ...SEED_OPTION,
