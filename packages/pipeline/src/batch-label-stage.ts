@@ -1,7 +1,7 @@
 import type { CorpusRecord } from '@taxonomist/core';
 import { INTERRUPTED_MESSAGE } from './errors.js';
 import { OUTCOME, type Outcome } from './outcome.js';
-import { labelSettingsFromFlags, type LabelStageResult, type LlmLabelStageArgs } from './label-stage.js';
+import { labelerOptions, type LabelStageResult, type LlmLabelStageArgs } from './label-stage.js';
 import { num } from './values.js';
 
 /** Failure kinds that mean the provider (not the text, not the taxonomy) failed. */
@@ -19,19 +19,12 @@ export async function runBatchLabelStage(
     budget?: number;
   },
 ): Promise<LabelStageResult> {
-  const { models, values, ui } = args;
+  const { values, ui } = args;
   const budget = args.budget ?? num(values, 'budget');
   const { labelBatchToFile } = await import('@taxonomist/labeler');
   const pollSeconds = num(values, 'pollInterval') ?? 30;
   const summary = await labelBatchToFile([...args.records], args.taxonomy, {
-    ...(labelSettingsFromFlags(values) as object),
-    gateway: models.gateway,
-    model: models.model,
-    host: models.host,
-    out: args.out,
-    overwrite: args.fresh,
-    seed: args.seed,
-    signal: args.signal,
+    ...labelerOptions(args),
     pollIntervalMs: Math.round(pollSeconds * 1000),
     ...(budget !== undefined ? { budget } : {}),
     onWarning: (m) => ui.warn(m),

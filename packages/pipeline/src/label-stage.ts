@@ -56,6 +56,21 @@ export interface LlmLabelStageArgs {
   signal: AbortSignal;
 }
 
+/** The labeler options every LLM label stage passes alike (online or batch): the flags' settings, model, output. */
+export function labelerOptions(args: LlmLabelStageArgs) {
+  const { models } = args;
+  return {
+    ...(labelSettingsFromFlags(args.values) as object),
+    gateway: models.gateway,
+    model: models.model,
+    host: models.host,
+    out: args.out,
+    overwrite: args.fresh,
+    seed: args.seed,
+    signal: args.signal,
+  };
+}
+
 export async function runLlmLabelStage(args: LlmLabelStageArgs & {
   /** Records in memory, or a corpus file streamed by the labeler (flat memory at any corpus size). */
   records: readonly CorpusRecord[] | { path: string; corpusOptions: ReadCorpusOptions };
@@ -72,7 +87,6 @@ export async function runLlmLabelStage(args: LlmLabelStageArgs & {
     });
   }
   const { label } = await import('@taxonomist/labeler');
-  const settings = labelSettingsFromFlags(values);
   const before = stageUsageOf(models.gateway.usage());
   const file = 'path' in args.records ? args.records : undefined;
   const inMemory = file === undefined ? (args.records as readonly CorpusRecord[]) : undefined;
@@ -82,14 +96,7 @@ export async function runLlmLabelStage(args: LlmLabelStageArgs & {
     // end-of-run sort of the whole output in memory.
     ...(file ? { corpusOptions: file.corpusOptions, ordered: true } : {}),
     ...(args.shard ? { shard: args.shard } : {}),
-    ...(settings as object),
-    gateway: models.gateway,
-    model: models.model,
-    host: models.host,
-    out: args.out,
-    overwrite: args.fresh,
-    seed: args.seed,
-    signal: args.signal,
+    ...labelerOptions(args),
     ...(num(values, 'concurrency') !== undefined ? { concurrency: num(values, 'concurrency') } : {}),
     ...(budget !== undefined ? { budget } : {}),
     progressEvery: 1,
