@@ -3,6 +3,7 @@
  * eigen-decomposition of a small matrix by cyclic Jacobi rotations. Both are exact enough in float64 for the
  * few-hundred-column matrices they see, and have no data-dependent randomness (deterministic).
  */
+import { dotAt } from './dense.js';
 
 /**
  * Orthonormalises the columns of a row-major `rows x cols` matrix in place (the Q of a thin QR), by modified
@@ -24,8 +25,7 @@ export function orthonormalizeColumns(data: Float64Array, rows: number, cols: nu
     for (let pass = 0; pass < passes; pass++) {
       for (let i = 0; i < j; i++) {
         const q = colsArr[i]!;
-        let d = 0;
-        for (let r = 0; r < rows; r++) d += q[r]! * v[r]!;
+        const d = dotAt(q, 0, v, 0, rows);
         if (d !== 0) for (let r = 0; r < rows; r++) v[r] = v[r]! - d * q[r]!;
       }
     }

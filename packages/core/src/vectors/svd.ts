@@ -9,6 +9,7 @@
 import { createRng } from '../util/random.js';
 import type { CsrMatrix } from './sparse/csr.js';
 import { orthonormalizeColumns, symmetricEigen } from './linalg.js';
+import { denseTimesDense, gram, sparseTimesDense, transposeCsr, type CsrArrays } from './spmm.js';
 
 export interface TruncatedSvdOptions {
   /** Number of components (capped at min(rows, used columns)). */
@@ -61,32 +62,12 @@ export function randomizedSvd(m: CsrMatrix, opts: TruncatedSvdOptions): Truncate
   }
 
   const rng = createRng(opts.seed);
-  // y = A x for x (d x l): rows x l
-  const mulA = (x: Float64Array): Float64Array => {
-    const y = new Float64Array(rows * l);
-    for (let r = 0; r < rows; r++) {
-      const yo = r * l;
-      for (let p = indptr[r]!; p < indptr[r + 1]!; p++) {
-        const v = data[p]!;
-        const xo = cidx[p]! * l;
-        for (let j = 0; j < l; j++) y[yo + j] = y[yo + j]! + v * x[xo + j]!;
-      }
-    }
-    return y;
-  };
-  // z = Aᵀ q for q (rows x l): d x l
-  const mulAt = (q: Float64Array): Float64Array => {
-    const z = new Float64Array(d * l);
-    for (let r = 0; r < rows; r++) {
-      const qo = r * l;
-      for (let p = indptr[r]!; p < indptr[r + 1]!; p++) {
-        const v = data[p]!;
-        const zo = cidx[p]! * l;
-        for (let j = 0; j < l; j++) z[zo + j] = z[zo + j]! + v * q[qo + j]!;
-      }
-    }
-    return z;
-  };
+  // Both products gather rows of the dense operand (A x through A's rows, Aᵀ q through the rows of Aᵀ), the access
+  // pattern sparseTimesDense is fast for.
+  const a: CsrArrays = { rows, indptr, indices: cidx, data };
+  const at = transposeCsr(a, d);
+  const mulA = (x: Float64Array): Float64Array => sparseTimesDense(a, x, l, new Float64Array(rows * l));
+  const mulAt = (q: Float64Array): Float64Array => sparseTimesDense(at, q, l, new Float64Array(d * l));
 
   // Orthonormalisation costs (length x l²), so it is only done on the short side of the matrix: the range finder
   // runs on A (basis of length rows) when rows < d, else on Aᵀ (basis of length d). The long-side intermediate of a
@@ -106,18 +87,8 @@ export function randomizedSvd(m: CsrMatrix, opts: TruncatedSvdOptions): Truncate
     orthonormalizeColumns(q, shortLen, l, it === power - 1 ? 2 : 1);
   }
   // P = (long side) x l; G = Pᵀ P = Qᵀ A Aᵀ Q (onRows) or Qᵀ Aᵀ A Q; its eigenvectors W rotate Q into singular vectors.
-  const pm = toLong(q);
   const longLen = onRows ? d : rows;
-  const g = new Float64Array(l * l);
-  for (let c = 0; c < longLen; c++) {
-    const o = c * l;
-    for (let i = 0; i < l; i++) {
-      const bi = pm[o + i]!;
-      if (bi === 0) continue;
-      for (let j = i; j < l; j++) g[i * l + j] = g[i * l + j]! + bi * pm[o + j]!;
-    }
-  }
-  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) g[i * l + j] = g[j * l + i]!;
+  const g = gram(toLong(q), longLen, l);
   const eig = symmetricEigen(g, l);
 
   const singularValues = new Float64Array(k);
@@ -134,28 +105,9 @@ export function randomizedSvd(m: CsrMatrix, opts: TruncatedSvdOptions): Truncate
   // Right singular vectors as weights (d x k). Range of Aᵀ: V = Q W. Range of A: V = Aᵀ (Q W) Σ⁻¹, computed through
   // the small U = Q W (rows x k) and one sparse product, cheaper than P W when d is large. Loops are ordered for
   // contiguous access.
-  const small = onRows ? new Float64Array(rows * k) : weights64;
   const len = onRows ? rows : d;
-  for (let c = 0; c < len; c++) {
-    const o = c * l;
-    const wo = c * k;
-    for (let i = 0; i < l; i++) {
-      const b = q[o + i]!;
-      if (b === 0) continue;
-      const eo = i * l;
-      for (let j = 0; j < k; j++) small[wo + j] = small[wo + j]! + b * eig.vectors[eo + j]!;
-    }
-  }
-  if (onRows) {
-    for (let r = 0; r < rows; r++) {
-      const uo = r * k;
-      for (let p = indptr[r]!; p < indptr[r + 1]!; p++) {
-        const v = data[p]!;
-        const wo = cidx[p]! * k;
-        for (let j = 0; j < k; j++) weights64[wo + j] = weights64[wo + j]! + v * small[uo + j]!;
-      }
-    }
-  }
+  const small = denseTimesDense(q, len, l, eig.vectors, k, onRows ? new Float64Array(rows * k) : weights64, l);
+  if (onRows) sparseTimesDense(at, small, k, weights64);
   for (let c = 0; c < d; c++) for (let j = 0; j < k; j++) weights64[c * k + j] = weights64[c * k + j]! * keep[j]!;
 
   // Sign convention (as sklearn's svd_flip on V): the largest-magnitude weight of each component is positive,
@@ -178,17 +130,25 @@ export function projectCsr(m: CsrMatrix, svd: TruncatedSvd, opts: { normalize?: 
   }
   const { k, weights } = svd;
   const lookup = columnLookup(svd);
-  const out = new Float64Array(m.rows * k);
+  // Rows with their columns mapped to rows of `weights`; columns the SVD never saw are dropped.
+  const nnz = m.indptr[m.rows]!;
+  const indptr = new Int32Array(m.rows + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  let w = 0;
   for (let r = 0; r < m.rows; r++) {
-    const oo = r * k;
     for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) {
       const ci = lookup(m.indices[p]!);
       if (ci < 0) continue;
-      const v = m.data[p]!;
-      const wo = ci * k;
-      for (let j = 0; j < k; j++) out[oo + j] = out[oo + j]! + v * weights[wo + j]!;
+      indices[w] = ci;
+      data[w++] = m.data[p]!;
     }
-    if (opts.normalize) {
+    indptr[r + 1] = w;
+  }
+  const out = sparseTimesDense({ rows: m.rows, indptr, indices, data }, weights, k, new Float64Array(m.rows * k));
+  if (opts.normalize) {
+    for (let r = 0; r < m.rows; r++) {
+      const oo = r * k;
       let s = 0;
       for (let j = 0; j < k; j++) s += out[oo + j]! * out[oo + j]!;
       if (s > 0) {
