@@ -23,7 +23,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterTaxonomy, type ClusterTaxonomyOptions } from '../src/cluster/index.js';
+import {
+  clusterTaxonomy,
+  ENGINE_INIT_SAMPLE_MIN,
+  ENGINE_INIT_SAMPLE_PER_CLUSTER,
+  ENGINE_SVD_SAMPLE,
+  type ClusterTaxonomyOptions,
+} from '../src/cluster/index.js';
+import { verdictLines, type SizeVerdict } from './sklearn-verdict.js';
 import { clusteringReport, type ClusteringReport } from '../src/evaluate/clustering.js';
 import { createRng } from '../src/util/random.js';
 import { denseMatrix, normalizeRowsInPlace } from '../src/vectors/dense.js';
@@ -243,6 +250,7 @@ async function vsSklearn(): Promise<void> {
   console.log('| texts | system | vectors | k-means | total | NMI | total vs scikit-learn KMeans pipeline, wall / CPU |');
   console.log('|---:|---|---|---|---|---:|---:|');
   const dir = mkdtempSync(join(tmpdir(), 'cluster-sklearn-'));
+  const verdicts: SizeVerdict[] = [];
   try {
     for (const n of sizes) {
       const corpus = corpusOfSize(pool, n, seed);
@@ -276,14 +284,16 @@ async function vsSklearn(): Promise<void> {
       const c = marks.clustered!;
       const d = marks.done!;
       const wc = (x: { wall: number; cpu: number }) => `${secs(x.wall)} / ${secs(x.cpu)}`;
-      const algo = n > 20_000 ? 'mini-batch + 3 Lloyd steps' : 'k-means, 1 greedy k-means++ start';
-      console.log(`| ${n} | engine (char 2-4-gram LSA, ${algo}; total incl. naming) | ${wc(v)} | ${wc({ wall: c.wall - v.wall, cpu: c.cpu - v.cpu })} | ${wc(d)} | ${engNmi.toFixed(3)} | ${(d.wall / skTotal.wall).toFixed(2)} / ${(d.cpu / skTotal.cpu).toFixed(2)} (vectors + k-means ${(c.wall / skTotal.wall).toFixed(2)} / ${(c.cpu / skTotal.cpu).toFixed(2)}) |`);
+      const algo = n > 20_000 ? 'mini-batch + 3 Lloyd steps' : `k-means, greedy k-means++ on ${Math.min(n, Math.max(ENGINE_INIT_SAMPLE_MIN, ENGINE_INIT_SAMPLE_PER_CLUSTER * k))} points`;
+      verdicts.push({ n, cpu: d.cpu / skTotal.cpu, wall: d.wall / skTotal.wall, nmi: engNmi, skNmi: kmNmi });
+      console.log(`| ${n} | engine (char 2-4-gram LSA, SVD fitted on ${Math.min(n, ENGINE_SVD_SAMPLE)} texts; ${algo}; total incl. naming) | ${wc(v)} | ${wc({ wall: c.wall - v.wall, cpu: c.cpu - v.cpu })} | ${wc(d)} | ${engNmi.toFixed(3)} | ${(d.wall / skTotal.wall).toFixed(2)} / ${(d.cpu / skTotal.cpu).toFixed(2)} (vectors + k-means ${(c.wall / skTotal.wall).toFixed(2)} / ${(c.cpu / skTotal.cpu).toFixed(2)}) |`);
       console.log(`| ${n} | scikit-learn KMeans | ${wc(vec)} | ${wc(r.kmeans)} | ${wc(skTotal)} | ${kmNmi.toFixed(3)} | 1 / 1 |`);
       console.log(`| ${n} | scikit-learn MiniBatchKMeans | ${wc(vec)} | ${wc(r.minibatch)} | ${wc(mbTotal)} | ${mbNmi.toFixed(3)} | ${(mbTotal.wall / skTotal.wall).toFixed(2)} / ${(mbTotal.cpu / skTotal.cpu).toFixed(2)} |`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  for (const line of verdictLines(verdicts)) console.log(line);
 }
 
 const onlySklearn = process.argv.includes('--sklearn-only');

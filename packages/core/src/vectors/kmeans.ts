@@ -4,7 +4,7 @@
  * once clusters settle), several restarts keeping the lowest inertia, and a spherical (cosine) mode for
  * L2-normalised text vectors.
  */
-import { createRng, type Rng } from '../util/random.js';
+import { createRng, sampleWithoutReplacement, type Rng } from '../util/random.js';
 import { sqDistAt, type DenseMatrix } from './dense.js';
 
 export interface KMeansOptions {
@@ -34,6 +34,12 @@ export interface KMeansOptions {
   algorithm?: 'auto' | 'elkan' | 'hamerly';
   /** Start from these centroids (k x dims, row-major) instead of k-means++; then there is a single run. */
   init?: Float64Array;
+  /**
+   * Run k-means++ on a seeded sample of at most this many points (at least k) instead of all of them; Lloyd then runs
+   * on all. The seeding's cost is linear in the points it sees, and its centres only need to cover the clusters, which
+   * a few dozen points per cluster do (scikit-learn's MiniBatchKMeans seeds on a sample the same way). Default: all.
+   */
+  initSample?: number;
 }
 
 export interface KMeansRestart {
@@ -84,7 +90,11 @@ export function kmeans(points: DenseMatrix, opts: KMeansOptions): KMeansResult {
   }
   if (spherical) normalizeRows(x, n, dims);
   const tolAbs = (opts.tol ?? 1e-4) * meanVariance(x, n, dims);
-  const trials = opts.localTrials ?? (n <= GREEDY_INIT_MAX_POINTS ? 2 + Math.floor(Math.log(k)) : 1);
+  if (opts.initSample !== undefined && !(Number.isInteger(opts.initSample) && opts.initSample >= 1)) {
+    throw new RangeError(`kmeans: initSample must be a positive integer, got ${opts.initSample}`);
+  }
+  const seedOn = Math.min(n, Math.max(k, opts.initSample ?? n));
+  const trials = opts.localTrials ?? (seedOn <= GREEDY_INIT_MAX_POINTS ? 2 + Math.floor(Math.log(k)) : 1);
   const algorithm = opts.algorithm === 'hamerly' || opts.algorithm === 'elkan' ? opts.algorithm : n * k <= ELKAN_MAX_BOUNDS ? 'elkan' : 'hamerly';
 
   const base = createRng(opts.seed);
@@ -96,7 +106,7 @@ export function kmeans(points: DenseMatrix, opts: KMeansOptions): KMeansResult {
   const runs = opts.init ? 1 : nInit;
   for (let r = 0; r < runs; r++) {
     const rng = base.fork(r);
-    const init = opts.init ? Float64Array.from(opts.init) : kmeansPlusPlus(x, n, dims, k, rng, trials);
+    const init = opts.init ? Float64Array.from(opts.init) : seedCenters(x, n, dims, k, rng, trials, seedOn);
     if (opts.init && spherical) normalizeRows(init, k, dims);
     const run = lloyd(x, n, dims, k, init, maxIter, tolAbs, spherical, algorithm);
     restarts.push({
@@ -168,6 +178,19 @@ function meanVariance(x: Float64Array, n: number, dims: number): number {
     total += v / n;
   }
   return total / dims;
+}
+
+/** k-means++ centres from all points, or from a seeded sample of `seedOn` of them (in corpus order). */
+function seedCenters(x: Float64Array, n: number, dims: number, k: number, rng: Rng, trials: number, seedOn: number): Float64Array {
+  if (seedOn >= n) return kmeansPlusPlus(x, n, dims, k, rng, trials);
+  const rows = sampleWithoutReplacement(
+    Array.from({ length: n }, (_, i) => i),
+    seedOn,
+    rng,
+  ).sort((a, b) => a - b);
+  const sub = new Float64Array(seedOn * dims);
+  rows.forEach((i, r) => sub.set(x.subarray(i * dims, (i + 1) * dims), r * dims));
+  return kmeansPlusPlus(sub, seedOn, dims, k, rng, trials);
 }
 
 /**

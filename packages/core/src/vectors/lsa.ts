@@ -16,6 +16,8 @@ import {
 } from './sparse/typed-base64.js';
 import { projectCsr, randomizedSvd, type TruncatedSvd } from './svd.js';
 import type { DenseMatrix } from './dense.js';
+import { csrSelectRows, type CsrMatrix } from './sparse/csr.js';
+import { createRng, sampleWithoutReplacement } from '../util/random.js';
 
 /**
  * Featurizer settings for clustering: character 2-4-grams inside words (robust to inflection and typos: "arrive",
@@ -40,6 +42,12 @@ export interface LsaOptions {
    * gain in clustering NMI, see packages/core/README.md).
    */
   powerIterations?: number;
+  /**
+   * Fit the SVD on a seeded sample of at most this many texts (the TF-IDF vocabulary and weights are still fitted on
+   * all of them, and all are projected). The SVD's cost grows with the rows it sees, while a few thousand texts
+   * already fix the main directions of a corpus. Default: all texts.
+   */
+  svdSample?: number;
   seed: number;
 }
 
@@ -86,7 +94,7 @@ export class LsaVectorizer {
         `LSA vectorizer: no term survives the vocabulary limits on ${texts.length} texts (minDf/maxDf too strict for so few texts?)`,
       );
     }
-    const svd = randomizedSvd(x, {
+    const svd = randomizedSvd(svdRows(x, opts), {
       components: opts.dimensions ?? 100,
       seed: opts.seed,
       powerIterations: opts.powerIterations ?? LSA_POWER_ITERATIONS,
@@ -133,4 +141,18 @@ export class LsaVectorizer {
     }
     return new LsaVectorizer(featurizer, { k: s.svd.k, inputCols: s.svd.inputCols, columns, weights, singularValues });
   }
+}
+
+/** The rows the SVD is fitted on: all, or a seeded sample of `svdSample` of them in corpus order. */
+function svdRows(x: CsrMatrix, opts: LsaOptions): CsrMatrix {
+  const max = opts.svdSample;
+  if (max === undefined) return x;
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`LSA vectorizer: svdSample must be a positive integer, got ${max}`);
+  if (max >= x.rows) return x;
+  const rows = sampleWithoutReplacement(
+    Array.from({ length: x.rows }, (_, i) => i),
+    max,
+    createRng(opts.seed).fork(1),
+  ).sort((a, b) => a - b);
+  return csrSelectRows(x, rows);
 }

@@ -59,6 +59,22 @@ describe('kmeans', () => {
     expect(res.inertia).toBe(Math.min(...res.restarts.map((r) => r.inertia)));
   });
 
+  it('seeds on a sample when told (initSample): still exact on separated blobs, deterministic, and a different start', () => {
+    const { m, truth } = blobs(centres, 50, 1, 1);
+    const res = kmeans(m, { k: 4, seed: 7, nInit: 1, initSample: 40 });
+    expect(ari(truth, Array.from(res.labels, String))).toBe(1);
+    const again = kmeans(m, { k: 4, seed: 7, nInit: 1, initSample: 40 });
+    expect(Buffer.from(again.centroids.buffer).equals(Buffer.from(res.centroids.buffer))).toBe(true);
+    // On ambiguous data the sampled seeding starts elsewhere than the full one (the option is not ignored).
+    const fuzzy = blobs(centres, 50, 6, 2).m;
+    const full = kmeans(fuzzy, { k: 4, seed: 3, nInit: 1, maxIter: 0 });
+    const sampled = kmeans(fuzzy, { k: 4, seed: 3, nInit: 1, maxIter: 0, initSample: 20 });
+    expect(Array.from(sampled.centroids)).not.toEqual(Array.from(full.centroids));
+    // A sample of n or more is the full seeding.
+    expect(Array.from(kmeans(fuzzy, { k: 4, seed: 3, nInit: 1, maxIter: 0, initSample: 10_000 }).centroids)).toEqual(Array.from(full.centroids));
+    expect(() => kmeans(m, { k: 4, seed: 7, initSample: 0 })).toThrow(/initSample must be a positive integer/);
+  });
+
   it('matches plain Lloyd from the same start on overlapping data', () => {
     const { m } = blobs(
       [

@@ -45,6 +45,20 @@ describe('LsaVectorizer', () => {
     expect(() => LsaVectorizer.fromJSON({ ...state, version: 9 })).toThrow();
   });
 
+  it('fits the SVD on a seeded sample when told (svdSample) and still projects every text the way transform does', () => {
+    const many = Array.from({ length: 6 }, (_, r) => texts.map((t) => `${t} ${['now', 'today', 'again', 'please', 'soon', 'here'][r]}`)).flat();
+    const full = LsaVectorizer.fit(many, { seed: 5, dimensions: 4 });
+    const sampled = LsaVectorizer.fit(many, { seed: 5, dimensions: 4, svdSample: 20 });
+    expect(sampled.vectors.rows).toBe(many.length);
+    expect(Array.from(sampled.vectorizer.transform(many).data)).toEqual(Array.from(sampled.vectors.data));
+    expect(Array.from(sampled.vectors.data)).not.toEqual(Array.from(full.vectors.data));
+    const again = LsaVectorizer.fit(many, { seed: 5, dimensions: 4, svdSample: 20 });
+    expect(Array.from(again.vectors.data)).toEqual(Array.from(sampled.vectors.data));
+    // A sample as large as the corpus is the full fit.
+    expect(Array.from(LsaVectorizer.fit(many, { seed: 5, dimensions: 4, svdSample: many.length }).vectors.data)).toEqual(Array.from(full.vectors.data));
+    expect(() => LsaVectorizer.fit(many, { seed: 5, svdSample: 0 })).toThrow(/svdSample must be a positive integer/);
+  });
+
   it('explains an empty vocabulary', () => {
     expect(() => LsaVectorizer.fit(['alpha', 'beta'], { seed: 1 })).toThrow(/no term survives/);
     expect(() => LsaVectorizer.fit([], { seed: 1 })).toThrow(/zero texts/);
