@@ -33,6 +33,19 @@ export const DEFAULT_LSA_FEATURIZER: SparseTextConfigInput = {
   sublinearTf: true,
 };
 
+/**
+ * Cheaper featurizer settings for large corpora (the clustering engine's default above ENGINE_COMPACT_ABOVE texts):
+ * character 3-4-grams only, about a third fewer non-zeros per text than 2-4-grams, and the SVD's cost is linear in
+ * them. On banking77 (5 000 texts, 3 seeds) NMI 0.631 against 0.634 for 2-4-grams; see packages/core/README.md.
+ */
+export const COMPACT_LSA_FEATURIZER: SparseTextConfigInput = {
+  blocks: [{ analyzer: 'char_wb', ngramRange: [3, 4] }],
+  minDf: 2,
+  maxDf: 0.5,
+  maxFeatures: 20_000,
+  sublinearTf: true,
+};
+
 export interface LsaOptions {
   /** Dense dimensions (default 100). */
   dimensions?: number;
