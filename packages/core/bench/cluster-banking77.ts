@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import {
   clusterTaxonomy,
   ENGINE_COMPACT_ABOVE,
+  ENGINE_COMPACT_MAX_ITER,
   ENGINE_INIT_SAMPLE_MIN,
   ENGINE_INIT_SAMPLE_PER_CLUSTER,
   ENGINE_SVD_SAMPLE,
@@ -287,7 +288,7 @@ async function vsSklearn(): Promise<void> {
       const wc = (x: { wall: number; cpu: number }) => `${secs(x.wall)} / ${secs(x.cpu)}`;
       const algo = n > 20_000 ? 'mini-batch + 3 Lloyd steps' : `k-means, greedy k-means++ on ${Math.min(n, Math.max(ENGINE_INIT_SAMPLE_MIN, ENGINE_INIT_SAMPLE_PER_CLUSTER * k))} points`;
       verdicts.push({ n, cpu: d.cpu / skTotal.cpu, wall: d.wall / skTotal.wall, nmi: engNmi, skNmi: kmNmi });
-      const lsa = n > ENGINE_COMPACT_ABOVE ? 'char 3-4-gram LSA, 64 dims, no power iteration' : 'char 2-4-gram LSA, 100 dims';
+      const lsa = n > ENGINE_COMPACT_ABOVE ? `char 3-4-gram LSA, 64 dims, no power iteration, at most ${ENGINE_COMPACT_MAX_ITER} Lloyd iterations` : 'char 2-4-gram LSA, 100 dims';
       console.log(`| ${n} | engine (${lsa}, SVD fitted on ${Math.min(n, ENGINE_SVD_SAMPLE)} texts; ${algo}; total incl. naming) | ${wc(v)} | ${wc({ wall: c.wall - v.wall, cpu: c.cpu - v.cpu })} | ${wc(d)} | ${engNmi.toFixed(3)} | ${(d.wall / skTotal.wall).toFixed(2)} / ${(d.cpu / skTotal.cpu).toFixed(2)} (vectors + k-means ${(c.wall / skTotal.wall).toFixed(2)} / ${(c.cpu / skTotal.cpu).toFixed(2)}) |`);
       console.log(`| ${n} | scikit-learn KMeans | ${wc(vec)} | ${wc(r.kmeans)} | ${wc(skTotal)} | ${kmNmi.toFixed(3)} | 1 / 1 |`);
       console.log(`| ${n} | scikit-learn MiniBatchKMeans | ${wc(vec)} | ${wc(r.minibatch)} | ${wc(mbTotal)} | ${mbNmi.toFixed(3)} | ${(mbTotal.wall / skTotal.wall).toFixed(2)} / ${(mbTotal.cpu / skTotal.cpu).toFixed(2)} |`);

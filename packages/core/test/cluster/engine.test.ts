@@ -87,7 +87,23 @@ describe('clusterTaxonomy (offline)', () => {
 });
 
 describe('ClusterModel', () => {
-  const { records } = topicCorpus(20, 5);
+  const { records, topic } = topicCorpus(20, 5);
+
+  it('above compactAbove records uses the compact vectorizer, still recovering the topics byte-identically per seed', async () => {
+    const run = async (compactAbove?: number) => {
+      const r = await clusterTaxonomy(records, { useCase, seed: 3, k: 4, ...(compactAbove !== undefined ? { compactAbove } : {}) });
+      const model = r.model.toJSON() as { dimensions: number; vectorizer: { featurizer: { config: { blocks: { ngramRange: number[] }[] } } } };
+      return { r, model, text: stableStringify({ taxonomy: r.taxonomy, assignments: r.assignments, model }) };
+    };
+    const rich = await run();
+    const compact = await run(50);
+    expect(rich.model.vectorizer.featurizer.config.blocks[0]!.ngramRange).toEqual([2, 4]);
+    expect(compact.model.vectorizer.featurizer.config.blocks[0]!.ngramRange).toEqual([3, 4]);
+    expect(compact.model.dimensions).toBeLessThanOrEqual(64);
+    expect(rich.model.dimensions).toBeGreaterThan(64);
+    expect(ari(topic, compact.r.assignments.map((a) => a.labelId))).toBe(1);
+    expect((await run(50)).text).toBe(compact.text);
+  });
 
   it('round-trips through JSON and labels new texts offline', async () => {
     const res = await clusterTaxonomy(records, { useCase, seed: 1, k: 4 });
