@@ -112,7 +112,7 @@ function taxonomySection(d: ReportData): string {
       const index = d.taxonomy.labels.indexOf(l);
       rows.push(`<tr class="depth-${depth}" id="label-${esc(l.id)}">
 <td class="name"><span class="swatch" style="background:${labelColor(index)}"></span><span class="lid">${esc(l.id)}</span> ${esc(l.name)}</td>
-<td>${esc(l.description)}${phrases.length ? `<div class="phrases">${phrases.map((p) => `<span class="phrase">${esc(p.text)} <small>${p.score.toFixed(3)}</small></span>`).join(' ')}</div>` : ''}</td>
+<td>${esc(l.description)}${phrases.length ? `<div class="phrases">${phrases.map((p) => `<span class="phrase"${p.coverage !== undefined ? ` title="${pct(p.coverage)} of the label's texts say it"` : ''}>${esc(p.text)} <small>${p.score.toFixed(3)}</small></span>`).join(' ')}</div>` : ''}</td>
 <td class="num">${counts.has(l.name) ? int(counts.get(l.name)!) : ''}${conf !== undefined ? `<div class="muted" title="mean confidence of its training labels">conf. ${conf.toFixed(2)}</div>` : ''}</td>
 <td>${examples.length ? `<ul class="examples">${examples.map((e) => `<li>${esc(truncate(e, 220))}</li>`).join('')}</ul>` : '<span class="muted">none</span>'}</td>
 <td>${disagree.length ? `<ul class="examples disagree">${disagree.map((e) => `<li>${esc(truncate(e.text, 160))} <span class="muted">→ ${esc(e.predicted)}</span></li>`).join('')}</ul>` : '<span class="muted">none</span>'}</td>
@@ -123,7 +123,7 @@ function taxonomySection(d: ReportData): string {
   visit(undefined, 0);
   return `<section id="taxonomy">
 <h2>Taxonomy</h2>
-<p>${int(d.taxonomy.labels.length)} labels${d.taxonomy.method ? `, made by the <strong>${esc(d.taxonomy.method)}</strong> method` : ''}${d.taxonomy.id ? ` (id <code>${esc(d.taxonomy.id)}</code>)` : ''}. Counts: ${esc(d.distribution.source)}. Top phrases: word n-grams most over-represented in the label (class TF-IDF). Typical examples: the most confident records. Disagreements: records whose training label is this one but that the distilled model puts elsewhere (→ its prediction).</p>
+<p>${int(d.taxonomy.labels.length)} labels${d.taxonomy.method ? `, made by the <strong>${esc(d.taxonomy.method)}</strong> method` : ''}${d.taxonomy.id ? ` (id <code>${esc(d.taxonomy.id)}</code>)` : ''}. Counts: ${esc(d.distribution.source)}. Top phrases: ${esc(phraseCaption(d))} Typical examples: the most confident records. Disagreements: records whose training label is this one but that the distilled model puts elsewhere (→ its prediction).</p>
 ${searchBox(d.taxonomy.labels.length)}
 <table class="labels">
 <thead><tr><th>Label</th><th>Description and top phrases (score)</th><th class="num">Records</th><th>Typical examples</th><th>The distilled model disagrees on</th></tr></thead>
@@ -132,6 +132,14 @@ ${rows.join('\n')}
 </tbody>
 </table>
 </section>`;
+}
+
+/** What the per-label phrases are and what their score means. */
+function phraseCaption(d: ReportData): string {
+  const score = "score = share of the label's texts that say the phrase x share of the phrase's uses that fall in this label (hover a phrase for the first).";
+  return d.phrasesSource === 'taxonomy'
+    ? `the phrases the clustering engine chose the names from (its own output, over the texts it clustered); ${score}`
+    : `phrases of the label's records, read as the clustering engine reads them for names; ${score}`;
 }
 
 function mapSection(d: ReportData): string {

@@ -5,6 +5,7 @@
  * by coverage (share of the cluster's texts that contain it) x distinctiveness (share of all texts containing it that
  * sit in this cluster); the best one grows into a longer phrase holding it when enough of its texts say that.
  */
+import { z } from 'zod';
 import { createTokenSpans, wordSpans } from '../vectors/sparse/tokenize.js';
 import { sameStem } from './naming.js';
 import { ENGLISH_STOPWORDS, PHRASAL_PARTICLES, VAGUE_NAME_WORDS, WEAK_NAME_WORDS } from './stopwords.js';
@@ -79,6 +80,21 @@ export interface ClusterPhrase {
   /** coverage x precision. */
   score: number;
 }
+
+/**
+ * A label's phrase as the clustering engine records it in the taxonomy (`metadata.cluster.phrases[labelId]`, best
+ * first): what names were chosen from, and what a report shows with its score.
+ */
+export const ClusterPhraseSummarySchema = z.object({
+  phrase: z.string(),
+  /** Texts of the label (of those read) saying it. */
+  count: z.number().int().nonnegative(),
+  coverage: z.number().min(0).max(1),
+  precision: z.number().min(0).max(1),
+  /** coverage x precision. */
+  score: z.number().min(0).max(1),
+});
+export type ClusterPhraseSummary = z.infer<typeof ClusterPhraseSummarySchema>;
 
 export interface ClusterPhraseOptions {
   /** Longest phrase, in words (default 4). */
