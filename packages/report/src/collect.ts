@@ -105,6 +105,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
         ...(s.usage ?? {}),
         ...(s.counts?.durationMs !== undefined ? { durationMs: s.counts.durationMs } : {}),
         ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}),
+        ...(s.error !== undefined && s.status !== 'done' ? { error: s.error } : {}),
       })),
   };
   Object.assign(data, labelDetails(taxonomy, training, fromPredictions ? assignments : [], corpus, manifest.seed ?? 0, options.projection));

@@ -15,6 +15,8 @@ export const ReportUsageRowSchema = z.object({
   durationMs: z.number().nonnegative().optional(),
   records: z.number().int().nonnegative().optional(),
   status: z.string().optional(),
+  /** Why a failed or stopped stage ended (the manifest's error). */
+  error: z.string().optional(),
 });
 
 export const ReportEditSchema = z.object({

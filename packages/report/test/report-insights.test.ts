@@ -128,6 +128,23 @@ describe('per-label top phrases', () => {
   }, 60_000);
 });
 
+describe('cost per stage', () => {
+  it('keeps a failed stage, its usage and its reason, in the rows and the total', async () => {
+    const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), 'taxonomist-cost-')), 4);
+    const path = join(run.dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    manifest.stages[0].usage = { calls: 3, cachedCalls: 0, inputTokens: 1000, outputTokens: 200, costUsd: 0.25 };
+    manifest.stages[1] = { ...manifest.stages[1], status: 'failed', error: 'provider error: 429 after 5 attempts', usage: { calls: 7, cachedCalls: 1, inputTokens: 5000, outputTokens: 900, costUsd: 0.5 } };
+    writeFileSync(path, JSON.stringify(manifest));
+    const data = await collectReportData(run.dir, { generator: 'test' });
+    expect(data.usage!.find((u) => u.stage === 'label')).toMatchObject({ status: 'failed', error: 'provider error: 429 after 5 attempts', calls: 7, costUsd: 0.5 });
+    const html = renderReportHtml(data);
+    expect(html).toContain('<tr><td>label</td><td>failed<div class="reason">provider error: 429 after 5 attempts</div></td>');
+    expect(html).toMatch(/<tr class="total"><td>total<\/td>.*<td class="num">0\.7500<\/td>/u);
+    expect(html).toContain('<div class="k">cost</div><div class="v">$0.7500</div>');
+  }, 60_000);
+});
+
 describe('update rounds from the induction history', () => {
   const usage = { modelId: 'm', calls: 1, cachedCalls: 0, failedCalls: 0, attempts: 1, inputTokens: 1, outputTokens: 1, costUsd: 0 };
   const taxonomy = (names: string[]) => ({ schemaVersion: 1 as const, useCase: 'u', labels: names.map((name, i) => ({ id: `L${i + 1}`, name, description: '' })) });
