@@ -2,6 +2,7 @@ import {
   LsaVectorizer,
   clusterPhrases,
   createRng,
+  distinctPhrases,
   sampleWithoutReplacement,
   symmetricEigen,
   type DenseMatrix,
@@ -192,12 +193,13 @@ export function averageLinkageOrder(sim: readonly (readonly number[])[]): number
 /**
  * Each label's phrases, read as the clustering engine reads them for its names (`clusterPhrases` of
  * @taxonomist/core: contiguous phrases past function words, scored by the share of the label's texts saying it x the
- * share of the phrase's uses in this label), for taxonomies that do not carry the engine's own (an LLM's labels).
+ * share of the phrase's uses in this label; near-duplicates left out), for taxonomies that do not carry the engine's
+ * own (an LLM's labels).
  */
 export function labelPhrases(texts: readonly string[], labels: readonly number[], labelCount: number): ReportPhrase[][] {
   const members: number[][] = Array.from({ length: labelCount }, () => []);
   labels.forEach((l, i) => members[l]!.push(i));
-  return clusterPhrases(texts, members, { topN: PHRASES_PER_LABEL }).map((list) => list.map(phraseOf));
+  return clusterPhrases(texts, members).map((list) => distinctPhrases(list, PHRASES_PER_LABEL).map(phraseOf));
 }
 
 /** A phrase as the report shows it: score and coverage rounded to 3 decimals, so the same run gives the same bytes. */

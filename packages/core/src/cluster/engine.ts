@@ -27,7 +27,7 @@ import {
   type LlmNamingFailure,
   type LlmNamingOptions,
 } from './naming.js';
-import { clusterPhrases, describeFromPhrases, namesFromPhrases, type ClusterPhrase, type ClusterPhraseOptions, type ClusterPhraseSummary } from './phrases.js';
+import { clusterPhrases, describeFromPhrases, distinctPhrases, namesFromPhrases, type ClusterPhrase, type ClusterPhraseOptions, type ClusterPhraseSummary } from './phrases.js';
 
 export interface ClusterTaxonomyOptions {
   /** What the taxonomy is for; recorded in the taxonomy and given to the naming model. */
@@ -376,14 +376,14 @@ export async function clusterTaxonomy(
 const METADATA_PHRASES = 10;
 
 /**
- * A label's best phrases for the taxonomy's metadata (and the one naming it): the phrase as written, the share of the label's texts saying it
+ * A label's best phrases for the taxonomy's metadata, near-duplicates left out (`distinctPhrases`; the one naming it
+ * kept): the phrase as written, the share of the label's texts saying it
  * (coverage), the share of its uses in this label (precision) and their product (score), rounded so the file reads.
  */
 function topPhrases(phrases: readonly ClusterPhrase[], name: string | undefined): ClusterPhraseSummary[] {
   const round = (x: number): number => Math.round(x * 1000) / 1000;
   // The phrase naming the label is kept even when it ranks lower (names prefer longer phrases): its score belongs there.
-  const kept = phrases.filter((p, i) => i < METADATA_PHRASES || p.phrase === name);
-  return kept.map((p) => ({ phrase: p.phrase, count: p.count, coverage: round(p.coverage), precision: round(p.precision), score: round(p.score) }));
+  return distinctPhrases(phrases, METADATA_PHRASES, name).map((p) => ({ phrase: p.phrase, count: p.count, coverage: round(p.coverage), precision: round(p.precision), score: round(p.score) }));
 }
 
 function checkRecords(records: readonly CorpusRecord[]): void {

@@ -220,6 +220,25 @@ function commonest(forms: ReadonlyMap<string, number>): string {
   return best;
 }
 
+/**
+ * Up to `limit` phrases to show for a cluster, best first, without near-duplicates: an inflection of a phrase already
+ * kept ("exchange rates" after "exchange rate"), or a part of one that nearly as many texts say ("rate" after
+ * "exchange rate" when 80%+ of the texts saying "rate" say "exchange rate"). `keep` is kept whatever (a name).
+ */
+export function distinctPhrases(phrases: readonly ClusterPhrase[], limit: number, keep?: string): ClusterPhrase[] {
+  const kept: ClusterPhrase[] = [];
+  for (const p of phrases) {
+    if (kept.length >= limit && p.phrase !== keep) continue;
+    const words = p.words.split(' ');
+    const dup = kept.some((q) => {
+      const qw = q.words.split(' ');
+      return holds(qw, words) && (qw.length === words.length || q.count >= 0.8 * p.count);
+    });
+    if (!dup || p.phrase === keep) kept.push(p);
+  }
+  return kept;
+}
+
 /** Whether `inner` (words) occurs contiguously in `outer` (words), a word matching any inflection of itself. */
 function holds(outer: readonly string[], inner: readonly string[]): boolean {
   for (let i = 0; i + inner.length <= outer.length; i++) {
@@ -238,6 +257,8 @@ export interface PhraseNamingOptions {
   extendShare?: number;
   /** ...and is at least as distinctive as the head, or this distinctive (precision; default 0.5). */
   extendPrecision?: number;
+  /** ...and scores as a name at least this share of the head's name score (default 0.25): a phrase said by half the texts does not grow into one said by 2 of them. */
+  extendScore?: number;
   /** Content-poor words a longer phrase may not start with ("think someone", "tried to buy"; default WEAK_NAME_WORDS). */
   weakWords?: ReadonlySet<string>;
   /** Particles of phrasal verbs, not counted as name words ("top up" is one; default PHRASAL_PARTICLES). */
@@ -288,13 +309,14 @@ function nameCandidates(phrases: readonly ClusterPhrase[], opts: PhraseNamingOpt
 function grow(head: Candidate, phrases: readonly Candidate[], opts: PhraseNamingOptions): Candidate {
   const share = opts.extendShare ?? 0.05;
   const minPrecision = Math.min(opts.extendPrecision ?? 0.5, head.precision);
+  const minScore = opts.extendScore ?? 0.25;
   const weak = opts.weakWords ?? WEAK_NAME_WORDS;
   const words = head.words.split(' ');
   let best: Candidate | undefined;
   for (const p of phrases) {
     const pw = p.words.split(' ');
     if (pw.length <= words.length || weak.has(pw[0]!) || p.count < Math.max(2, share * head.count) || p.precision < minPrecision) continue;
-    if (!holds(pw, words)) continue;
+    if (p.nameScore < minScore * head.nameScore || !holds(pw, words)) continue;
     if (best === undefined || p.nameScore > best.nameScore || (p.nameScore === best.nameScore && pw.length < best.wordCount)) best = p;
   }
   return best ?? head;

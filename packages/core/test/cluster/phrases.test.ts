@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { clusterPhrases, containsPhrase, describeFromPhrases, namesFromPhrases, nameFromTerms, phraseRuns, clusterTerms } from '../../src/cluster/index.js';
+import { clusterPhrases, containsPhrase, describeFromPhrases, distinctPhrases, namesFromPhrases, nameFromTerms, phraseRuns, clusterTerms } from '../../src/cluster/index.js';
 
 /** Cluster member lists for texts given cluster by cluster. */
 function clustersOf(...groups: string[][]): { texts: string[]; members: number[][] } {
@@ -105,6 +105,17 @@ describe('phrases read past function words', () => {
     const long = clustersOf(['how long does it take for a transfer', 'how long does it take for a transfer', 'long transfer'], ['exchange rate', 'exchange rate']);
     const name = namesFromPhrases(clusterPhrases(long.texts, long.members))[0]!;
     expect(name.split(' ').length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('distinctPhrases', () => {
+  it('leaves out inflections of a kept phrase and parts nearly as many texts say whole, keeping a given one', () => {
+    const p = (phrase: string, count: number) => ({ phrase, words: phrase, count, firstText: 0, coverage: count / 40, precision: 1, score: count / 40 });
+    const list = [p('exchange', 28), p('exchange rate', 17), p('rate', 17), p('exchange rates', 5), p('rates', 5), p('wrong', 6), p('card payment is wrong', 2)];
+    // "exchange" stays: 28 texts say it, only 17 of them "exchange rate"
+    expect(distinctPhrases(list, 10).map((x) => x.phrase)).toEqual(['exchange', 'exchange rate', 'wrong', 'card payment is wrong']);
+    expect(distinctPhrases(list, 2).map((x) => x.phrase)).toEqual(['exchange', 'exchange rate']);
+    expect(distinctPhrases(list, 2, 'rates').map((x) => x.phrase)).toEqual(['exchange', 'exchange rate', 'rates']);
   });
 });
 
