@@ -2,7 +2,8 @@
  * The naming benchmark's measures, shared by bench:cluster and cluster-names.ts: how often a cluster's name shares a
  * content word with the majority gold intent of its members, and how often it is a phrase its texts really use.
  */
-import { sameStem } from '../src/cluster/naming.js';
+import { clusterTerms } from '../src/cluster/ctfidf.js';
+import { nameFromTerms, sameStem, uniqueNames } from '../src/cluster/naming.js';
 import { containsPhrase } from '../src/cluster/phrases.js';
 
 /** Content words of a gold intent name ("card_arrival" -> card, arrival). */
@@ -71,4 +72,16 @@ export function namingLines(k: number, s: NamingScore, worst = 10): string[] {
     `  worst names (no shared word, purest cluster first; then non-phrases):`,
     ...misses.slice(0, worst).map((c) => `    ${c.label.padEnd(4)} "${c.name}" -> ${c.majority} (${(100 * c.purity).toFixed(0)}% of ${c.size})${c.phrase ? '' : ' [not a phrase]'}`),
   ];
+}
+
+/**
+ * The older namer's names for the same clusters, as a baseline in the same run: each cluster's top c-TF-IDF words
+ * (up to 3, phrases kept whole: `nameFromTerms`), made unique. `ids` are the label ids in taxonomy order.
+ */
+export function termNames(ids: readonly string[], texts: readonly string[], pred: readonly string[]): Map<string, string> {
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const labels = Int32Array.from(pred, (p) => index.get(p)!);
+  const terms = clusterTerms(texts, labels, ids.length);
+  const names = uniqueNames(terms.map((t) => nameFromTerms(t, 3)), ids, terms);
+  return new Map(ids.map((id, i) => [id, names[i]!]));
 }

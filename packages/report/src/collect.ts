@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
+  ClusterPhraseSummarySchema,
   InductionResultSchema,
   RunManifestSchema,
   TaxonomySchema,
@@ -15,9 +16,9 @@ import {
   type Taxonomy,
 } from '@taxonomist/core';
 import { ARTIFACTS } from './artifacts.js';
-import type { ReportDataInput, ReportEdit, ReportRound } from './data.js';
+import type { ReportDataInput, ReportEdit, ReportPhrase, ReportRound } from './data.js';
 import { ReportGoldSchema, ReportQualitySchema } from './data.js';
-import { computeGeometry, type LabeledText } from './geometry.js';
+import { computeGeometry, phraseOf, type LabeledText } from './geometry.js';
 import type { MapProjection } from './projection.js';
 
 /** active-learning.json (the fields the report shows). */
@@ -39,6 +40,8 @@ export const DistillEvalSchema = z.object({ quality: ReportQualitySchema.optiona
 export const GoldEvalSchema = z.object({ gold: ReportGoldSchema });
 
 const EXAMPLES_PER_LABEL = 3;
+/** Phrases shown per label. */
+const PHRASES_SHOWN = 6;
 
 export interface CollectOptions {
   title?: string;
@@ -102,6 +105,7 @@ export async function collectReportData(outDir: string, options: CollectOptions)
         ...(s.usage ?? {}),
         ...(s.counts?.durationMs !== undefined ? { durationMs: s.counts.durationMs } : {}),
         ...(s.counts?.records !== undefined ? { records: s.counts.records } : {}),
+        ...(s.error !== undefined && s.status !== 'done' ? { error: s.error } : {}),
       })),
   };
   Object.assign(data, labelDetails(taxonomy, training, fromPredictions ? assignments : [], corpus, manifest.seed ?? 0, options.projection));
@@ -252,8 +256,29 @@ function labelDetails(taxonomy: Taxonomy, training: readonly LabelAssignment[], 
     out.map = { ...geometry.map, centroids: geometry.map.centroids.map((c) => (Number.isFinite(c.x) ? c : null)) };
     out.similarity = geometry.similarity;
     out.phrases = Object.fromEntries(taxonomy.labels.map((l, i) => [l.id, geometry.phrases[i] ?? []]).filter(([, p]) => p.length > 0));
+    out.phrasesSource = 'labels';
+  }
+  // The engine's own phrases (those its names were chosen from) win over phrases read again from the labels.
+  const own = enginePhrases(taxonomy);
+  if (own) {
+    out.phrases = own;
+    out.phrasesSource = 'taxonomy';
   }
   return out;
+}
+
+/** The clustering engine's phrases per label id (taxonomy `metadata.cluster.phrases`), when the taxonomy has valid ones. */
+function enginePhrases(taxonomy: Taxonomy): Record<string, ReportPhrase[]> | undefined {
+  const cluster = (taxonomy.metadata as { cluster?: { phrases?: unknown } } | undefined)?.cluster;
+  const parsed = z.record(z.string(), z.array(ClusterPhraseSummarySchema)).safeParse(cluster?.phrases);
+  if (!parsed.success) return undefined;
+  const ids = new Set(taxonomy.labels.map((l) => l.id));
+  const out = Object.fromEntries(
+    Object.entries(parsed.data)
+      .filter(([id, list]) => ids.has(id) && list.length > 0)
+      .map(([id, list]) => [id, list.slice(0, PHRASES_SHOWN).map(phraseOf)]),
+  );
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Rounds (rating, label count) and the label edits of an LLM induction history, ids shown with names. */

@@ -15,6 +15,8 @@ export const ReportUsageRowSchema = z.object({
   durationMs: z.number().nonnegative().optional(),
   records: z.number().int().nonnegative().optional(),
   status: z.string().optional(),
+  /** Why a failed or stopped stage ended (the manifest's error). */
+  error: z.string().optional(),
 });
 
 export const ReportEditSchema = z.object({
@@ -76,7 +78,8 @@ export const ReportGoldTableSchema = z.array(
   z.object({ label: z.string(), n: z.number().int().nonnegative(), gold: z.array(z.object({ name: z.string(), count: z.number().int().nonnegative() })) }),
 );
 
-export const ReportPhraseSchema = z.object({ text: z.string(), score: z.number() });
+/** A label's phrase: score = share of the label's texts saying it (coverage) x share of its uses in this label. */
+export const ReportPhraseSchema = z.object({ text: z.string(), score: z.number(), coverage: z.number().min(0).max(1).optional() });
 
 /** A text the distilled model put under another label than its training label. */
 export const ReportDisagreementSchema = z.object({ text: z.string(), predicted: z.string() });
@@ -118,8 +121,13 @@ export const ReportDataSchema = z.object({
   learning: ReportLearningSchema.optional(),
   gold: ReportGoldSchema.optional(),
   goldTable: ReportGoldTableSchema.optional(),
-  /** Per label id: distinctive phrases with their class-TF-IDF score. */
+  /** Per label id: distinctive phrases with their score, best first. */
   phrases: z.record(z.string(), z.array(ReportPhraseSchema)).default({}),
+  /**
+   * Where the phrases come from: 'taxonomy', the clustering engine's own (the phrases its names were chosen from), or
+   * 'labels', read from the labeled records with the same method (taxonomies without them, e.g. an LLM's).
+   */
+  phrasesSource: z.enum(['taxonomy', 'labels']).optional(),
   /** Per label id: training-labeled texts the distilled model predicts differently. */
   disagreements: z.record(z.string(), z.array(ReportDisagreementSchema)).default({}),
   /** Per label id: mean confidence of its training labels (LLM mode). */
@@ -137,3 +145,4 @@ export type ReportData = z.infer<typeof ReportDataSchema>;
 export type ReportDataInput = z.input<typeof ReportDataSchema>;
 export type ReportEdit = z.infer<typeof ReportEditSchema>;
 export type ReportRound = z.infer<typeof ReportRoundSchema>;
+export type ReportPhrase = z.infer<typeof ReportPhraseSchema>;

@@ -1,16 +1,18 @@
 import {
   LsaVectorizer,
-  SparseTextFeaturizer,
+  clusterPhrases,
   createRng,
+  distinctPhrases,
   sampleWithoutReplacement,
   symmetricEigen,
   type DenseMatrix,
 } from '@taxonomist/core';
 import { projectMap, type MapProjection } from './projection.js';
 import { truncate } from './escape.js';
+import type { ReportPhrase } from './data.js';
 
 /**
- * What the report computes from the labeled texts themselves: a 2-D map (PCA of LSA vectors), centroid cosine
+ * What the report computes from the labeled texts themselves: a 2-D map (UMAP or PCA of LSA vectors), centroid cosine
  * similarity of the labels ordered by a hierarchical clustering, and each label's distinctive phrases. Everything is
  * seeded and ordered by corpus position, so the same run gives the same report bytes.
  */
@@ -28,7 +30,7 @@ export interface LabeledText {
 export interface Geometry {
   map: { points: { x: number; y: number; label: number; title: string }[]; centroids: { x: number; y: number }[]; sampled: number; total: number; projection: MapProjection };
   similarity: { order: number[]; matrix: number[][] };
-  phrases: { text: string; score: number }[][];
+  phrases: ReportPhrase[][];
 }
 
 /** Characters of a record's text shown when hovering its point on the map. */
@@ -73,7 +75,7 @@ export function computeGeometry(items: readonly LabeledText[], labelCount: numbe
       projection: map.projection,
     },
     similarity: { order: averageLinkageOrder(similarity), matrix: similarity },
-    phrases: distinctivePhrases(texts, sample.map((s) => s.label), labelCount),
+    phrases: labelPhrases(texts, sample.map((s) => s.label), labelCount),
   };
 }
 
@@ -189,41 +191,19 @@ export function averageLinkageOrder(sim: readonly (readonly number[])[]): number
 }
 
 /**
- * Each label's word 1-2-grams by class-based TF-IDF: mean TF-IDF weight inside the label minus the mean elsewhere
- * (so words common to every label, like "my" or "the", score near zero).
+ * Each label's phrases, read as the clustering engine reads them for its names (`clusterPhrases` of
+ * @taxonomist/core: contiguous phrases past function words, scored by the share of the label's texts saying it x the
+ * share of the phrase's uses in this label; near-duplicates left out), for taxonomies that do not carry the engine's
+ * own (an LLM's labels).
  */
-export function distinctivePhrases(texts: readonly string[], labels: readonly number[], labelCount: number): { text: string; score: number }[][] {
-  const f = new SparseTextFeaturizer({ blocks: [{ analyzer: 'word', ngramRange: [1, 2] }], minDf: 2, sublinearTf: true, keepTerms: true });
-  let x;
-  try {
-    x = f.fitTransform(texts);
-  } catch {
-    return Array.from({ length: labelCount }, () => []);
-  }
-  const names = f.featureNames() ?? [];
-  const dims = names.length;
-  const sums = Array.from({ length: labelCount }, () => new Float64Array(dims));
-  const total = new Float64Array(dims);
-  const sizes = new Array<number>(labelCount).fill(0);
-  for (let r = 0; r < x.rows; r++) {
-    const l = labels[r]!;
-    sizes[l]!++;
-    for (let p = x.indptr[r]!; p < x.indptr[r + 1]!; p++) {
-      sums[l]![x.indices[p]!]! += x.data[p]!;
-      total[x.indices[p]!]! += x.data[p]!;
-    }
-  }
-  return sums.map((sum, l) => {
-    const n = sizes[l]!;
-    if (n === 0) return [];
-    const rest = x.rows - n;
-    const scored: { text: string; score: number }[] = [];
-    for (let c = 0; c < dims; c++) {
-      if (sum[c] === 0) continue;
-      const score = sum[c]! / n - (rest > 0 ? (total[c]! - sum[c]!) / rest : 0);
-      if (score > 0) scored.push({ text: names[c]!, score: Math.round(score * 1000) / 1000 });
-    }
-    scored.sort((a, b) => b.score - a.score || a.text.localeCompare(b.text));
-    return scored.slice(0, PHRASES_PER_LABEL);
-  });
+export function labelPhrases(texts: readonly string[], labels: readonly number[], labelCount: number): ReportPhrase[][] {
+  const members: number[][] = Array.from({ length: labelCount }, () => []);
+  labels.forEach((l, i) => members[l]!.push(i));
+  return clusterPhrases(texts, members).map((list) => distinctPhrases(list, PHRASES_PER_LABEL).map(phraseOf));
+}
+
+/** A phrase as the report shows it: score and coverage rounded to 3 decimals, so the same run gives the same bytes. */
+export function phraseOf(p: { phrase: string; score: number; coverage: number }): ReportPhrase {
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  return { text: p.phrase, score: round(p.score), coverage: round(p.coverage) };
 }

@@ -112,7 +112,7 @@ function taxonomySection(d: ReportData): string {
       const index = d.taxonomy.labels.indexOf(l);
       rows.push(`<tr class="depth-${depth}" id="label-${esc(l.id)}">
 <td class="name"><span class="swatch" style="background:${labelColor(index)}"></span><span class="lid">${esc(l.id)}</span> ${esc(l.name)}</td>
-<td>${esc(l.description)}${phrases.length ? `<div class="phrases">${phrases.map((p) => `<span class="phrase">${esc(p.text)} <small>${p.score.toFixed(3)}</small></span>`).join(' ')}</div>` : ''}</td>
+<td>${esc(l.description)}${phrases.length ? `<div class="phrases">${phrases.map((p) => `<span class="phrase"${p.coverage !== undefined ? ` title="${pct(p.coverage)} of the label's texts say it"` : ''}>${esc(p.text)} <small>${p.score.toFixed(3)}</small></span>`).join(' ')}</div>` : ''}</td>
 <td class="num">${counts.has(l.name) ? int(counts.get(l.name)!) : ''}${conf !== undefined ? `<div class="muted" title="mean confidence of its training labels">conf. ${conf.toFixed(2)}</div>` : ''}</td>
 <td>${examples.length ? `<ul class="examples">${examples.map((e) => `<li>${esc(truncate(e, 220))}</li>`).join('')}</ul>` : '<span class="muted">none</span>'}</td>
 <td>${disagree.length ? `<ul class="examples disagree">${disagree.map((e) => `<li>${esc(truncate(e.text, 160))} <span class="muted">→ ${esc(e.predicted)}</span></li>`).join('')}</ul>` : '<span class="muted">none</span>'}</td>
@@ -123,7 +123,7 @@ function taxonomySection(d: ReportData): string {
   visit(undefined, 0);
   return `<section id="taxonomy">
 <h2>Taxonomy</h2>
-<p>${int(d.taxonomy.labels.length)} labels${d.taxonomy.method ? `, made by the <strong>${esc(d.taxonomy.method)}</strong> method` : ''}${d.taxonomy.id ? ` (id <code>${esc(d.taxonomy.id)}</code>)` : ''}. Counts: ${esc(d.distribution.source)}. Top phrases: word n-grams most over-represented in the label (class TF-IDF). Typical examples: the most confident records. Disagreements: records whose training label is this one but that the distilled model puts elsewhere (→ its prediction).</p>
+<p>${int(d.taxonomy.labels.length)} labels${d.taxonomy.method ? `, made by the <strong>${esc(d.taxonomy.method)}</strong> method` : ''}${d.taxonomy.id ? ` (id <code>${esc(d.taxonomy.id)}</code>)` : ''}. Counts: ${esc(d.distribution.source)}. Top phrases: ${esc(phraseCaption(d))} Typical examples: the most confident records. Disagreements: records whose training label is this one but that the distilled model puts elsewhere (→ its prediction).</p>
 ${searchBox(d.taxonomy.labels.length)}
 <table class="labels">
 <thead><tr><th>Label</th><th>Description and top phrases (score)</th><th class="num">Records</th><th>Typical examples</th><th>The distilled model disagrees on</th></tr></thead>
@@ -132,6 +132,14 @@ ${rows.join('\n')}
 </tbody>
 </table>
 </section>`;
+}
+
+/** What the per-label phrases are and what their score means. */
+function phraseCaption(d: ReportData): string {
+  const score = "score = share of the label's texts that say the phrase x share of the phrase's uses that fall in this label (hover a phrase for the first).";
+  return d.phrasesSource === 'taxonomy'
+    ? `the phrases the clustering engine chose the names from (its own output, over the texts it clustered); ${score}`
+    : `phrases of the label's records, read as the clustering engine reads them for names; ${score}`;
 }
 
 function mapSection(d: ReportData): string {
@@ -344,7 +352,7 @@ function costSection(d: ReportData): string {
 <h2>Cost and tokens per stage</h2>
 ${total.input + total.output > 0 ? barChart(tokenBars, { ariaLabel: 'tokens per stage', color: '#72b7b2' }) : '<p class="muted">No model tokens were used (offline engine or everything served from the cache).</p>'}
 <table class="usage"><thead><tr><th>Stage</th><th>Status</th><th class="num">Records</th><th class="num">Calls</th><th class="num">Cached</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Cost (USD)</th><th class="num">Time</th></tr></thead><tbody>
-${rows.map((r) => `<tr><td>${esc(r.stage)}</td><td>${esc(r.status ?? '')}</td><td class="num">${r.records === undefined ? '' : int(r.records)}</td><td class="num">${int(r.calls)}</td><td class="num">${int(r.cachedCalls)}</td><td class="num">${int(r.inputTokens)}</td><td class="num">${int(r.outputTokens)}</td><td class="num">${r.costUsd.toFixed(4)}</td><td class="num">${secs(r.durationMs)}</td></tr>`).join('\n')}
+${rows.map((r) => `<tr><td>${esc(r.stage)}</td><td>${esc(r.status ?? '')}${r.error ? `<div class="reason">${esc(truncate(r.error, 300))}</div>` : ''}</td><td class="num">${r.records === undefined ? '' : int(r.records)}</td><td class="num">${int(r.calls)}</td><td class="num">${int(r.cachedCalls)}</td><td class="num">${int(r.inputTokens)}</td><td class="num">${int(r.outputTokens)}</td><td class="num">${r.costUsd.toFixed(4)}</td><td class="num">${secs(r.durationMs)}</td></tr>`).join('\n')}
 <tr class="total"><td>total</td><td></td><td></td><td class="num">${int(total.calls)}</td><td class="num">${int(total.cached)}</td><td class="num">${int(total.input)}</td><td class="num">${int(total.output)}</td><td class="num">${total.cost.toFixed(4)}</td><td class="num">${secs(total.ms)}</td></tr>
 </tbody></table>
 </section>`;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,53 @@ describe('report data from a run directory', () => {
     expect(data.confidence!.L1).toBeCloseTo(0.6);
     expect(data.goldTable!.find((r) => r.label === run.labels[0])!.gold[0]!.name).toBe('gold_0');
     expect(renderReportHtml(await collectReportData(run.dir, { generator: 'test' }))).toBe(renderReportHtml(data));
+  }, 60_000);
+});
+
+describe('per-label top phrases', () => {
+  it("shows the clustering engine's own phrases (those its names were chosen from) with their scores, when the taxonomy has them", async () => {
+    const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), 'taxonomist-phrases-')), 4);
+    const path = join(run.dir, 'taxonomy.json');
+    const taxonomy = JSON.parse(readFileSync(path, 'utf8'));
+    const own = { phrase: 'the engine said so', count: 9, coverage: 0.75, precision: 0.8, score: 0.6 };
+    taxonomy.metadata = { cluster: { phrases: { L1: [own, { ...own, phrase: 'second phrase', score: 0.5 }], L9: [own] } } };
+    writeFileSync(path, JSON.stringify(taxonomy));
+    const data = await collectReportData(run.dir, { generator: 'test' });
+    expect(data.phrasesSource).toBe('taxonomy');
+    // as recorded (labels the taxonomy does not have are left out), not read again from the labeled texts
+    expect(data.phrases).toEqual({ L1: [{ text: 'the engine said so', score: 0.6, coverage: 0.75 }, { text: 'second phrase', score: 0.5, coverage: 0.75 }] });
+    const html = renderReportHtml(data);
+    expect(html).toContain(`<span class="phrase" title="75.0% of the label's texts say it">the engine said so <small>0.600</small></span>`);
+    expect(html).toContain('the phrases the clustering engine chose the names from');
+  }, 60_000);
+
+  it('reads phrases from the labeled texts, as the engine would, when the taxonomy has none (an LLM taxonomy)', async () => {
+    const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), 'taxonomist-phrases-')), 4);
+    const data = await collectReportData(run.dir, { generator: 'test' });
+    expect(data.phrasesSource).toBe('labels');
+    // label 1's records say "<w0> <w1> is broken": its phrase, said by most of its texts and by no other label's
+    const first = data.phrases!.L1![0]!;
+    expect(first.text).toMatch(/lolo|milo/);
+    expect(first.coverage).toBeGreaterThan(0.5);
+    expect(first.score).toBeGreaterThan(0.5);
+    expect(renderReportHtml(data)).toContain('records, read as the clustering engine reads them for names');
+  }, 60_000);
+});
+
+describe('cost per stage', () => {
+  it('keeps a failed stage, its usage and its reason, in the rows and the total', async () => {
+    const run = writeSyntheticRun(mkdtempSync(join(tmpdir(), 'taxonomist-cost-')), 4);
+    const path = join(run.dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8'));
+    manifest.stages[0].usage = { calls: 3, cachedCalls: 0, inputTokens: 1000, outputTokens: 200, costUsd: 0.25 };
+    manifest.stages[1] = { ...manifest.stages[1], status: 'failed', error: 'provider error: 429 after 5 attempts', usage: { calls: 7, cachedCalls: 1, inputTokens: 5000, outputTokens: 900, costUsd: 0.5 } };
+    writeFileSync(path, JSON.stringify(manifest));
+    const data = await collectReportData(run.dir, { generator: 'test' });
+    expect(data.usage!.find((u) => u.stage === 'label')).toMatchObject({ status: 'failed', error: 'provider error: 429 after 5 attempts', calls: 7, costUsd: 0.5 });
+    const html = renderReportHtml(data);
+    expect(html).toContain('<tr><td>label</td><td>failed<div class="reason">provider error: 429 after 5 attempts</div></td>');
+    expect(html).toMatch(/<tr class="total"><td>total<\/td>.*<td class="num">0\.7500<\/td>/u);
+    expect(html).toContain('<div class="k">cost</div><div class="v">$0.7500</div>');
   }, 60_000);
 });
 

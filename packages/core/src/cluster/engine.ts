@@ -27,7 +27,7 @@ import {
   type LlmNamingFailure,
   type LlmNamingOptions,
 } from './naming.js';
-import { clusterPhrases, describeFromPhrases, namesFromPhrases, type ClusterPhraseOptions } from './phrases.js';
+import { clusterPhrases, describeFromPhrases, distinctPhrases, namesFromPhrases, type ClusterPhrase, type ClusterPhraseOptions, type ClusterPhraseSummary } from './phrases.js';
 
 export interface ClusterTaxonomyOptions {
   /** What the taxonomy is for; recorded in the taxonomy and given to the naming model. */
@@ -381,6 +381,8 @@ export async function clusterTaxonomy(
           naming: options.nameWith ? 'llm' : 'terms',
           ...(failures.length > 0 ? { namingFailures: failures.length } : {}),
           topTerms: Object.fromEntries(ids.map((id, r) => [id, terms[r]!.slice(0, 10).map((t) => t.term)])),
+          // The phrases names and descriptions were chosen from, with their scores: what a report shows per label.
+          phrases: Object.fromEntries(ids.map((id, r) => [id, topPhrases(phrases[r]!, phraseNames[r])])),
         },
       },
     }),
@@ -407,6 +409,20 @@ export async function clusterTaxonomy(
     unvectorized: records.filter((_, i) => zero[i]).map((r) => r.id),
     naming: { source: options.nameWith ? 'llm' : 'terms', failures },
   };
+}
+
+/** Phrases kept per label in the taxonomy's metadata (`metadata.cluster.phrases`). */
+const METADATA_PHRASES = 10;
+
+/**
+ * A label's best phrases for the taxonomy's metadata, near-duplicates left out (`distinctPhrases`; the one naming it
+ * kept): the phrase as written, the share of the label's texts saying it
+ * (coverage), the share of its uses in this label (precision) and their product (score), rounded so the file reads.
+ */
+function topPhrases(phrases: readonly ClusterPhrase[], name: string | undefined): ClusterPhraseSummary[] {
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  // The phrase naming the label is kept even when it ranks lower (names prefer longer phrases): its score belongs there.
+  return distinctPhrases(phrases, METADATA_PHRASES, name).map((p) => ({ phrase: p.phrase, count: p.count, coverage: round(p.coverage), precision: round(p.precision), score: round(p.score) }));
 }
 
 function checkRecords(records: readonly CorpusRecord[]): void {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ClusterModel, ClusterModelError, clusterTaxonomy, containsPhrase, type ClusterProgressEvent } from '../../src/cluster/index.js';
+import { ClusterModel, ClusterModelError, ClusterPhraseSummarySchema, clusterTaxonomy, containsPhrase, type ClusterProgressEvent } from '../../src/cluster/index.js';
 import { ari } from '../../src/evaluate/index.js';
 import { stableStringify } from '../../src/util/hash.js';
 import { TOPICS, fakeGateway, topicCorpus } from './fixtures.js';
@@ -38,6 +38,11 @@ describe('clusterTaxonomy (offline)', () => {
       expect(label.description.endsWith(`Most typical: "${label.examples![0]}"`)).toBe(true);
       expect(label.examples).toHaveLength(3);
       expect(res.sizes[label.id]).toBe(25);
+      // the phrases the name was chosen from are in the taxonomy, best first, with their scores; the name among them
+      const phrases = ClusterPhraseSummarySchema.array().parse((t.metadata!.cluster as { phrases: Record<string, unknown> }).phrases[label.id]);
+      expect(phrases.length).toBeGreaterThan(0);
+      expect(phrases.map((p) => p.phrase)).toContain(label.name);
+      expect(phrases.every((p, i) => Math.abs(p.score - p.coverage * p.precision) < 0.002 && (i === 0 || p.phrase === label.name || p.score <= phrases[i - 1]!.score))).toBe(true);
     }
     expect(res.unvectorized).toEqual([]);
     expect(res.assignments.every((a) => a.distance >= -1e-12 && a.distance <= 1)).toBe(true);
