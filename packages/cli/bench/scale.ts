@@ -7,6 +7,7 @@
  *   npm run bench:scale                       # 100k, 1M, 10M
  *   npm run bench:scale -- 20000 200000       # sizes as arguments (or TAXONOMIST_SCALE_SIZES=20000,200000)
  *   TAXONOMIST_SCALE_SKIP=predict npm run bench:scale -- 100000 1000000   # label only (or =label: predict only)
+ *   TAXONOMIST_SCALE_NODE_FLAGS=--max-old-space-size=200 npm run bench:scale -- 100000 1000000   # flags for the CLI children
  *
  * Corpora are synthetic (seeded words from the bundled banking sample) in a temp dir, deleted at the end; the model
  * is distilled from the bundled sample. `label` runs against the testing kit's local OpenAI-compatible server (in this
@@ -28,6 +29,10 @@ const SAMPLE = join(ROOT, 'examples/data/banking-sample.jsonl');
 const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
 const CLI_ENTRY = join(import.meta.dirname, 'cli-entry.ts');
 const TIME = '/usr/bin/time';
+// Node flags for the CLI children, e.g. TAXONOMIST_SCALE_NODE_FLAGS=--max-old-space-size=200: V8 lets the old
+// generation grow to ~4x the live heap before a full GC when GC is cheap, so a short run (100k) ends before its first
+// full GC and a long one peaks at that ceiling; a heap cap shows the live (retained) memory instead.
+const NODE_FLAGS = (process.env.TAXONOMIST_SCALE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 function sizes(): number[] {
   const given = process.argv.slice(2).filter((a) => /^\d+$/.test(a));
@@ -96,7 +101,7 @@ interface ChildRun {
 function cli(args: string[], cwd: string, env: Record<string, string> = {}, stopAfterS?: number): Promise<ChildRun> {
   return new Promise((resolveRun, reject) => {
     const t0 = performance.now();
-    const child = spawn(TIME, ['-v', process.execPath, '--conditions=source', '--import', TSX, CLI_ENTRY, ...args, '--no-config', '-q'], {
+    const child = spawn(TIME, ['-v', process.execPath, ...NODE_FLAGS, '--conditions=source', '--import', TSX, CLI_ENTRY, ...args, '--no-config', '-q'], {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -177,7 +182,9 @@ async function main(): Promise<void> {
       labels: ['Cards', 'Transfers', 'Exchange', 'Refunds'].map((name, i) => ({ id: `L${i + 1}`, name, description: `${name}.` })),
     };
     writeFileSync(join(dir, 'taxonomy.json'), JSON.stringify(taxonomy));
-    console.log(`bench:scale  sizes ${list.join(', ')}  (CLI child processes from sources via tsx; peak RSS by ${TIME} -v; temp dir ${dir})`);
+    console.log(
+      `bench:scale  sizes ${list.join(', ')}  (CLI child processes from sources via tsx${NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : ''}; peak RSS by ${TIME} -v; temp dir ${dir})`,
+    );
     for (const n of list) {
       const corpus = join(dir, `corpus-${n}.jsonl`);
       await writeCorpus(corpus, n, words);
