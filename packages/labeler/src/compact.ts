@@ -112,22 +112,6 @@ async function compactLocked(path: string, inputOrder: InputOrder | undefined, l
   return { lines: ok + failed, ok, failed, badLines: badLines + pass1.stats.skipped };
 }
 
-/**
- * Whether the valid lines of `path` are in input order already: one line per id, ascending input positions, ids not
- * in the input (if any) last. Then a sorting compaction would not change the file.
- */
-export async function isInInputOrder(path: string, inputOrder: InputOrder): Promise<boolean> {
-  let previous = -1;
-  for await (const value of readJsonl<unknown>(path, { maxIssues: 10 })) {
-    const a = asAssignment(value);
-    if (a === undefined) return false;
-    const position = inputOrder.get(a.id) ?? Number.MAX_SAFE_INTEGER;
-    if (position < previous || (position === previous && position !== Number.MAX_SAFE_INTEGER)) return false;
-    previous = position;
-  }
-  return true;
-}
-
 /** Make the rename durable (best effort: some platforms cannot open a directory). */
 async function fsyncDir(dir: string): Promise<void> {
   try {

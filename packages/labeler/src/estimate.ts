@@ -43,8 +43,21 @@ export interface LabelEstimate {
  */
 export async function estimate(corpus: CorpusInput, taxonomy: Taxonomy, options: LabelOptions): Promise<LabelEstimate> {
   const setup = await createRunSetup(taxonomy, options);
+  const resume = options.out !== undefined && !(options.overwrite ?? false) ? await readResumeState(options.out) : undefined;
+  try {
+    return await estimateRest(corpus, options, setup, resume?.okIds ?? new Set<string>());
+  } finally {
+    resume?.close();
+  }
+}
+
+async function estimateRest(
+  corpus: CorpusInput,
+  options: LabelOptions,
+  setup: Awaited<ReturnType<typeof createRunSetup>>,
+  okIds: { has(id: string): boolean },
+): Promise<LabelEstimate> {
   const { opts } = setup;
-  const okIds = options.out !== undefined && !(options.overwrite ?? false) ? (await readResumeState(options.out)).okIds : new Set<string>();
   const source: AsyncIterable<unknown> | Iterable<unknown> =
     typeof corpus === 'string' ? openCorpusFile(corpus, options.corpusOptions).reader : (corpus as AsyncIterable<CorpusRecord>);
   const samples = setup.confidence === 'self-consistency' ? opts.samples : 1;

@@ -1,4 +1,4 @@
-import type { ChatModelRef, CorpusRecord, Gateway, ReadCorpusOptions, ShardSpec } from '@taxonomist/core';
+import type { ChatModelRef, CorpusRecord, Gateway, ReadCorpusOptions, ShardSpec, SpillIdSetOptions } from '@taxonomist/core';
 import type { LabelMode } from './answer-schema.js';
 import type { FewShotOptions } from './few-shot.js';
 import type { LabelProgress } from './summary.js';
@@ -53,6 +53,12 @@ export interface LabelOptions {
    * false keeps the file in the order lines were written.
    */
   sortOutput?: boolean;
+  /**
+   * The per-id sets of a run with an output file (done ids of a resume, input positions): core's SpillIdSet, flat
+   * memory in corpus size. Their table size and temporary directory (default $TMPDIR); tests force tiny tables. The
+   * corpus reader's duplicate check is set by corpusOptions.idSet.
+   */
+  idSet?: SpillIdSetOptions;
   confidence?: ConfidenceOption;
   /** Self-consistency samples (default 5). */
   samples?: number;

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { IdHashSet, ShardSpecSchema, acquireFileLock, inShard, openJsonlWriter, shardManifestPath, writeShardManifest } from '@taxonomist/core';
+import { IdHashSet, ShardSpecSchema, SpillIdSet, acquireFileLock, inShard, openJsonlWriter, shardManifestPath, writeShardManifest } from '@taxonomist/core';
 import type { AssignmentErrorKind, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
 import { createRunSetup, callsPerBatch } from './setup.js';
 import type { RunSetup } from './setup.js';
@@ -16,9 +16,9 @@ import { prepareRecord, recordId, recordTokens } from './prepare.js';
 import { openCorpusFile } from './corpus-file.js';
 import type { CorpusFileIssues } from './corpus-file.js';
 import { failedAssignment, toAssignment } from './assignment.js';
-import { readResumeState } from './resume.js';
+import { MAX_LINE, readResumeState } from './resume.js';
 import type { ResumeState } from './resume.js';
-import { compactOutput, compactTempPath, isInInputOrder } from './compact.js';
+import { compactOutput, compactTempPath } from './compact.js';
 import type { CompactResult } from './compact.js';
 import type { LabelProgress, LabelSummary } from './summary.js';
 import './hooks.js';
@@ -138,11 +138,19 @@ class LabelingRun {
   private reserved = 0;
   private readonly started = Date.now();
   private writer: JsonlWriter | undefined;
-  // Input position of every id read (when the output is to end in input order) and whether lines were written out of it.
-  private inputOrder: IdHashSet | undefined;
-  private lastWrittenPosition = -1;
+  // Whether lines were written out of input order (tracked by sequence number: seq grows with the input position).
+  private lastWrittenSeq = -1;
   private writtenOutOfOrder = false;
+  // The resume file's lines met in input order so far (its ids in corpus order must be its lines 0, 1, 2...), the
+  // sequence number the next new record had when the last of them was met, and the lowest sequence number written:
+  // appended lines keep the file in input order only if they all come after the earlier lines in the input.
+  private resumeLinesInOrder = 0;
+  private resumeOutOfOrder = false;
+  private resumeLastSeq = 0;
+  private minWrittenSeq = Number.POSITIVE_INFINITY;
   private lock: FileLock | undefined;
+  private resume: ResumeState | undefined;
+  private inputOrder: SpillIdSet | undefined;
   private stopError: { kind: string; message: string } | undefined;
 
   constructor(
@@ -178,6 +186,8 @@ class LabelingRun {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await this.writer?.close().catch(() => undefined);
+      this.resume?.close();
+      this.inputOrder?.close();
       await this.lock?.release().catch(() => undefined);
     }
   }
@@ -215,11 +225,13 @@ class LabelingRun {
         ...(this.options.fsync !== undefined ? { fsync: this.options.fsync } : {}),
       });
       repairedBytes = this.writer.repairedBytes;
-      resume = await readResumeState(out);
+      resume = await readResumeState(out, this.options.idSet ? { idSet: this.options.idSet } : {});
     }
+    this.resume = resume;
     const needsCompaction = resume !== undefined && (resume.failedIds > 0 || resume.duplicateIds > 0 || resume.badLines > 0);
     // Input positions of the ids: the end-of-run compaction sorts by them (sortOutput; ordered mode when compacting).
-    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new IdHashSet() : undefined;
+    // A set that spills to disk: flat memory in corpus size.
+    const inputOrder = out !== undefined && (opts.sortOutput || (needsCompaction && opts.ordered)) ? new SpillIdSet(this.options.idSet) : undefined;
     this.inputOrder = inputOrder;
 
     const usage = new UsageTracker(gateway);
@@ -356,8 +368,8 @@ class LabelingRun {
           }
           seenIds.add(id);
         }
-        inputOrder?.set(id, index);
-        if (resume?.okIds.has(id)) {
+        inputOrder?.addIfAbsent(id, index);
+        if (this.alreadyOk(id, seq)) {
           c.alreadyOk++;
           continue;
         }
@@ -399,8 +411,8 @@ class LabelingRun {
             continue;
           }
           seenIds?.add(id);
-          inputOrder?.set(id, c.seen - 1);
-          if (resume?.okIds.has(id)) c.alreadyOk++;
+          inputOrder?.addIfAbsent(id, c.seen - 1);
+          if (this.alreadyOk(id, seq)) c.alreadyOk++;
           else c.notAttempted++;
         }
       }
@@ -426,8 +438,16 @@ class LabelingRun {
     if (out !== undefined && resume !== undefined) {
       // Lines arrive in completion order (and a resumed run appends after the earlier run's lines): unless the file
       // is in input order already, end with it in input order, so the file does not depend on timing or kills.
+      // The earlier lines are in input order when the corpus met them as lines 0, 1, 2... with nothing else before
+      // the lines of ids outside the corpus (checked while reading, see alreadyOk).
+      const appendedOutOfOrder =
+        this.minWrittenSeq !== Number.POSITIVE_INFINITY && (this.resumeLinesInOrder < resume.lines || this.minWrittenSeq < this.resumeLastSeq);
       const sortNeeded =
-        !needsCompaction && !aborted && opts.sortOutput && inputOrder !== undefined && (this.writtenOutOfOrder || (resume.lines > 0 && !(await isInInputOrder(out, inputOrder))));
+        !needsCompaction &&
+        !aborted &&
+        opts.sortOutput &&
+        inputOrder !== undefined &&
+        (this.writtenOutOfOrder || (resume.lines > 0 && (this.resumeOutOfOrder || appendedOutOfOrder)));
       if ((needsCompaction || sortNeeded) && !aborted) {
         compacted = await compactOutput(out, inputOrder, { lock: this.lock });
         fileCounts = compacted;
@@ -518,6 +538,21 @@ class LabelingRun {
     return (cost * batchCalls) / setup.models.length;
   }
 
+  /**
+   * Whether the output file of an earlier run has an ok line for `id`; also checks, in passing, that the file's
+   * lines come in input order (the corpus meets them as lines 0, 1, 2...), so that a resumed run knows whether its
+   * file needs sorting without reading it again.
+   */
+  private alreadyOk(id: string, nextSeq: number): boolean {
+    const hit = this.resume?.lookup(id);
+    if (hit === undefined) return false;
+    if (hit.line === this.resumeLinesInOrder && hit.line !== MAX_LINE) {
+      this.resumeLinesInOrder++;
+      this.resumeLastSeq = nextSeq;
+    } else this.resumeOutOfOrder = true;
+    return hit.ok;
+  }
+
   private notAttempted(records: readonly PreparedRecord[]): void {
     this.counters.notAttempted += records.length;
     if (this.options.ordered) {
@@ -539,7 +574,15 @@ class LabelingRun {
 
   /** Queue the assignments of one call; in unordered mode they are written with a single write call. */
   private emitGroup(items: readonly { seq: number; a: LabelAssignment }[]): Promise<void> {
-    if (!this.options.ordered) return items.length > 0 ? this.enqueue(items.map((i) => i.a)) : Promise.resolve();
+    for (const { seq } of items) if (seq < this.minWrittenSeq) this.minWrittenSeq = seq;
+    if (!this.options.ordered) {
+      // The emit chain writes groups in the order they are queued here.
+      for (const { seq } of items) {
+        if (seq < this.lastWrittenSeq) this.writtenOutOfOrder = true;
+        else this.lastWrittenSeq = seq;
+      }
+      return items.length > 0 ? this.enqueue(items.map((i) => i.a)) : Promise.resolve();
+    }
     for (const { seq, a } of items) this.pending.set(seq, a);
     return this.flushOrdered(false);
   }
@@ -574,15 +617,7 @@ class LabelingRun {
 
   private async write(group: readonly LabelAssignment[]): Promise<void> {
     if (this.fatal !== undefined) return;
-    if (this.writer) {
-      await this.writer.writeMany(group, { sync: false });
-      for (const a of group) {
-        const position = this.inputOrder?.get(a.id);
-        if (position === undefined) continue;
-        if (position < this.lastWrittenPosition) this.writtenOutOfOrder = true;
-        else this.lastWrittenPosition = position;
-      }
-    }
+    if (this.writer) await this.writer.writeMany(group, { sync: false });
     const c = this.counters;
     const host = this.options.host;
     const recordHook = host !== undefined && (host.hasHook?.('label:record') ?? true);

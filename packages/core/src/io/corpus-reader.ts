@@ -110,6 +110,7 @@ export function readCorpus(path: string, options: ReadCorpusOptions = {}): Corpu
     const builder = new RecordBuilder(path, fieldNames, sink, stats, {
       keepEmptyTexts: options.keepEmptyTexts === true,
       ...(options.shard !== undefined ? { shard: options.shard } : {}),
+      ...(options.idSet !== undefined ? { idSet: options.idSet } : {}),
     });
     const handler: BatchHandler = opts.format === 'csv' ? new CsvHandler(opts, stats, sink, builder) : new LineHandler(opts, stats, sink, builder);
     try {
@@ -131,6 +132,8 @@ export function readCorpus(path: string, options: ReadCorpusOptions = {}): Corpu
       if (tail.length > 0) yield tail;
     } catch (err) {
       throw wrapFsError(path, err);
+    } finally {
+      builder.close();
     }
   }
 

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { sha256 } from '../util/hash.js';
-import { IdHashSet } from '../util/id-hash-set.js';
+import { SpillIdSet, type SpillIdSetOptions } from '../util/spill-id-set.js';
 import { inShard, type ShardSpec } from '../util/shard.js';
 import type { CorpusItem, CorpusStats } from './types.js';
 import { type IssueSink, isBlank, issue, typeName } from './fields.js';
@@ -29,9 +29,9 @@ export interface RawFields {
  * yielded, its empty_text issue marked `kept`. Issues carry the record's id whenever it is known.
  */
 export class RecordBuilder {
-  // First line of every id, as a 64-bit id hash + line (12-24 B per record, see IdHashSet), not a Map of strings:
-  // the reader must stay flat in memory on corpora of millions of records.
-  private readonly firstLineOfId = new IdHashSet();
+  // First line of every id, as a 128-bit id hash + line in a set that spills to a temporary file (about 2 B of memory
+  // per record, see SpillIdSet), not a Map of strings: the reader stays flat in memory on corpora of millions of records.
+  private readonly firstLineOfId: SpillIdSet;
   /** Occurrences of each repeated generated base id (identical texts get '-2', '-3'... in order of appearance). */
   private readonly generatedCount = new Map<string, number>();
 
@@ -40,8 +40,15 @@ export class RecordBuilder {
     private readonly fields: { text: string; id: string; label?: string },
     private readonly sink: IssueSink,
     private readonly stats: CorpusStats,
-    private readonly options: { keepEmptyTexts?: boolean; shard?: ShardSpec } = {},
-  ) {}
+    private readonly options: { keepEmptyTexts?: boolean; shard?: ShardSpec; idSet?: SpillIdSetOptions } = {},
+  ) {
+    this.firstLineOfId = new SpillIdSet(options.idSet);
+  }
+
+  /** Release the duplicate check's temporary file (the reader calls it when it stops reading). */
+  close(): void {
+    this.firstLineOfId.close();
+  }
 
   build(raw: RawFields): CorpusItem | null {
     const { file, fields, sink } = this;

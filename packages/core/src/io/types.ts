@@ -1,5 +1,6 @@
 import type { CorpusRecord } from '../schemas/corpus.js';
 import type { ShardSpec } from '../util/shard.js';
+import type { SpillIdSetOptions } from '../util/spill-id-set.js';
 
 /** What went wrong with one line / record of an input file. */
 export const CORPUS_ISSUE_KINDS = [
@@ -85,6 +86,11 @@ export interface ReadCorpusOptions {
    * the shard of its record's id when known, else shard 0 (bad JSON, blank or invalid lines).
    */
   shard?: ShardSpec;
+  /**
+   * The duplicate-id check's set (core's SpillIdSet): its in-memory table size and the directory of its temporary
+   * run file (default $TMPDIR). Memory stays flat in corpus size either way; tests force tiny tables.
+   */
+  idSet?: SpillIdSetOptions;
   signal?: AbortSignal;
 }
 

@@ -4,3 +4,4 @@ export * from './redact.js';
 export * from './suggest.js';
 export * from './id-hash-set.js';
 export * from './shard.js';
+export * from './spill-id-set.js';
