@@ -321,6 +321,40 @@ describe('labelBatchToFile against the local OpenAI server', () => {
     const listCost = gateway.cost(MODEL, { inputTokens: atBatch.usage.inputTokens, outputTokens: atBatch.usage.outputTokens });
     expect(atBatch.usage.costUsd).toBeCloseTo(listCost * 0.5, 9);
   });
+
+  it("the gateway's budget and usage report see batch calls at the batch price: a budget stops submitting before it is exceeded", async () => {
+    const prices: PriceTable = { 'openai:gpt-4o-mini': { input: 1000, output: 1000 } };
+    const corpusPath = await writeCorpus(24);
+    const probe = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(join(dir, 'probe.jsonl'), { gateway: await makeGateway(prices) }));
+    const perPackUsd = probe.usage.costUsd / 8; // 24 records, pack 3
+    const batchesBefore = server.batches.length;
+
+    // The gateway's own budget (no labeler budget): about 3 packs' worth.
+    const host = createPluginHost([openaiPlugin({ apiKey: KEY, baseURL: server.url })]);
+    await host.ready();
+    const gateway = createGateway({ resolver: host, prices, budget: perPackUsd * 3.5 });
+    const summary = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(join(dir, 'capped.jsonl'), { gateway }));
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'budget' });
+    expect(summary.batch.submittedRecords).toBeGreaterThan(0);
+    expect(summary.batch.submittedRecords).toBeLessThan(24);
+    expect(summary.batch.submittedRecords + summary.notAttempted).toBe(24);
+    // The usage report: a batch row at half price, the summary's calls, tokens and cost; the budget spent that much.
+    const rows = gateway.usage().rows.filter((r) => r.priceFactor === 0.5);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ stage: 'label', model: MODEL, calls: summary.usage.calls, inputTokens: summary.usage.inputTokens, outputTokens: summary.usage.outputTokens });
+    expect(rows[0]!.costUsd).toBeCloseTo(summary.usage.costUsd, 9);
+    expect(rows[0]!.costUsd).toBeCloseTo(gateway.cost(MODEL, { inputTokens: rows[0]!.inputTokens, outputTokens: rows[0]!.outputTokens }) * 0.5, 9);
+    expect(gateway.usage().total.costUsd).toBeCloseTo(summary.usage.costUsd, 9);
+    expect(gateway.budget!()).toMatchObject({ reservedUsd: 0 });
+    expect(gateway.budget!()!.spentUsd).toBeCloseTo(summary.usage.costUsd, 9);
+    expect(gateway.budget!()!.spentUsd).toBeLessThanOrEqual(perPackUsd * 3.5);
+
+    // A budget below one pack: refused before anything is submitted.
+    const tiny = createGateway({ resolver: host, prices, budget: perPackUsd / 10 });
+    const none = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(join(dir, 'none.jsonl'), { gateway: tiny }));
+    expect(none).toMatchObject({ status: 'stopped', stopReason: 'budget', notAttempted: 24, batch: { submittedRecords: 0 } });
+    expect(server.batches.length).toBe(batchesBefore + 1);
+  });
 });
 
 

@@ -233,6 +233,8 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
   const fingerprint = fingerprintOf(setup, model.id);
 
   const lock: FileLock = await acquireFileLock(out, { purpose: 'taxonomist label --batch', ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+  // The gateway's budget and usage report see batch calls too, at the batch price (createGateway's batchAccount).
+  const account = opts.gateway.batchAccount?.(opts.stage, model.id, priceFactor);
   let writer: JsonlWriter | undefined;
   try {
     await rm(compactTempPath(out), { force: true });
@@ -317,17 +319,23 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
     }
     await write(inputLines);
 
-    // 2. Packs in corpus order, within the budget (discounted estimates; collected batches count at their billed cost).
+    // 2. Packs in corpus order, within the budget (discounted estimates; collected batches count at their billed cost)
+    // and within what is left of the gateway's budget (shared with every other call of this process).
     const packs: PreparedRecord[][] = [];
     for (let i = 0; i < ready.length; i += opts.pack) packs.push(ready.slice(i, i + opts.pack));
     let committed = state.batches.reduce((s, b) => s + (b.costUsd ?? b.estimatedUsd), 0);
+    const gatewayLeft = account?.remaining() ?? Infinity;
+    const estimating = options.budget !== undefined || gatewayLeft !== Infinity;
+    let toReserve = 0;
     let notAttempted = 0;
     let stopReason: LabelSummary['stopReason'];
     const chosen: { records: PreparedRecord[]; estimate: number }[] = [];
     for (const p of packs) {
-      const estimate = options.budget === undefined ? 0 : costOf(callTokens(setup.tokens, p.map(recordTokens)));
-      if (stopReason === undefined && (options.budget === undefined || committed + estimate <= options.budget)) {
+      const estimate = estimating ? costOf(callTokens(setup.tokens, p.map(recordTokens))) : 0;
+      const fits = (options.budget === undefined || committed + estimate <= options.budget) && toReserve + estimate <= gatewayLeft + 1e-12;
+      if (stopReason === undefined && fits) {
         committed += estimate;
+        toReserve += estimate;
         chosen.push({ records: p, estimate });
       } else {
         stopReason = 'budget';
@@ -354,6 +362,8 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
         );
         byCustomId.set(customId, c);
       }
+      // Reserved before anything is submitted (it fits: chosen within gatewayLeft above).
+      account?.reserve(toReserve);
       // The intent first: killed anywhere inside submit, the next run finds the batches it created by this key.
       state.submitting = {
         key: randomUUID(),
@@ -394,23 +404,29 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
       const byId = new Map(results.map((r) => [r.customId, r]));
       const lines: LabelAssignment[] = [];
       let billed = 0;
+      const entryUsage = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0 };
       for (const req of entry.requests) {
         const result = byId.get(req.customId);
         if (result?.usage) {
-          usage.inputTokens += result.usage.inputTokens;
-          usage.outputTokens += result.usage.outputTokens;
+          entryUsage.inputTokens += result.usage.inputTokens;
+          entryUsage.outputTokens += result.usage.outputTokens;
           billed += costOf(result.usage);
         }
         if (result !== undefined) {
-          if (result.status === 'ok') usage.calls++;
-          else usage.failedCalls++;
+          if (result.status === 'ok') entryUsage.calls++;
+          else entryUsage.failedCalls++;
         }
         const outcomes = outcomesOfRequest(setup, model.id, req.records.length, result, missingResultReason(entry.id, req.customId, info), pack);
         req.records.forEach((rec, i) => {
           lines.push(toAssignment(rec.id, outcomes[i]!, { catalog, mode: opts.mode, ...(rec.truncated ? { truncated: rec.truncated } : {}) }));
         });
       }
+      usage.calls += entryUsage.calls;
+      usage.failedCalls += entryUsage.failedCalls;
+      usage.inputTokens += entryUsage.inputTokens;
+      usage.outputTokens += entryUsage.outputTokens;
       usage.costUsd += billed;
+      account?.record({ calls: entryUsage.calls, failedCalls: entryUsage.failedCalls, usage: { inputTokens: entryUsage.inputTokens, outputTokens: entryUsage.outputTokens } });
       const before = { ok: tally.ok, failed: tally.failed };
       // Lines first (synced), then the state: a kill in between re-collects the batch; the duplicate lines are
       // identical and the final compaction keeps one.
@@ -512,6 +528,7 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
     await options.host?.emit('label:done', summary);
     return summary;
   } finally {
+    account?.close();
     await writer?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }
