@@ -4,7 +4,7 @@
  * the unsharded labels.jsonl byte for byte; with the merged labels in place the same call distills the unsharded
  * model.json and predicts the shard's share, and the 4 prediction shares merge to the unsharded predictions.jsonl.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,11 +39,14 @@ describe('runPipeline on 4 shards', () => {
     const whole = await runPipeline('corpus.jsonl', { ...options, cwd: dir, outDir: 'whole' });
     expect(statuses(whole)).toEqual(['induce:done', 'label:done', 'distill:done', 'predict:done', 'report:done']);
 
-    // 1. Every shard: the same taxonomy, its share of the sample, then a stop saying what to do next.
+    // 1. Every shard: the same taxonomy, its share of the sample, then a stop saying what to do next. Shards 0 and 1
+    // induce on their own (the same taxonomy under the seed); 2 and 3 start from a copy of shard 0's out-dir, as with
+    // an LLM (induce once): they skip induce and label their own share.
     let labeled = 0;
     for (let i = 0; i < SHARDS; i++) {
+      if (i >= 2) cpSync(at('shard-0'), at(`shard-${i}`), { recursive: true });
       const { result, events } = await runShard(i);
-      expect(statuses(result)).toEqual(['induce:done', 'label:done']);
+      expect(statuses(result)).toEqual([i >= 2 ? 'induce:skipped' : 'induce:done', 'label:done']);
       expect(read(`shard-${i}`, ARTIFACTS.taxonomy)).toBe(read('whole', ARTIFACTS.taxonomy));
       const ids = read(`shard-${i}`, ARTIFACTS.labels).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
       for (const id of ids) expect(shardOf(id, SHARDS)).toBe(i);
