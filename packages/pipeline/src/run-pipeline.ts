@@ -339,6 +339,15 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   const sample = sampleInOrder(corpus.records, labelSample, seed, 'label-sample');
   // Sharded: the sample is drawn from the whole corpus as unsharded, then each machine labels its share of it.
   const toLabel = shard ? shardShare(sample, shard) : sample;
+  // Pass 2 of a sharded run: labels.jsonl was replaced by the merge of every shard's share, as documented. That is
+  // the expected edit (not a hand edit to warn about): accepted as the label stage's output, distill runs on it.
+  if (shard && store.isDone('label', fp.label, await hashArtifacts(outDir, files.label.inputs))) {
+    const current = await hashArtifacts(outDir, files.label.outputs);
+    if (store.editedOutputs('label', current).length > 0 && (await labelsCoverage(p(ARTIFACTS.labels), sample, shard)) === 'all') {
+      await store.acceptOutputs('label', current);
+      ui.info(`label: ${p(ARTIFACTS.labels)} holds the merged labels of all ${shard.count} shards: distilling on them and predicting shard ${formatShard(shard)}`);
+    }
+  }
   let labelResult: LabelStageResult | undefined;
   let labelNote: string | undefined;
   await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])], async (mode) => {

@@ -75,8 +75,11 @@ describe('runPipeline on 4 shards', () => {
     let predicted = 0;
     for (let i = 0; i < SHARDS; i++) {
       copyFileSync(at('labels.merged.jsonl'), at(`shard-${i}`, ARTIFACTS.labels));
-      const { result } = await runShard(i);
+      const { result, events } = await runShard(i);
       expect(statuses(result)).toEqual(['induce:skipped', 'label:skipped', 'distill:done', 'predict:done']);
+      // The merge is the expected change of labels.jsonl: said as information, not warned about as a hand edit.
+      expect(events.some((e) => e.type === 'info' && /holds the merged labels of all 4 shards/.test(e.message))).toBe(true);
+      expect(events.filter((e) => e.type === 'warning' && /changed since the run wrote/.test(e.message))).toEqual([]);
       expect(read(`shard-${i}`, ARTIFACTS.model)).toBe(read('whole', ARTIFACTS.model));
       expect(existsSync(at(`shard-${i}`, `${ARTIFACTS.labels}.shard.json`))).toBe(false); // it described the share
       expect(JSON.parse(read(`shard-${i}`, `${ARTIFACTS.predictions}.shard.json`))).toMatchObject({ kind: 'predictions', shard: { index: i, count: SHARDS } });
