@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway, createPluginHost, type Gateway, type PriceTable } from '@taxonomist/core';
 import { faultAnswer, startOpenAIServer, type ChatRequestInfo, type OpenAIServer, type OpenAIServerOptions } from '@taxonomist/testing';
-import { openaiPlugin } from '@taxonomist/openai';
+import { createOpenAIBatchClient, openaiPlugin, resolveOpenAISettings } from '@taxonomist/openai';
 import { labelBatchToFile, labelToFile, readBatchState, batchStatePath, type BatchLabelOptions } from '@taxonomist/labeler';
 import { TAXONOMY, corpus, keywordLabel, readLines, textsOf } from '../packages/labeler/test/helpers.js';
 
@@ -125,6 +125,45 @@ describe('labelBatchToFile against the local OpenAI server', () => {
     expect(events[0]).toBe('attached');
     expect(server.batches).toHaveLength(1);
     expect((await readLines(out)).map((l) => l.id)).toEqual(corpus(9).map((r) => r.id));
+  });
+
+  it('a batch created but never recorded (the answer to its create call lost, as in a kill there): the re-run finds it by key, attaches, never submits it twice', async () => {
+    await start({ batchFaults: [{ fault: { kind: 'lost_response' }, at: 1 }] });
+    const corpusPath = await writeCorpus(10);
+    const out = join(dir, 'labels.jsonl');
+    // pack 2, at most 2 requests a batch: 5 requests in 3 batches; the second one's create answer is lost.
+    const client = createOpenAIBatchClient('gpt-4o-mini', resolveOpenAISettings({ apiKey: KEY, baseURL: server.url }), { limits: { maxRequests: 2, maxBytes: 1_000_000 } });
+    await expect(labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { pack: 2, batchClient: client }))).rejects.toThrow(/POST \/batches/);
+    expect(server.batches.map((b) => b.id)).toEqual(['batch_1', 'batch_2']); // created on the server ...
+    const cut = await readBatchState(batchStatePath(out));
+    expect(cut!.batches.map((b) => b.id)).toEqual(['batch_1']); // ... but only the first recorded
+    expect(cut!.submitting!.requests.map((r) => r.customId)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(server.batches[1]!.metadata).toEqual({ taxonomist_submission: cut!.submitting!.key, taxonomist_start: '2', taxonomist_count: '2' });
+
+    const events: string[] = [];
+    const second = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { pack: 2, batchClient: client, onBatchEvent: (e) => events.push(`${e.type}:${e.batchId}`) }));
+    expect(second).toMatchObject({ status: 'done', ok: 10, failed: 0 });
+    expect(second.batch).toMatchObject({ recoveredBatches: 1, attachedRecords: 8, submittedRecords: 2 });
+    expect(events.slice(0, 3)).toEqual(['recovered:batch_2', 'attached:batch_1', 'attached:batch_2']);
+    // Three batches in all: the found one was not submitted again; only the records never created went out.
+    expect(server.batches.map((b) => b.id)).toEqual(['batch_1', 'batch_2', 'batch_3']);
+    const state = await readBatchState(batchStatePath(out));
+    expect(state!.submitting).toBeUndefined();
+    const submittedIds = state!.batches.flatMap((b) => b.requests.flatMap((r) => r.records.map((x) => x.id)));
+    expect([...submittedIds].sort()).toEqual(corpus(10).map((r) => r.id).sort());
+    expect((await readLines(out)).map((l) => l.id)).toEqual(corpus(10).map((r) => r.id));
+  });
+
+  it('a stop inside submit before anything was created: the re-run finds nothing by the key and submits everything once', async () => {
+    const corpusPath = await writeCorpus(4);
+    const out = join(dir, 'labels.jsonl');
+    const client = createOpenAIBatchClient('gpt-4o-mini', resolveOpenAISettings({ apiKey: KEY, baseURL: server.url }));
+    const failing = { ...client, submit: async () => Promise.reject(new Error('killed before the upload')) };
+    await expect(labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { batchClient: failing }))).rejects.toThrow(/killed before the upload/);
+    expect((await readBatchState(batchStatePath(out)))!.submitting).toBeDefined();
+    const second = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(out, { batchClient: client }));
+    expect(second).toMatchObject({ status: 'done', ok: 4, batch: { recoveredBatches: 0, submittedRecords: 4 } });
+    expect(server.batches).toHaveLength(1);
   });
 
   it('refuses to attach to batches submitted with other settings, naming the state file', async () => {
@@ -281,6 +320,40 @@ describe('labelBatchToFile against the local OpenAI server', () => {
     // The billed cost is the list price of the tokens times the discount.
     const listCost = gateway.cost(MODEL, { inputTokens: atBatch.usage.inputTokens, outputTokens: atBatch.usage.outputTokens });
     expect(atBatch.usage.costUsd).toBeCloseTo(listCost * 0.5, 9);
+  });
+
+  it("the gateway's budget and usage report see batch calls at the batch price: a budget stops submitting before it is exceeded", async () => {
+    const prices: PriceTable = { 'openai:gpt-4o-mini': { input: 1000, output: 1000 } };
+    const corpusPath = await writeCorpus(24);
+    const probe = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(join(dir, 'probe.jsonl'), { gateway: await makeGateway(prices) }));
+    const perPackUsd = probe.usage.costUsd / 8; // 24 records, pack 3
+    const batchesBefore = server.batches.length;
+
+    // The gateway's own budget (no labeler budget): about 3 packs' worth.
+    const host = createPluginHost([openaiPlugin({ apiKey: KEY, baseURL: server.url })]);
+    await host.ready();
+    const gateway = createGateway({ resolver: host, prices, budget: perPackUsd * 3.5 });
+    const summary = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(join(dir, 'capped.jsonl'), { gateway }));
+    expect(summary).toMatchObject({ status: 'stopped', stopReason: 'budget' });
+    expect(summary.batch.submittedRecords).toBeGreaterThan(0);
+    expect(summary.batch.submittedRecords).toBeLessThan(24);
+    expect(summary.batch.submittedRecords + summary.notAttempted).toBe(24);
+    // The usage report: a batch row at half price, the summary's calls, tokens and cost; the budget spent that much.
+    const rows = gateway.usage().rows.filter((r) => r.priceFactor === 0.5);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ stage: 'label', model: MODEL, calls: summary.usage.calls, inputTokens: summary.usage.inputTokens, outputTokens: summary.usage.outputTokens });
+    expect(rows[0]!.costUsd).toBeCloseTo(summary.usage.costUsd, 9);
+    expect(rows[0]!.costUsd).toBeCloseTo(gateway.cost(MODEL, { inputTokens: rows[0]!.inputTokens, outputTokens: rows[0]!.outputTokens }) * 0.5, 9);
+    expect(gateway.usage().total.costUsd).toBeCloseTo(summary.usage.costUsd, 9);
+    expect(gateway.budget!()).toMatchObject({ reservedUsd: 0 });
+    expect(gateway.budget!()!.spentUsd).toBeCloseTo(summary.usage.costUsd, 9);
+    expect(gateway.budget!()!.spentUsd).toBeLessThanOrEqual(perPackUsd * 3.5);
+
+    // A budget below one pack: refused before anything is submitted.
+    const tiny = createGateway({ resolver: host, prices, budget: perPackUsd / 10 });
+    const none = await labelBatchToFile(corpusPath, TAXONOMY, await batchOptions(join(dir, 'none.jsonl'), { gateway: tiny }));
+    expect(none).toMatchObject({ status: 'stopped', stopReason: 'budget', notAttempted: 24, batch: { submittedRecords: 0 } });
+    expect(server.batches.length).toBe(batchesBefore + 1);
   });
 });
 

@@ -49,6 +49,36 @@ describe('run --batch', () => {
     expect(server.batches.length).toBe(batchesAfter);
   }, 120_000);
 
+  it('--budget applies to the batch at the batch price; the summary and the manifest show what the batches cost, also when stopped', async () => {
+    // $1 per million tokens, list price; batches bill half.
+    writeFileSync(join(dir, 'prices.json'), JSON.stringify({ prices: { 'test-model': { input: 1, output: 1 } } }));
+    const priced = ['--config', 'prices.json', '--batch', '--poll-interval', '0.01'];
+    type Row = { stage: string; status: string; usage?: { calls: number; inputTokens: number; outputTokens: number; costUsd: number } };
+    const manifestUsage = (outDir: string, stage: string) => (JSON.parse(file(outDir, 'manifest.json')) as { stages: { name: string; usage?: Row['usage'] }[] }).stages.find((s) => s.name === stage)!.usage!;
+    const full = await run('out-batch-priced', [...priced, '--budget', '10']);
+    expect(full.code, full.err).toBe(0);
+    const rows = (JSON.parse(full.out) as { stages: Row[] }).stages;
+    const label = rows.find((r) => r.stage === 'label')!.usage!;
+    expect(label.calls).toBe(80);
+    expect(label.costUsd).toBeCloseTo(((label.inputTokens + label.outputTokens) / 1e6) * 0.5, 12);
+    expect(manifestUsage('out-batch-priced', 'label')).toMatchObject({ calls: 80, costUsd: label.costUsd });
+    const induceCost = rows.find((r) => r.stage === 'induce')!.usage!.costUsd;
+
+    // Induction's cost and about half of the batch: the batch is cut before it is submitted; the stopped stage shows
+    // what the submitted part cost (read off the gateway, which now sees batch calls).
+    const batchesBefore = server.batches.length;
+    const stopped = await run('out-batch-stopped', [...priced, '--budget', String(induceCost + label.costUsd / 2)]);
+    expect(stopped.code, stopped.err).toBe(5);
+    const stoppedLabel = (JSON.parse(stopped.out) as { stages: Row[] }).stages.find((r) => r.stage === 'label')!;
+    expect(stoppedLabel.status).toBe('stopped');
+    expect(stoppedLabel.usage!.calls).toBeGreaterThan(20);
+    expect(stoppedLabel.usage!.calls).toBeLessThan(60);
+    expect(stoppedLabel.usage!.costUsd).toBeGreaterThan(0);
+    expect(stoppedLabel.usage!.costUsd).toBeLessThanOrEqual(label.costUsd / 2 + 1e-12);
+    expect(manifestUsage('out-batch-stopped', 'label').costUsd).toBe(stoppedLabel.usage!.costUsd);
+    expect(server.batches.slice(batchesBefore).flatMap((b) => b.customIds).length).toBe(stoppedLabel.usage!.calls);
+  }, 120_000);
+
   it('refuses --batch with an active-learning selection (usage, exit 2) before any model call', async () => {
     const calls = server.count('chat');
     const r = await run('out-active', ['--batch', '--selection', 'margin']);

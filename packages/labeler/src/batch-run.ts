@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { FINAL_BATCH_STATUSES, acquireFileLock, openJsonlWriter, readJsonl, sha256 } from '@taxonomist/core';
 import type { AssignmentErrorKind, BatchClient, BatchInfo, BatchRequest, CorpusRecord, FileLock, JsonlWriter, LabelAssignment, Taxonomy } from '@taxonomist/core';
@@ -15,7 +16,7 @@ import { asAssignment, compactOutput, compactTempPath } from './compact.js';
 import { buildBatchRequest } from './batch-requests.js';
 import { missingResultReason, outcomesOfRequest } from './batch-results.js';
 import { batchStatePath, readBatchState, writeBatchState } from './batch-state.js';
-import type { BatchEntry, BatchState } from './batch-state.js';
+import type { BatchEntry, BatchState, SubmitIntent } from './batch-state.js';
 import { emptyUsage } from './usage.js';
 import type { LabelSummary } from './summary.js';
 
@@ -23,6 +24,8 @@ import type { LabelSummary } from './summary.js';
 export type BatchEvent =
   | { type: 'submitted'; batchId: string; requests: number; records: number }
   | { type: 'attached'; batchId: string; status: string }
+  /** A batch the last run created but never recorded (stopped inside submit), found by its submission key. */
+  | { type: 'recovered'; batchId: string; records: number }
   | { type: 'polled'; batchId: string; info: BatchInfo }
   | { type: 'collected'; batchId: string; status: string; ok: number; failed: number };
 
@@ -57,6 +60,8 @@ export interface BatchLabelSummary extends LabelSummary {
     submittedRecords: number;
     /** Records of batches submitted earlier that this run attached to. */
     attachedRecords: number;
+    /** Batches the last run created but had not recorded (stopped inside submit), found by key and attached to. */
+    recoveredBatches: number;
     /** Records whose batches have not finished (submitOnly, or an abort while waiting): a re-run collects them. */
     pending: number;
     /** Records skipped because the output already has a failed line for them (retryFailed submits them again). */
@@ -130,6 +135,47 @@ async function readOutputIds(path: string): Promise<{ ok: Set<string>; failed: S
   return { ok, failed };
 }
 
+/** The records of a request as the state file keeps them (ids, and how their texts were cut). */
+function recordRefs(records: readonly PreparedRecord[]): BatchEntry['requests'][number]['records'] {
+  return records.map((r) => ({ id: r.id, ...(r.truncated ? { truncated: { ...r.truncated } } : {}) }));
+}
+
+/**
+ * The last run stopped inside submit: a batch may exist that the state file does not know (created, but killed before
+ * its id was written, or its answer lost). List the provider's batches by the intent's key and record the unknown ones
+ * with their requests, so they are attached to and their records never submitted again. Returns how many were found.
+ */
+async function recoverSubmit(state: BatchState, intent: SubmitIntent, client: BatchClient, options: BatchLabelOptions): Promise<number> {
+  if (client.findSubmitted === undefined) {
+    options.onWarning?.(
+      `${batchStatePath(options.out)}: the last run stopped while submitting batches, and the ${client.provider} batch client cannot find batches by key: ` +
+        'the records of a batch created just before the stop may be submitted again',
+    );
+    return 0;
+  }
+  const known = new Set(state.batches.map((b) => b.id));
+  const found = await client.findSubmitted(intent.key, { since: intent.since, ...(options.signal ? { signal: options.signal } : {}) });
+  let recovered = 0;
+  for (const f of found) {
+    if (known.has(f.id)) continue;
+    const requests = intent.requests.slice(f.start, f.start + f.count);
+    if (f.start < 0 || requests.length !== f.count || f.count === 0) {
+      throw new Error(`batch ${f.id} carries this run's submission key but requests ${f.start}..${f.start + f.count - 1}, outside the ${intent.requests.length} recorded in ${batchStatePath(options.out)}`);
+    }
+    state.batches.push({
+      id: f.id,
+      status: 'validating',
+      collected: false,
+      estimatedUsd: requests.reduce((s, r) => s + r.estimatedUsd, 0),
+      requests: requests.map((r) => ({ customId: r.customId, records: r.records })),
+    });
+    known.add(f.id);
+    recovered++;
+    options.onBatchEvent?.({ type: 'recovered', batchId: f.id, records: requests.reduce((s, r) => s + r.records.length, 0) });
+  }
+  return recovered;
+}
+
 class Tally {
   ok = 0;
   failed = 0;
@@ -187,11 +233,16 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
   const fingerprint = fingerprintOf(setup, model.id);
 
   const lock: FileLock = await acquireFileLock(out, { purpose: 'taxonomist label --batch', ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+  // The gateway's budget and usage report see batch calls too, at the batch price (createGateway's batchAccount).
+  const account = opts.gateway.batchAccount?.(opts.stage, model.id, priceFactor);
   let writer: JsonlWriter | undefined;
   try {
     await rm(compactTempPath(out), { force: true });
     if (options.overwrite) {
       const old = await readBatchState(statePath);
+      if (old?.submitting !== undefined) {
+        throw new Error(`${statePath}: the last run stopped while submitting batches; run once without overwriting so it finds and collects them (or delete the state file)`);
+      }
       if (old?.batches.some((b) => !b.collected)) {
         throw new Error(`${statePath}: batches ${old.batches.filter((b) => !b.collected).map((b) => b.id).join(', ')} are not collected yet; overwriting would lose them (let them finish, or delete the state file)`);
       }
@@ -207,6 +258,11 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
       );
     }
     const saveState = (): Promise<void> => writeBatchState(statePath, state);
+    const recoveredBatches = state.submitting === undefined ? 0 : await recoverSubmit(state, state.submitting, client, options);
+    if (state.submitting !== undefined) {
+      delete state.submitting;
+      await saveState();
+    }
     const existing = await readOutputIds(out);
     // Records in batches not collected yet: attached to, never submitted again.
     const pendingIds = new Set<string>();
@@ -263,17 +319,23 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
     }
     await write(inputLines);
 
-    // 2. Packs in corpus order, within the budget (discounted estimates; collected batches count at their billed cost).
+    // 2. Packs in corpus order, within the budget (discounted estimates; collected batches count at their billed cost)
+    // and within what is left of the gateway's budget (shared with every other call of this process).
     const packs: PreparedRecord[][] = [];
     for (let i = 0; i < ready.length; i += opts.pack) packs.push(ready.slice(i, i + opts.pack));
     let committed = state.batches.reduce((s, b) => s + (b.costUsd ?? b.estimatedUsd), 0);
+    const gatewayLeft = account?.remaining() ?? Infinity;
+    const estimating = options.budget !== undefined || gatewayLeft !== Infinity;
+    let toReserve = 0;
     let notAttempted = 0;
     let stopReason: LabelSummary['stopReason'];
     const chosen: { records: PreparedRecord[]; estimate: number }[] = [];
     for (const p of packs) {
-      const estimate = options.budget === undefined ? 0 : costOf(callTokens(setup.tokens, p.map(recordTokens)));
-      if (stopReason === undefined && (options.budget === undefined || committed + estimate <= options.budget)) {
+      const estimate = estimating ? costOf(callTokens(setup.tokens, p.map(recordTokens))) : 0;
+      const fits = (options.budget === undefined || committed + estimate <= options.budget) && toReserve + estimate <= gatewayLeft + 1e-12;
+      if (stopReason === undefined && fits) {
         committed += estimate;
+        toReserve += estimate;
         chosen.push({ records: p, estimate });
       } else {
         stopReason = 'budget';
@@ -300,8 +362,21 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
         );
         byCustomId.set(customId, c);
       }
+      // Reserved before anything is submitted (it fits: chosen within gatewayLeft above).
+      account?.reserve(toReserve);
+      // The intent first: killed anywhere inside submit, the next run finds the batches it created by this key.
+      state.submitting = {
+        key: randomUUID(),
+        since: Date.now(),
+        requests: requests.map((r) => {
+          const c = byCustomId.get(r.customId)!;
+          return { customId: r.customId, records: recordRefs(c.records), estimatedUsd: c.estimate };
+        }),
+      };
+      await saveState();
       await client.submit(requests, {
         ...(signal ? { signal } : {}),
+        submissionKey: state.submitting.key,
         onSubmitted: async ({ id, customIds }) => {
           const entry: BatchEntry = { id, status: 'validating', collected: false, estimatedUsd: 0, requests: [] };
           let count = 0;
@@ -309,7 +384,7 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
             const c = byCustomId.get(customId);
             if (c === undefined) throw new Error(`batch ${id}: the provider reported an unknown request "${customId}"`);
             entry.estimatedUsd += c.estimate;
-            entry.requests.push({ customId, records: c.records.map((r) => ({ id: r.id, ...(r.truncated ? { truncated: { ...r.truncated } } : {}) })) });
+            entry.requests.push({ customId, records: recordRefs(c.records) });
             count += c.records.length;
           }
           state.batches.push(entry);
@@ -319,6 +394,8 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
           options.onBatchEvent?.({ type: 'submitted', batchId: id, requests: customIds.length, records: count });
         },
       });
+      delete state.submitting;
+      await saveState();
     }
 
     // 4. Poll with backoff; collect each batch as it finishes.
@@ -327,23 +404,29 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
       const byId = new Map(results.map((r) => [r.customId, r]));
       const lines: LabelAssignment[] = [];
       let billed = 0;
+      const entryUsage = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0 };
       for (const req of entry.requests) {
         const result = byId.get(req.customId);
         if (result?.usage) {
-          usage.inputTokens += result.usage.inputTokens;
-          usage.outputTokens += result.usage.outputTokens;
+          entryUsage.inputTokens += result.usage.inputTokens;
+          entryUsage.outputTokens += result.usage.outputTokens;
           billed += costOf(result.usage);
         }
         if (result !== undefined) {
-          if (result.status === 'ok') usage.calls++;
-          else usage.failedCalls++;
+          if (result.status === 'ok') entryUsage.calls++;
+          else entryUsage.failedCalls++;
         }
         const outcomes = outcomesOfRequest(setup, model.id, req.records.length, result, missingResultReason(entry.id, req.customId, info), pack);
         req.records.forEach((rec, i) => {
           lines.push(toAssignment(rec.id, outcomes[i]!, { catalog, mode: opts.mode, ...(rec.truncated ? { truncated: rec.truncated } : {}) }));
         });
       }
+      usage.calls += entryUsage.calls;
+      usage.failedCalls += entryUsage.failedCalls;
+      usage.inputTokens += entryUsage.inputTokens;
+      usage.outputTokens += entryUsage.outputTokens;
       usage.costUsd += billed;
+      account?.record({ calls: entryUsage.calls, failedCalls: entryUsage.failedCalls, usage: { inputTokens: entryUsage.inputTokens, outputTokens: entryUsage.outputTokens } });
       const before = { ok: tally.ok, failed: tally.failed };
       // Lines first (synced), then the state: a kill in between re-collects the batch; the duplicate lines are
       // identical and the final compaction keeps one.
@@ -436,6 +519,7 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
         submittedBatches,
         submittedRecords,
         attachedRecords,
+        recoveredBatches,
         pending,
         alreadyFailed,
         priceFactor,
@@ -444,6 +528,7 @@ export async function labelBatchToFile(corpus: CorpusInput, taxonomy: Taxonomy, 
     await options.host?.emit('label:done', summary);
     return summary;
   } finally {
+    account?.close();
     await writer?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }

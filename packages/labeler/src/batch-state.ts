@@ -24,9 +24,23 @@ export const BatchEntrySchema = z.object({
 export type BatchEntry = z.infer<typeof BatchEntrySchema>;
 
 /**
- * The state file of batch labeling, next to the output (`labels.jsonl.batch.json`). Written atomically right after
- * each batch is created (before any polling), so a kill at any point leaves the submitted batch ids on disk and a
- * re-run attaches to them instead of submitting the records again.
+ * A submit in progress, recorded before the provider is asked to create anything: the key the batch client tags its
+ * batches with, and every request with its records and estimate. A run that finds it (the last one stopped inside
+ * submit) lists the provider's batches by the key and attaches to the ones it never recorded.
+ */
+export const SubmitIntentSchema = z.object({
+  key: z.string().min(1),
+  /** When it was recorded, ms since the epoch (the listing stops at much older batches). */
+  since: z.number(),
+  requests: z.array(BatchEntrySchema.shape.requests.element.extend({ estimatedUsd: z.number().nonnegative() })),
+});
+export type SubmitIntent = z.infer<typeof SubmitIntentSchema>;
+
+/**
+ * The state file of batch labeling, next to the output (`labels.jsonl.batch.json`). The submit intent (a key and the
+ * requests) is written before anything is submitted, and each batch right after it is created (before any polling),
+ * so a kill at any point — even between the provider creating a batch and its id being written — leaves enough on
+ * disk for a re-run to attach to every batch instead of submitting the records again.
  */
 export const BatchStateSchema = z.object({
   version: z.literal(1),
@@ -34,6 +48,8 @@ export const BatchStateSchema = z.object({
   fingerprint: z.string(),
   model: z.string(),
   batches: z.array(BatchEntrySchema),
+  /** Present only while a submit is under way (or was cut off): see SubmitIntentSchema. */
+  submitting: SubmitIntentSchema.optional(),
 });
 export type BatchState = z.infer<typeof BatchStateSchema>;
 

@@ -31,6 +31,7 @@ export async function runBatchLabelStage(
     onBatchEvent: (e) => {
       if (e.type === 'submitted') ui.info(`submitted batch ${e.batchId}: ${e.records} record(s) in ${e.requests} request(s)`);
       else if (e.type === 'attached') ui.info(`attached to batch ${e.batchId} (${e.status})`);
+      else if (e.type === 'recovered') ui.info(`found batch ${e.batchId} (${e.records} record(s)), created when the last run stopped while submitting: attached to it`);
       else if (e.type === 'polled') ui.info(`batch ${e.batchId}: ${e.info.status} (${e.info.counts.completed + e.info.counts.failed}/${e.info.counts.total})`);
       else ui.info(`collected batch ${e.batchId} (${e.status}): ${e.ok} ok, ${e.failed} failed`);
     },

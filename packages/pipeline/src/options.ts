@@ -50,6 +50,14 @@ export const PipelineSettingsSchema = z.strictObject({
   batch: z.boolean().optional(),
   /** With batch: first wait between status checks, in seconds (doubles while nothing changes, up to 10 min). */
   pollInterval: z.number().gt(0).optional(),
+  /**
+   * `i/n` (0-based): this machine's share of the run, by a stable hash of the record id (core's shardOf). Induce is
+   * the whole run's (deterministic under the seed; or done once and the out-dir copied); the label stage labels the
+   * shard's share of the seeded sample and the run stops there until labels.jsonl holds the whole sample (the n
+   * shards' labels joined by `taxonomist merge`); the next call distills on it and predicts the shard's share.
+   * Each output gets a `<file>.shard.json` for the merge. See the pipeline README, "Many machines".
+   */
+  shard: z.string().min(1).optional(),
   multi: z.boolean().optional(),
   /** Texts per labeling call. */
   pack: int().optional(),

@@ -12,6 +12,8 @@ import {
   taxonomyIdOf,
   writeJsonAtomic,
   writeTextAtomic,
+  writeShardManifest,
+  formatShard,
   LabelAssignmentSchema,
   type LabelAssignment,
   type StageUsage,
@@ -39,6 +41,7 @@ import { runPredictStage } from './predict-stage.js';
 import type { Reporter } from './reporter.js';
 import { STAGES, type PipelineResult, type StageName, type StageResult } from './result.js';
 import { sampleInOrder } from './sample.js';
+import { labelsCoverage, removeShardManifest, runShardOf, shardShare } from './shard-run.js';
 import { MISSING, hashArtifacts, pipelineFiles, sha256File } from './stage-contents.js';
 import { ZERO_USAGE, stageUsageOf, usageDelta } from './usage.js';
 import { inputPath, seedOf } from './values.js';
@@ -173,6 +176,7 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       hint: 'drop --selection (random is the default with --batch), or drop --batch',
     });
   }
+  const shard = runShardOf(values, models.online, selection);
   const activeLabeling = models.online && selection !== 'random';
   const labelBudget = values.labelBudget ?? labelSample;
   const targetAgreement = values.targetAgreement;
@@ -200,7 +204,9 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   // Each stage's fingerprint chains the previous one: a change upstream redoes everything downstream.
   const fp: Record<StageName, string> = {} as Record<StageName, string>;
   fp.induce = hashValue({ inputSha, flags, induceSettings, engine, models: modelIds });
-  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}), ...(relabel ? { relabel: relabelModel ?? 'self-consistency' } : {}) });
+  // A shard's induce is the whole run's (so an out-dir that has done it can be copied to every machine); the stages
+  // after it do the shard's share.
+  fp.label = hashValue({ prev: fp.induce, labelSettings, labelSample, seed, ...(shard ? { shard: formatShard(shard) } : {}), ...(activeLabeling ? { selection, labelBudget, targetAgreement: targetAgreement ?? null } : {}), ...(relabel ? { relabel: relabelModel ?? 'self-consistency' } : {}) });
   fp.distill = hashValue({ prev: fp.label, holdout, seed, classifier: values.classifier ?? null, ...(values.featurizer ? { featurizer: values.featurizer } : {}) });
   fp.predict = hashValue({ prev: fp.distill });
   fp.report = hashValue({ prev: fp.predict, goldField: goldField ?? null, version: tool.version });
@@ -218,6 +224,7 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
         skippedInput: corpus.stats.skipped,
         labelSample,
         holdout,
+        ...(shard ? { shard: formatShard(shard) } : {}),
         induce: { ...induceSettings, seedTaxonomy: induceSettings.seedTaxonomy ? '(given)' : undefined },
         label: labelSettings,
         ...(goldField ? { goldField } : {}),
@@ -330,10 +337,22 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
 
   // 2. label a seeded sample
   const sample = sampleInOrder(corpus.records, labelSample, seed, 'label-sample');
+  // Sharded: the sample is drawn from the whole corpus as unsharded, then each machine labels its share of it.
+  const toLabel = shard ? shardShare(sample, shard) : sample;
+  // Pass 2 of a sharded run: labels.jsonl was replaced by the merge of every shard's share, as documented. That is
+  // the expected edit (not a hand edit to warn about): accepted as the label stage's output, distill runs on it.
+  if (shard && store.isDone('label', fp.label, await hashArtifacts(outDir, files.label.inputs))) {
+    const current = await hashArtifacts(outDir, files.label.outputs);
+    if (store.editedOutputs('label', current).length > 0 && (await labelsCoverage(p(ARTIFACTS.labels), sample, shard)) === 'all') {
+      await store.acceptOutputs('label', current);
+      ui.info(`label: ${p(ARTIFACTS.labels)} holds the merged labels of all ${shard.count} shards: distilling on them and predicting shard ${formatShard(shard)}`);
+    }
+  }
   let labelResult: LabelStageResult | undefined;
   let labelNote: string | undefined;
   await stage('label', [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])], async (mode) => {
     const labelStart = models.online ? stageUsageOf(models.gateway.usage()) : undefined;
+    if (shard) await removeShardManifest(p(ARTIFACTS.labels));
     if (models.online && activeLabeling) {
       const budget = values.budget;
       const left = budget === undefined ? undefined : budget - models.gateway.usage().total.costUsd;
@@ -366,12 +385,12 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       if (left !== undefined && left <= 0) {
         throw new PipelineError(`label: the --budget of $${budget} was used up by induction`, { kind: 'budget', hint: 're-run with a higher --budget: the taxonomy is kept and labeling starts' });
       }
-      const args = { records: sample, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal, ...(left !== undefined ? { budget: left } : {}) };
+      const args = { records: toLabel, taxonomy: tax, models, out: p(ARTIFACTS.labels), fresh: mode === 'fresh', values, seed, ui, signal, ...(left !== undefined ? { budget: left } : {}) };
       // Batch or chat endpoint: the same prompts and the same labels.jsonl (so not part of the stage's fingerprint).
       labelResult = batch ? await runBatchLabelStage(args) : await runLlmLabelStage(args);
     } else {
       const model = await loadClusterModel(p(ARTIFACTS.clusterModel), tax);
-      labelResult = await runCentroidLabelStage({ records: sample, taxonomy: tax, model, out: p(ARTIFACTS.labels), ui });
+      labelResult = await runCentroidLabelStage({ records: toLabel, taxonomy: tax, model, out: p(ARTIFACTS.labels), ui });
     }
     if (labelResult.outcome === OUTCOME.BUDGET || labelResult.outcome === OUTCOME.INTERRUPTED) {
       throw new PipelineError(labelResult.outcome === OUTCOME.BUDGET ? `label: stopped at the --budget limit with ${labelResult.notAttempted} record(s) not labeled` : 'label: interrupted', {
@@ -386,7 +405,7 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
         hint: 'fix the cause (key, --base-url, --timeout) and re-run the same command: labeled records are kept and the run resumes',
       });
     }
-    if (labelResult.ok === 0) {
+    if (labelResult.ok === 0 && toLabel.length > 0) {
       throw new PipelineError(`label: no record could be labeled (${Object.entries(labelResult.failedByKind).map(([k, n]) => `${n} ${k}`).join(', ')})`, {
         kind: labelResult.outcome === OUTCOME.OK ? 'partial' : labelResult.outcome,
         hint: `see the error field of the lines in ${p(ARTIFACTS.labels)}`,
@@ -413,6 +432,10 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       relabelCounts = { relabelFlagged: r.flagged, relabelAsked: r.asked, relabelChanged: r.changed, relabelFailed: r.failed };
       if (r.failed > 0 && labelResult.outcome === OUTCOME.OK) labelResult.outcome = OUTCOME.PARTIAL;
     }
+    if (shard) {
+      await writeShardManifest(p(ARTIFACTS.labels), { schemaVersion: 1, kind: 'labels', shard, taxonomyId: taxonomyIdOf(tax), model: modelIds.label!, records: labelResult.records, sampleSize: sample.length });
+      labelNote = `shard ${formatShard(shard)}: ${labelResult.records} of the ${sample.length} sample records`;
+    }
     return {
       artifacts: [ARTIFACTS.labels, ...(activeLabeling ? [ARTIFACTS.activeRounds, ARTIFACTS.activeLearning] : []), ...(relabel ? [ARTIFACTS.relabel] : [])],
       usage: relabel && labelStart ? usageDelta(stageUsageOf(models.gateway.usage()), labelStart) : labelResult.usage,
@@ -421,6 +444,17 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       ...(labelNote ? { note: labelNote } : {}),
     };
   });
+
+  // A shard goes on only once labels.jsonl holds the whole sample (the n shards' labels merged into it).
+  if (shard && last >= STAGES.indexOf('distill') && (await labelsCoverage(p(ARTIFACTS.labels), sample, shard)) === 'share') {
+    ui.info(
+      `label: shard ${formatShard(shard)} labeled its share of the sample; distill needs all of it: join the ${shard.count} shards' labels.jsonl with ` +
+        `\`taxonomist merge <their labels.jsonl> --corpus <corpus> --out ${p(ARTIFACTS.labels)}\` and run the same command again to distill and predict this shard`,
+    );
+    return resultNow();
+  }
+  // Merged labels: the shard's own manifest no longer describes the file.
+  if (shard) await removeShardManifest(p(ARTIFACTS.labels));
 
   // 3. distill on the labeled sample (texts joined by id)
   await stage('distill', [ARTIFACTS.model, ARTIFACTS.distillEval], async () => {
@@ -454,7 +488,13 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
     const { loadClassifier } = await import('@taxonomist/distill');
     const model = await loadClassifier(p(ARTIFACTS.model), await withPluginRegistry());
     const labelIds = new Map(tax.labels.map((l) => [l.name, l.id]));
-    const r = await runPredictStage({ model, corpus: corpus.records, corpusOptions: flags, out: p(ARTIFACTS.predictions), labelIds, total: corpus.records.length, ui, signal });
+    if (shard) await removeShardManifest(p(ARTIFACTS.predictions));
+    const records = shard ? shardShare(corpus.records, shard) : corpus.records;
+    const r = await runPredictStage({ model, corpus: records, corpusOptions: flags, out: p(ARTIFACTS.predictions), labelIds, total: records.length, ui, signal });
+    if (shard) {
+      const { classifierModelId } = await import('@taxonomist/distill');
+      await writeShardManifest(p(ARTIFACTS.predictions), { schemaVersion: 1, kind: 'predictions', shard, taxonomyId: taxonomyIdOf(tax), model: classifierModelId(model), records: r.records });
+    }
     return {
       artifacts: [ARTIFACTS.predictions],
       usage: { ...ZERO_USAGE },
@@ -462,6 +502,11 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
       ...(r.failed > 0 ? { outcome: OUTCOME.PARTIAL } : {}),
     };
   });
+
+  if (shard) {
+    ui.info(`report: shard ${formatShard(shard)} predicted its share; the report is made from all predictions: merge them (\`taxonomist merge\`) and run \`taxonomist report\``);
+    return resultNow();
+  }
 
   // 5. report (+ agreement with gold classes when asked)
   await stage(

@@ -1,4 +1,5 @@
 import {
+  BATCH_METADATA_KEYS,
   BatchInfoSchema,
   BatchRequestSchema,
   LlmError,
@@ -10,6 +11,7 @@ import {
   type BatchResult,
   type BatchStatus,
   type BatchSubmitOptions,
+  type FoundBatch,
   type LlmErrorKind,
 } from '@taxonomist/core';
 import { redactText } from '@taxonomist/core/redact';
@@ -196,14 +198,14 @@ export function createOpenAIBatchClient(
     }
   }
 
-  async function submitOne(lines: { customId: string; line: string }[], signal?: AbortSignal): Promise<string> {
+  async function submitOne(lines: { customId: string; line: string }[], signal?: AbortSignal, metadata?: Record<string, string>): Promise<string> {
     const form = new FormData();
     form.append('purpose', 'batch');
     form.append('file', new Blob([lines.map((l) => l.line).join('\n') + '\n'], { type: 'application/jsonl' }), 'taxonomist-batch.jsonl');
     const file = await call('POST', '/files', { form, ...(signal ? { signal } : {}) });
     if (!isObj(file) || typeof file.id !== 'string') throw new LlmError('OpenAI batch API: file upload answered without an id', { kind: 'server' });
     const batch = await call('POST', '/batches', {
-      json: { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
+      json: { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', ...(metadata ? { metadata } : {}) },
       ...(signal ? { signal } : {}),
     });
     return toBatchInfo(batch).id;
@@ -236,8 +238,12 @@ export function createOpenAIBatchClient(
         return { customId: r.customId, line: requestLine(modelName, parsed.data) };
       });
       const ids: string[] = [];
+      let start = 0;
       for (const chunk of splitWithinBatchLimits(lines, limits)) {
-        const id = await submitOne(chunk, opts.signal);
+        // The key and the chunk's place among the requests: findSubmitted maps a found batch back to its requests.
+        const metadata = opts.submissionKey === undefined ? undefined : { [BATCH_METADATA_KEYS.key]: opts.submissionKey, [BATCH_METADATA_KEYS.start]: String(start), [BATCH_METADATA_KEYS.count]: String(chunk.length) };
+        start += chunk.length;
+        const id = await submitOne(chunk, opts.signal, metadata);
         ids.push(id);
         await opts.onSubmitted?.({ id, customIds: chunk.map((l) => l.customId) });
       }
@@ -253,6 +259,33 @@ export function createOpenAIBatchClient(
       if (info.outputFileId) out.push(...(await readFile(info.outputFileId, opts.signal)));
       if (info.errorFileId) out.push(...(await readFile(info.errorFileId, opts.signal)));
       return out;
+    },
+    async findSubmitted(submissionKey, opts = {}): Promise<FoundBatch[]> {
+      // GET /batches lists newest first, 100 a page: stop at the end, or at batches created well before the key was
+      // recorded (an hour of slack for clock skew between this machine and the provider).
+      const oldest = opts.since === undefined ? undefined : Math.floor(opts.since / 1000) - 3600;
+      const found: FoundBatch[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await call('GET', `/batches?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`, opts.signal ? { signal: opts.signal } : {});
+        const data = isObj(page) && Array.isArray(page.data) ? page.data.filter(isObj) : [];
+        let older = false;
+        for (const b of data) {
+          if (oldest !== undefined && typeof b.created_at === 'number' && b.created_at < oldest) older = true;
+          const m = isObj(b.metadata) ? b.metadata : undefined;
+          if (m === undefined || m[BATCH_METADATA_KEYS.key] !== submissionKey || typeof b.id !== 'string') continue;
+          const start = Number(m[BATCH_METADATA_KEYS.start]);
+          const count = Number(m[BATCH_METADATA_KEYS.count]);
+          if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1) {
+            throw new LlmError(`OpenAI batch API: batch ${b.id} carries the submission key but unreadable request positions`, { kind: 'unknown' });
+          }
+          found.push({ id: b.id, start, count });
+        }
+        const last = data.at(-1)?.id;
+        if (older || !(isObj(page) && page.has_more === true) || typeof last !== 'string') break;
+        after = last;
+      }
+      return found.sort((a, b) => a.start - b.start);
     },
     async cancel(id, opts = {}) {
       const { outputFileId: _o, errorFileId: _e, ...info } = toBatchInfo(await call('POST', `/batches/${encodeURIComponent(id)}/cancel`, opts));

@@ -77,6 +77,26 @@ describe('OpenAI batch client against the local server', () => {
     expect(() => splitLines([{ customId: 'big', line: 'z'.repeat(200) }], { maxRequests: 10, maxBytes: 100 })).toThrow(/"big" is 201 bytes/);
   });
 
+  it('tags batches with the submission key and finds them again by listing, across pages, in request order', async () => {
+    server = await startOpenAIServer({ batchPollsPerStep: 0 });
+    const c = client(server, { maxRequests: 1, maxBytes: 1_000_000 });
+    // 105 other batches, then 3 of ours, then 104 more: ours are found across the 100-a-page listing.
+    await c.submit(requests(105), { submissionKey: 'other-run' });
+    await c.submit(requests(3), { submissionKey: 'key-1' });
+    await c.submit(requests(104));
+    expect(server.batches[105]!.metadata).toEqual({ taxonomist_submission: 'key-1', taxonomist_start: '0', taxonomist_count: '1' });
+    expect(server.batches[0]!.metadata).toMatchObject({ taxonomist_submission: 'other-run' });
+    expect(server.batches[108]!.metadata).toBeNull();
+    const found = await c.findSubmitted!('key-1', { since: Date.now() - 1000 });
+    expect(found).toEqual([
+      { id: 'batch_106', start: 0, count: 1 },
+      { id: 'batch_107', start: 1, count: 1 },
+      { id: 'batch_108', start: 2, count: 1 },
+    ]);
+    expect(server.requests.filter((r) => r.method === 'GET' && r.path === '/v1/batches').length).toBe(3);
+    expect(await c.findSubmitted!('no-such-key')).toEqual([]);
+  });
+
   it('reports expired, failed, cancelled and partly failed batches with a result or an error per request', async () => {
     server = await startOpenAIServer({
       batchPollsPerStep: 0,

@@ -97,6 +97,7 @@ const commands: CommandSpec[] = [
       relabel: { type: 'boolean', description: 'with --model: re-ask the labels the audit disputes (at most 10%) with the same model by self-consistency; a differing vote replaces the label' },
       'relabel-model': { type: 'string', value: '<provider:model>', description: 'with --model: re-ask the disputed labels with this (stronger) model instead; its answer replaces the label' },
       ...BATCH_OPTIONS,
+      shard: { type: 'string', value: '<i/n>', description: "this machine's share (0-based: 0/4 .. 3/4, by a stable hash of the record id): label its share of the sample and stop; once labels.jsonl holds the merged shards' labels, distill and predict its share (see README: many machines)" },
       ...LABEL_OPTIONS,
       holdout: { type: 'number', min: 0, max: 0.5, value: '<fraction>', description: 'share of the labeled sample held out to measure the distilled model', defaultText: '0.2' },
       ...GOLD_FIELD_OPTION('corpus field with gold classes: also report NMI/ARI/purity of the predictions against them'),

@@ -24,6 +24,12 @@ export const ShardManifestSchema = z.object({
   model: z.string(),
   /** Output lines written by this shard (one per record of the shard when it finished). */
   records: z.number().int().nonnegative(),
+  /**
+   * Set when the output covers a seeded sample of the corpus rather than all of it (`run --shard`'s label stage):
+   * the sample's size over all shards. The merge then checks that the lines add up to it, and in corpus order passes
+   * over the records no shard holds.
+   */
+  sampleSize: z.number().int().nonnegative().optional(),
 });
 export type ShardManifest = z.infer<typeof ShardManifestSchema>;
 
@@ -90,6 +96,7 @@ async function readManifests(inputs: readonly string[]): Promise<{ file: string;
     if (manifest.shard.count !== m0.shard.count) fail(file, `is shard ${formatShard(manifest.shard)}, but ${first.file} is shard ${formatShard(m0.shard)}: different shard counts`);
     if (manifest.taxonomyId !== m0.taxonomyId) fail(file, `used taxonomy ${manifest.taxonomyId ?? '(none)'}, but ${first.file} used ${m0.taxonomyId ?? '(none)'}`);
     if (manifest.model !== m0.model) fail(file, `used model ${manifest.model}, but ${first.file} used ${m0.model}`);
+    if (manifest.sampleSize !== m0.sampleSize) fail(file, `covers ${sampleText(manifest)}, but ${first.file} covers ${sampleText(m0)}`);
   }
   const count = first.manifest.shard.count;
   const byIndex = new Map<number, string>();
@@ -108,6 +115,15 @@ async function readManifests(inputs: readonly string[]): Promise<{ file: string;
   return all.sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
 }
 
+const sampleText = (m: ShardManifest): string => (m.sampleSize === undefined ? 'the whole corpus' : `a sample of ${m.sampleSize} records`);
+
+interface ShardLine {
+  id: string;
+  text: string;
+  line: number;
+  ok: boolean;
+}
+
 /** Pull-based reader of one shard file's lines, each checked against the shard's manifest. */
 class ShardLines {
   private readonly batches: AsyncGenerator<RawLine[]>;
@@ -123,8 +139,26 @@ class ShardLines {
     this.batches = readLineBatches(file, signal ? { signal } : {});
   }
 
+  /** A line read ahead by peek (null: the end of the file), handed out by the next call of next. */
+  private peeked: ShardLine | null | undefined;
+
+  /** The next line without consuming it (undefined at the end of the file). */
+  async peek(): Promise<ShardLine | undefined> {
+    if (this.peeked === undefined) this.peeked = (await this.read()) ?? null;
+    return this.peeked ?? undefined;
+  }
+
   /** The next line with its id, or undefined at the end of the file. */
-  async next(): Promise<{ id: string; text: string; line: number; ok: boolean } | undefined> {
+  async next(): Promise<ShardLine | undefined> {
+    if (this.peeked !== undefined) {
+      const l = this.peeked;
+      this.peeked = undefined;
+      return l ?? undefined;
+    }
+    return this.read();
+  }
+
+  private async read(): Promise<ShardLine | undefined> {
     for (;;) {
       while (this.at >= this.buffer.length) {
         if (this.ended) return undefined;
@@ -146,7 +180,7 @@ class ShardLines {
     await this.batches.return(undefined);
   }
 
-  private check(raw: RawLine): { id: string; text: string; line: number; ok: boolean } {
+  private check(raw: RawLine): ShardLine {
     const { file, manifest } = this;
     if (!raw.valid) fail(file, 'invalid UTF-8', raw.line);
     if (!raw.terminated) fail(file, 'the last line is cut short (no newline): the shard run did not finish; re-run it', raw.line);
@@ -200,8 +234,13 @@ export async function mergeShardOutputs(options: MergeShardsOptions): Promise<Me
     if (pendingBytes > 1 << 20) await flush();
   };
   try {
-    if (options.corpus !== undefined) await mergeInCorpusOrder(options.corpus, options, m0.shard.count, readers, emit);
+    if (options.corpus !== undefined) await mergeInCorpusOrder(options.corpus, options, m0.shard.count, readers, emit, m0.sampleSize !== undefined);
     else await mergeInShardOrder(readers, emit);
+    if (m0.sampleSize !== undefined && counts.lines !== m0.sampleSize) {
+      throw new DataFileError(`merge: the shards hold ${counts.lines} lines but their sample has ${m0.sampleSize} records: a shard did not finish, or the shards were not run with the same sample`, {
+        file: shards[0]!.file,
+      });
+    }
     await flush();
     await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
     await rename(tmp, options.out);
@@ -231,7 +270,7 @@ type Emit = (l: { text: string; ok: boolean }) => Promise<void>;
  * Walk the corpus; each record's line is the next line of its shard's file (each shard wrote its records in corpus
  * order). A mismatch means a record missing, repeated, or not from this corpus: named with file and line.
  */
-async function mergeInCorpusOrder(corpus: string, options: MergeShardsOptions, count: number, readers: ShardLines[], emit: Emit): Promise<void> {
+async function mergeInCorpusOrder(corpus: string, options: MergeShardsOptions, count: number, readers: ShardLines[], emit: Emit, sampled: boolean): Promise<void> {
   // The shard runs yield empty texts (they write a failed line for them): read the corpus the same way.
   const reader = readCorpus(corpus, { keepEmptyTexts: true, ...options.corpusOptions, ...(options.signal ? { signal: options.signal } : {}) });
   let position = 0;
@@ -239,6 +278,9 @@ async function mergeInCorpusOrder(corpus: string, options: MergeShardsOptions, c
     for (const record of batch) {
       position++;
       const shard = readers[shardOf(record.id, count)]!;
+      // A sample holds some records only: one its shard does not hold next is not in the sample (a line that is
+      // out of place stays unread and is reported below).
+      if (sampled && (await shard.peek())?.id !== record.id) continue;
       const l = await shard.next();
       if (l === undefined) {
         fail(shard.file, `ends before the line of record "${record.id}" (record ${position} of ${corpus}): a record of this shard is missing; re-run the shard to finish it`);

@@ -21,6 +21,11 @@ export interface CallRecord {
   failed: boolean;
   attempts: number;
   usage: TokenUsage;
+  /**
+   * Multiplier on the list price (a provider batch API's discount, e.g. 0.5); default 1. Calls at another price
+   * factor get a row of their own (same stage and model, `priceFactor` set).
+   */
+  priceFactor?: number;
 }
 
 /**
@@ -33,10 +38,11 @@ export class UsageLedger {
   constructor(private readonly prices: PriceBook) {}
 
   record(r: CallRecord): void {
-    const key = JSON.stringify([r.stage, r.modelId]);
+    const factor = r.priceFactor ?? 1;
+    const key = JSON.stringify(factor === 1 ? [r.stage, r.modelId] : [r.stage, r.modelId, factor]);
     let row = this.rows.get(key);
     if (!row) {
-      row = { stage: r.stage, model: r.modelId, ...zero() };
+      row = { stage: r.stage, model: r.modelId, ...zero(), ...(factor !== 1 ? { priceFactor: factor } : {}) };
       this.rows.set(key, row);
     }
     row.calls++;
@@ -52,8 +58,8 @@ export class UsageLedger {
 
   report(): UsageReport {
     const rows = [...this.rows.values()]
-      .map((r) => ({ ...r, costUsd: this.prices.cost(r.model, r) }))
-      .sort((a, b) => (a.stage === b.stage ? a.model.localeCompare(b.model) : a.stage.localeCompare(b.stage)));
+      .map((r) => ({ ...r, costUsd: this.prices.cost(r.model, r) * (r.priceFactor ?? 1) }))
+      .sort((a, b) => (a.stage === b.stage ? a.model.localeCompare(b.model) || (a.priceFactor ?? 1) - (b.priceFactor ?? 1) : a.stage.localeCompare(b.stage)));
     const byStage: Record<string, Totals> = {};
     const byModel: Record<string, Totals> = {};
     const total = zero();

@@ -42,6 +42,7 @@ import { extractJson } from './json-extract.js';
 import { PriceBook } from './prices.js';
 import { UsageLedger } from './accounting.js';
 import { SpendBudget, type BudgetHold, type BudgetTicket } from './budget.js';
+import { createBatchAccount } from './batch-account.js';
 import { ModelResolver, providerListResolver, type ProviderResolver } from './resolve.js';
 import {
   bindStructured,
@@ -449,6 +450,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     resolveBatch: (modelId: string) => models.resolveBatch(modelId),
     usage: () => ledger.report(),
     budget: () => budget?.state(),
+    batchAccount: (stage, modelId, priceFactor) => createBatchAccount({ ledger, prices, budget, stage, modelId, priceFactor }),
     rateLimits: () => Object.fromEntries([...governors].map(([id, g]) => [id, g.state()])),
     cost: (modelId, usage) => prices.cost(modelId, usage),
 

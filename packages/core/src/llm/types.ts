@@ -171,6 +171,8 @@ export interface UsageRow {
   /** Calls whose token counts were estimated because the provider reported no usage. */
   estimatedCalls?: number;
   costUsd: number;
+  /** Set on the rows of calls billed at a discount (provider batch APIs: 0.5), whose costUsd includes it. */
+  priceFactor?: number;
 }
 
 export interface UsageReport {
@@ -197,6 +199,11 @@ export interface Gateway {
   cost(modelId: string, usage: TokenUsage): number;
   /** The spending budget's state (limit, spent, in flight), or undefined when the gateway has none. */
   budget?(): BudgetState | undefined;
+  /**
+   * Accounting for calls made through a provider's batch API (which bypass the gateway's chat path): the same budget
+   * and usage report, at the batch price. Optional so hand-written gateways keep compiling; createGateway has it.
+   */
+  batchAccount?(stage: string, modelId: string, priceFactor: number): BatchAccount;
   /** Per model: its adaptive concurrency limit, requests in flight and waiting, pause and 429s seen (see RateGovernor). */
   rateLimits?(): Record<string, RateGovernorState>;
   /**
@@ -205,6 +212,21 @@ export interface Gateway {
    * reaches every stage.
    */
   readonly host?: PluginHost;
+}
+
+/** One batch labeling run's account with the gateway (see Gateway.batchAccount and createBatchAccount). */
+export interface BatchAccount {
+  /**
+   * Reserve the estimated cost (USD, at the batch price) of requests about to be submitted; throws
+   * BudgetExceededError (kind 'budget') without reserving when it would take the gateway's spend over its budget.
+   */
+  reserve(estimatedUsd: number): void;
+  /** What is left of the gateway's budget for new batch requests (Infinity without a budget). */
+  remaining(): number;
+  /** A batch's results were collected: its calls and billed tokens go into the usage report and the budget's spend. */
+  record(result: { calls: number; failedCalls: number; usage: TokenUsage }): void;
+  /** The run is over: give back the reservations (batches still running are accounted by the run that collects them). */
+  close(): void;
 }
 
 export interface ResolvedChatModel {

@@ -90,8 +90,28 @@ export interface BatchSubmitOptions {
    * kill during a multi-batch submit never leads to submitting the recorded part again.
    */
   onSubmitted?(batch: SubmittedBatch): void | Promise<void>;
+  /**
+   * A key the caller generated and recorded durably before calling submit. The client tags every batch it creates
+   * with it (provider metadata, with the batch's place among the requests), so that a batch the provider created but
+   * the caller never heard of (a kill or a lost answer between the create call and `onSubmitted`) is found by
+   * `findSubmitted(key)` instead of being submitted again.
+   */
+  submissionKey?: string;
   signal?: AbortSignal;
 }
+
+/**
+ * A batch found by its submission key: it holds the `count` requests from position `start` (0-based) of the request
+ * list passed to the submit call that created it.
+ */
+export interface FoundBatch {
+  id: string;
+  start: number;
+  count: number;
+}
+
+/** Metadata keys a batch client tags its batches with (`submissionKey`, and the requests' place in the submit call). */
+export const BATCH_METADATA_KEYS = { key: 'taxonomist_submission', start: 'taxonomist_start', count: 'taxonomist_count' } as const;
 
 /** A provider's batch client for one model. Created by `ProviderDefinition.batch`. */
 export interface BatchClient {
@@ -114,6 +134,12 @@ export interface BatchClient {
   fetchResults(id: string, options?: { signal?: AbortSignal }): Promise<BatchResult[]>;
   /** Ask the provider to cancel a batch (it goes through `cancelling` to `cancelled`). */
   cancel(id: string, options?: { signal?: AbortSignal }): Promise<BatchInfo>;
+  /**
+   * The batches created by submit calls with this `submissionKey` (by listing the provider's batches), in request
+   * order. `since` (ms since the epoch, when the key was recorded) lets the client stop listing at older batches.
+   * A client without it cannot close the window between a batch's creation and `onSubmitted`.
+   */
+  findSubmitted?(submissionKey: string, options?: { since?: number; signal?: AbortSignal }): Promise<FoundBatch[]>;
 }
 
 /**

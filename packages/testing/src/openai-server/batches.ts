@@ -18,6 +18,8 @@ interface StoredFile {
 }
 
 interface BatchState extends EmulatedBatch {
+  /** Seconds since the epoch (created_at). */
+  createdAt: number;
   /** Polls left before the next status step. */
   pollsLeft: number;
   lines: { customId: string; body: AnyObj }[];
@@ -36,7 +38,8 @@ function errorLine(customId: string, index: number, code: string, message: strin
 
 /**
  * The OpenAI files and batches endpoints, in memory: POST /v1/files (multipart, purpose "batch"), GET
- * /v1/files/{id}/content, POST /v1/batches, GET /v1/batches/{id}, POST /v1/batches/{id}/cancel. Each input line is
+ * /v1/files/{id}/content, POST /v1/batches (with `metadata`), GET /v1/batches (the list, newest first, `limit` and
+ * `after`), GET /v1/batches/{id}, POST /v1/batches/{id}/cancel. Each input line is
  * answered by `answer` (the server's chat logic: scripts, default schema samples, content faults) when the batch
  * finishes. A batch steps validating -> in_progress -> finalizing -> completed, one step every `batchPollsPerStep`
  * retrievals (default 1); batch faults (BatchFaultRule) make it fail, expire, be cancelled, fail some lines, or
@@ -72,7 +75,13 @@ export class BatchEmulator {
   }
 
   /** Handle a files/batches route; undefined when the path is not one of them. */
-  async handle(method: string, path: string, headers: Record<string, string | string[] | undefined>, raw: string): Promise<{ status: number; payload: string; contentType?: string } | undefined> {
+  async handle(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[] | undefined>,
+    raw: string,
+    query: URLSearchParams = new URLSearchParams(),
+  ): Promise<{ status: number; payload: string; contentType?: string; lost?: boolean } | undefined> {
     if (method === 'POST' && path === '/v1/files') return this.upload(headers, raw);
     let m = /^\/v1\/files\/([^/]+)\/content$/.exec(path);
     if (method === 'GET' && m) {
@@ -81,6 +90,7 @@ export class BatchEmulator {
       return { status: 200, payload: file.content, contentType: 'application/octet-stream' };
     }
     if (method === 'POST' && path === '/v1/batches') return this.create(raw);
+    if (method === 'GET' && path === '/v1/batches') return this.list(query);
     m = /^\/v1\/batches\/([^/]+)$/.exec(path);
     if (method === 'GET' && m) {
       const b = this.byId.get(decodeURIComponent(m[1]!));
@@ -118,7 +128,24 @@ export class BatchEmulator {
     return ok({ id: stored.id, object: 'file', bytes: Buffer.byteLength(stored.content), created_at: 1_700_000_000, filename: stored.filename, purpose });
   }
 
-  private create(raw: string): { status: number; payload: string } {
+  /** GET /v1/batches: newest first, `limit` (1-100, default 20) a page, `after` a batch id (the page starts after it). */
+  private list(query: URLSearchParams): { status: number; payload: string } {
+    const limitText = query.get('limit');
+    const limit = limitText === null ? 20 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BadRequest(`'limit' must be an integer from 1 to 100, got ${JSON.stringify(limitText)}`);
+    const newest = [...this.batches].reverse();
+    const after = query.get('after');
+    let from = 0;
+    if (after !== null) {
+      const at = newest.findIndex((b) => b.id === after);
+      if (at < 0) throw new BadRequest(`'after': no batch with id '${after}'`);
+      from = at + 1;
+    }
+    const page = newest.slice(from, from + limit);
+    return ok({ object: 'list', data: page.map((b) => this.view(b)), first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: from + limit < newest.length });
+  }
+
+  private create(raw: string): { status: number; payload: string; lost?: boolean } {
     let body: AnyObj;
     try {
       body = JSON.parse(raw) as AnyObj;
@@ -127,6 +154,14 @@ export class BatchEmulator {
     }
     if (body.endpoint !== '/v1/chat/completions') throw new BadRequest(`'endpoint' must be "/v1/chat/completions" here, got ${JSON.stringify(body.endpoint)}`);
     if (body.completion_window !== '24h') throw new BadRequest(`'completion_window' must be "24h", got ${JSON.stringify(body.completion_window)}`);
+    const metadata = body.metadata ?? null;
+    if (metadata !== null) {
+      // OpenAI's limits: at most 16 pairs, keys up to 64 characters, string values up to 512.
+      const entries = typeof metadata === 'object' && !Array.isArray(metadata) ? Object.entries(metadata as AnyObj) : undefined;
+      if (entries === undefined || entries.length > 16 || entries.some(([k, v]) => k.length > 64 || typeof v !== 'string' || v.length > 512)) {
+        throw new BadRequest("'metadata' must be an object of at most 16 string values (keys up to 64 characters, values up to 512)");
+      }
+    }
     const file = this.files.get(String(body.input_file_id));
     if (!file) throw new BadRequest(`No such File object: ${String(body.input_file_id)}`);
     const lines: { customId: string; body: AnyObj }[] = [];
@@ -156,6 +191,8 @@ export class BatchEmulator {
       customIds: lines.map((l) => l.customId),
       status: 'validating',
       polls: 0,
+      metadata: metadata as Record<string, string> | null,
+      createdAt: Math.floor(Date.now() / 1000),
       pollsLeft: this.pollsPerStep(),
       lines,
       counts: { total: lines.length, completed: 0, failed: 0 },
@@ -164,7 +201,7 @@ export class BatchEmulator {
     if (fault) batch.fault = fault;
     this.batches.push(batch);
     this.byId.set(batch.id, batch);
-    return ok(this.view(batch));
+    return { ...ok(this.view(batch)), ...(fault?.kind === 'lost_response' ? { lost: true } : {}) };
   }
 
   private pickFault(index: number): BatchFaultRule['fault'] | undefined {
@@ -265,9 +302,9 @@ export class BatchEmulator {
       status: b.status,
       output_file_id: b.outputFileId ?? null,
       error_file_id: b.errorFileId ?? null,
-      created_at: 1_700_000_000,
+      created_at: b.createdAt,
       request_counts: { ...b.counts },
-      metadata: null,
+      metadata: b.metadata === null ? null : { ...b.metadata },
     };
   }
 }

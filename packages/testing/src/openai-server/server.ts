@@ -289,9 +289,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       // Uploads are recorded by size, not content (a batch file can be large); batch bodies are small JSON.
       record.body = endpoint === 'files' && method === 'POST' ? { bytes: Buffer.byteLength(raw) } : raw.length > 0 ? safeJson(raw) : undefined;
       try {
-        const answer = await batchEmulator.handle(method, path, req.headers, raw);
+        const answer = await batchEmulator.handle(method, path, req.headers, raw, new URL(req.url ?? '/', 'http://127.0.0.1').searchParams);
         if (answer === undefined) send(res, record, 404, errorPayload(`Unknown route ${method} ${path}`, 'invalid_request_error', 'unknown_url'));
-        else send(res, record, answer.status, answer.payload, answer.contentType ? { 'content-type': answer.contentType } : {});
+        else if (answer.lost === true) {
+          // The batch was created, but its answer never reaches the client (the batch fault lost_response).
+          record.fault = 'reset';
+          res.socket?.destroy();
+        } else send(res, record, answer.status, answer.payload, answer.contentType ? { 'content-type': answer.contentType } : {});
       } catch (error) {
         if (!(error instanceof BadRequest)) throw error;
         send(res, record, 400, errorPayload(error.message, 'invalid_request_error', null));
@@ -381,7 +385,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       scheduler.setRules(rules);
     },
     get batches() {
-      return batchEmulator.batches.map((b) => ({ id: b.id, index: b.index, inputFileId: b.inputFileId, customIds: [...b.customIds], status: b.status, polls: b.polls }));
+      return batchEmulator.batches.map((b) => ({ id: b.id, index: b.index, inputFileId: b.inputFileId, customIds: [...b.customIds], status: b.status, polls: b.polls, metadata: b.metadata === null ? null : { ...b.metadata } }));
     },
     setBatchFaults(rules): void {
       batchEmulator.setFaults(rules);

@@ -47,14 +47,20 @@ export type Endpoint = 'chat' | 'embeddings' | 'models' | 'files' | 'batches' | 
  * - expired / cancelled: the 24h window ran out / the provider cancelled it after the first `completed` lines (default
  *   0) were answered; the other lines are in the error file (codes batch_expired / batch_cancelled);
  * - partial: the 0-based input `lines` fail with a 500 in the error file, the others are answered;
- * - out_of_order: output and error files list their lines shuffled (seeded).
+ * - out_of_order: output and error files list their lines shuffled (seeded);
+ * - lost_response: the batch is created but the client never gets the answer (connection reset).
  */
 export type BatchFault =
   | { kind: 'failed'; message?: string }
   | { kind: 'expired'; completed?: number }
   | { kind: 'cancelled'; completed?: number }
   | { kind: 'partial'; lines: number[] }
-  | { kind: 'out_of_order' };
+  | { kind: 'out_of_order' }
+  /**
+   * The batch is created, but the answer to POST /v1/batches is lost (the connection is reset): what a client killed
+   * or cut off between the provider creating a batch and recording its id sees. The batch then runs normally.
+   */
+  | { kind: 'lost_response' };
 
 /** Which created batches (0-based, in creation order) get a batch fault; no `at` = every batch (up to `times`). */
 export interface BatchFaultRule {
@@ -76,6 +82,8 @@ export interface EmulatedBatch {
   status: EmulatedBatchStatus;
   /** Retrievals (GET /v1/batches/{id}) so far. */
   polls: number;
+  /** The metadata it was created with (null when none). */
+  metadata: Record<string, string> | null;
 }
 
 /** A recorded request. Authorization / api-key headers are redacted. */
