@@ -9,14 +9,14 @@ describe('RateLimiter (fake clock)', () => {
     for (let i = 0; i < 10; i++) expect(l.take(0).ok).toBe(true);
     const refused = l.take(0);
     expect(refused).toMatchObject({ ok: false, retryAfterMs: 100 });
-    // OpenAI's headers: the limit per minute, none of it left, full again once the whole window has refilled.
-    expect(refused.headers).toEqual({ 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1s' });
+    // OpenAI's headers: the limit per minute, less the window's 10 requests not yet refilled, all refilled in 1 s.
+    expect(refused.headers).toEqual({ 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '590', 'x-ratelimit-reset-requests': '1s' });
     now += 100;
     expect(l.take(0).ok).toBe(true);
     now += 1500;
     const later = l.take(0);
-    // 1.5 s later: the window is full again (10 of 10 = the whole 600), minus the request just admitted.
-    expect(later.headers['x-ratelimit-remaining-requests']).toBe('540');
+    // 1.5 s later the window has refilled: only the request just admitted is used (600 RPM: one per 100 ms).
+    expect(later.headers['x-ratelimit-remaining-requests']).toBe('599');
     expect(later.headers['x-ratelimit-reset-requests']).toBe('100ms');
     expect(l.stats).toMatchObject({ limited: 1, admittedRequests: 12, admittedTokens: 0 });
     // Per second since the first request: 11 admitted and 1 refused in second 0, 1 admitted in second 1.
@@ -28,10 +28,10 @@ describe('RateLimiter (fake clock)', () => {
     expect(l.take(10).headers).toEqual({});
     expect(new RateLimiter({ requestsPerMinute: 60, tokensPerMinute: 6000 }, () => 0).take(10).headers).toEqual({
       'x-ratelimit-limit-requests': '60',
-      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-remaining-requests': '59',
       'x-ratelimit-reset-requests': '1s',
       'x-ratelimit-limit-tokens': '6000',
-      'x-ratelimit-remaining-tokens': '5400',
+      'x-ratelimit-remaining-tokens': '5990',
       'x-ratelimit-reset-tokens': '100ms',
     });
   });

@@ -26,6 +26,7 @@ import { systemClock } from './clock.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_RETRY_POLICY, runWithRetry, type RetryInfo } from './retry.js';
 import { Semaphore, TokenBucket } from './limits.js';
 import { RateGovernor } from './rate-governor.js';
+import type { StatedRateLimits } from './rate-limit-hints.js';
 import {
   ChatCacheEntrySchema,
   EmbedCacheEntrySchema,
@@ -318,8 +319,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     try {
       release = await semaphore.acquire(signal);
       breaker.check(`${stage} ${modelId}`);
+      const governor = governorFor(modelId);
+      const estimate = tpm || governor?.statedLimits ? tokens() : 0;
       if (rpm) await rpm.take(1, signal);
-      if (tpm) await tpm.take(tokens(), signal);
+      if (tpm) await tpm.take(estimate, signal);
+      // Limits the provider stated in its 429s' headers pace like configured ones.
+      if (governor?.statedLimits) await governor.paceStated(estimate, signal);
       reserve?.();
     } catch (err) {
       release?.();
@@ -337,7 +342,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const governorHooks = (modelId: string) => {
     const g = governorFor(modelId);
     return g
-      ? { onRateLimited: (i: { startedAt: number; delayMs: number }) => g.rateLimited(i.startedAt, i.delayMs), onSuccess: () => g.succeeded() }
+      ? {
+          onRateLimited: (i: { startedAt: number; delayMs: number; statedLimits?: StatedRateLimits }) => g.rateLimited(i.startedAt, i.delayMs, i.statedLimits),
+          onSuccess: () => g.succeeded(),
+        }
       : {};
   };
 
@@ -405,6 +413,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     };
     hold?.charge(ticket, prices.cost(ctx.modelId, usage));
     tpm?.adjust(usage.inputTokens + usage.outputTokens - estimate);
+    governorFor(ctx.modelId)?.settleTokens(usage.inputTokens + usage.outputTokens - estimate);
     return { msg: out.value, attempts: out.attempts, usage };
   };
 

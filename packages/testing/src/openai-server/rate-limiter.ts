@@ -4,7 +4,7 @@
  * 1 s) windows, so 600 RPM admits bursts of 10 requests, not 600 at once. A request over either limit gets a 429
  * with `retry-after-ms` / `retry-after` saying when enough of the bucket will have refilled. Like OpenAI, every
  * answer (429 or not) carries `x-ratelimit-limit-requests` / `-remaining-requests` / `-reset-requests` and the same
- * for tokens, unless `headers: false` (a provider that says nothing but 429 + retry-after).
+ * for tokens, unless `headers: false` (a provider that says nothing but 429 + retry-after). See headers().
  */
 export interface RateLimitOptions {
   requestsPerMinute?: number;
@@ -104,8 +104,9 @@ export class RateLimiter {
   }
 
   /**
-   * OpenAI's headers: the limit per minute, what remains of it (the bucket's level scaled to the minute, since the
-   * limit is enforced over the short window) and how long until the bucket is full again ("120ms", "1.5s").
+   * OpenAI's headers: the limit per minute, what remains of it (the limit less what the window has used and not yet
+   * refilled: 500 RPM, one request just sent -> 499, reset in 120ms) and how long until it is all refilled. As with
+   * OpenAI, a 429 may come while "remaining" is above 0: the limit is enforced over the short window.
    */
   private headers(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -113,7 +114,7 @@ export class RateLimiter {
     for (const [name, b] of [['requests', this.buckets.requests], ['tokens', this.buckets.tokens]] as const) {
       if (!b) continue;
       out[`x-ratelimit-limit-${name}`] = String(b.perMinute);
-      out[`x-ratelimit-remaining-${name}`] = String(Math.max(0, Math.floor((b.level / b.capacity) * b.perMinute)));
+      out[`x-ratelimit-remaining-${name}`] = String(Math.max(0, Math.floor(b.perMinute - (b.capacity - b.level))));
       out[`x-ratelimit-reset-${name}`] = duration((b.capacity - b.level) / b.perMs);
     }
     return out;
