@@ -1,7 +1,7 @@
 import type { Clock } from './types.js';
 import { abortError } from './clock.js';
 import { onAbort } from './abort-fanout.js';
-import { TokenBucket } from './limits.js';
+import { requestsPerMinuteBucket, tokensPerMinuteBucket, type TokenBucket } from './limits.js';
 import type { StatedRateLimits } from './rate-limit-hints.js';
 
 /** What the governor of one model is doing (for progress lines, tests and benchmarks). */
@@ -100,13 +100,13 @@ export class RateGovernor {
 
   /**
    * The provider stated its limits (a 429's x-ratelimit-limit-requests / -tokens, per minute): from now on requests
-   * are paced under them like a configured `rateLimit` (requests evenly, tokens up to one second's worth at once),
+   * are paced under them like a configured `rateLimit` (the same buckets: see limits.ts),
    * and the learnt pace and the concurrency cuts, which only guess at the limit, step aside.
    */
   learnLimits(limits: StatedRateLimits): void {
     const { requestsPerMinute: rpm, tokensPerMinute: tpm } = limits;
-    if (rpm !== undefined && rpm !== this.stated?.requestsPerMinute) this.statedRequests = new TokenBucket(rpm, this.clock, 1);
-    if (tpm !== undefined && tpm !== this.stated?.tokensPerMinute) this.statedTokens = new TokenBucket(tpm, this.clock, Math.max(1, tpm / 60));
+    if (rpm !== undefined && rpm !== this.stated?.requestsPerMinute) this.statedRequests = requestsPerMinuteBucket(rpm, this.clock);
+    if (tpm !== undefined && tpm !== this.stated?.tokensPerMinute) this.statedTokens = tokensPerMinuteBucket(tpm, this.clock);
     this.stated = { ...this.stated, ...limits };
     if (this.paceMs > 0 || this.limitValue < this.max) {
       this.paceMs = 0;
