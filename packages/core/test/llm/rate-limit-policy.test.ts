@@ -45,6 +45,41 @@ describe('when a 429 says to come back', () => {
     expect(classifyError(body('Rate limit reached', resets))).toMatchObject({ retryAfterMs: 120 });
     expect(classifyError(body('Rate limit reached')).retryAfterMs).toBeUndefined();
   });
+
+  it('reads the limits a 429 states (OpenAI x-ratelimit-limit-*, Anthropic anthropic-ratelimit-*-limit), per minute', () => {
+    const limited = (headers: Record<string, string>) =>
+      new RateLimitError(429, { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, undefined, new Headers(headers));
+    expect(classifyError(limited({ 'x-ratelimit-limit-requests': '500', 'x-ratelimit-limit-tokens': '200000' })).statedLimits).toEqual({
+      requestsPerMinute: 500,
+      tokensPerMinute: 200_000,
+    });
+    expect(classifyError(limited({ 'anthropic-ratelimit-requests-limit': '50' })).statedLimits).toEqual({ requestsPerMinute: 50 });
+    // Nothing stated, or nonsense: nothing learnt.
+    expect(classifyError(limited({ 'x-ratelimit-remaining-requests': '0' })).statedLimits).toBeUndefined();
+    expect(classifyError(limited({ 'x-ratelimit-limit-requests': 'lots' })).statedLimits).toBeUndefined();
+  });
+
+  it('a model whose 429 stated its limit is paced under it from then on, and the learnt pace and cuts step aside', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(16, clock);
+    g.rateLimited(clock.now(), 0);
+    expect(g.state().limit).toBe(8);
+    g.rateLimited(clock.now() + 1, 0, { requestsPerMinute: 600 });
+    expect(g.state()).toMatchObject({ limit: 16, statedLimits: { requestsPerMinute: 600 } });
+    expect(g.state().pacedPerSecond).toBeUndefined();
+    // 600 per minute: one request every 100 ms from the start.
+    const starts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      (await g.enter())();
+      await g.paceStated(0);
+      starts.push(clock.now());
+    }
+    expect(starts.map((t) => t - starts[0]!)).toEqual([0, 100, 200, 300]);
+    // Later 429s pause as asked but cut nothing.
+    g.rateLimited(clock.now(), 250);
+    expect(g.state()).toMatchObject({ limit: 16, decreases: 1, rateLimited: 3 });
+    expect(g.state().pausedUntil).toBe(clock.now() + 250);
+  });
 });
 
 describe('patience in time, not attempts', () => {
