@@ -35,6 +35,8 @@ export interface ProviderLikeSettings {
   tokensPerMinute: number;
   /** Seconds at the start of a run left out of the steady-state share. */
   warmUpSeconds: number;
+  /** Only these runs (keys of `runs` below: headers, no-headers, given) besides the reference; default all. */
+  runs?: string[];
 }
 
 /** The goal of issue 15: at least this share of the provider's request limit used in steady state. */
@@ -45,6 +47,8 @@ const pct = (x: number) => `${fmt(100 * x, 0)}%`;
 
 interface Run {
   name: string;
+  /** Its name for --provider-runs. */
+  key: string;
   /** Server sends x-ratelimit-* headers. */
   headers: boolean;
   limited: boolean;
@@ -64,6 +68,16 @@ function shares(perSecond: number[], perMinute: number, runSeconds: number, warm
   return { whole: total / (perSec * runSeconds), steady, steadySeconds: steadySlice.length };
 }
 
+/** The share of the limit used in each 10 s slice (the last one partial): where a run's warm-up and dips are. */
+function timeline(perSecond: number[], perMinute: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < perSecond.length; i += 10) {
+    const slice = perSecond.slice(i, i + 10);
+    out.push(pct(slice.reduce((a, b) => a + b, 0) / ((perMinute / 60) * slice.length)));
+  }
+  return out.join(' ');
+}
+
 export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: Taxonomy, dir: string, s: ProviderLikeSettings): Promise<void> {
   const records = all.slice(0, s.records);
   console.log(
@@ -72,14 +86,17 @@ export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: T
       `(at the limit: ${fmt(Math.ceil(records.length / s.pack) / (s.requestsPerMinute / 60), 0)} s per run); steady state = after ${s.warmUpSeconds} s`,
   );
   const runs: Run[] = [
-    { name: 'reference, no limit        ', headers: false, limited: false, gateway: {} },
-    { name: 'default gateway, headers   ', headers: true, limited: true, gateway: {} },
-    { name: 'default gateway, no headers', headers: false, limited: true, gateway: {} },
-    { name: 'gateway given the limits   ', headers: true, limited: true, gateway: { rateLimit: { rpm: s.requestsPerMinute, tpm: s.tokensPerMinute } } },
+    { key: 'reference', name: 'reference, no limit        ', headers: false, limited: false, gateway: {} },
+    { key: 'headers', name: 'default gateway, headers   ', headers: true, limited: true, gateway: {} },
+    { key: 'no-headers', name: 'default gateway, no headers', headers: false, limited: true, gateway: {} },
+    { key: 'given', name: 'gateway given the limits   ', headers: true, limited: true, gateway: { rateLimit: { rpm: s.requestsPerMinute, tpm: s.tokensPerMinute } } },
   ];
+  // --provider-runs headers,no-headers,given: only those (the reference always runs: the others compare with it).
+  const only = s.runs === undefined ? undefined : new Set(['reference', ...s.runs]);
   let referenceHash: string | undefined;
   const verdicts: string[] = [];
   for (const run of runs) {
+    if (only && !only.has(run.key)) continue;
     const server = await forkBenchServer({
       records: all.length,
       latencyMs: s.minLatencyMs,
@@ -128,6 +145,7 @@ export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: T
           `${limiter.limited} requests answered 429 (${steadyLimited} in steady state); ${money}; output ${same ? 'identical to' : 'DIFFERENT from'} the reference`,
       );
       console.log(`    ${governor.describe(s.warmUpSeconds)}`);
+      console.log(`    share of the request limit per 10 s since the first request: ${timeline(limiter.perSecond.admittedRequests, s.requestsPerMinute)}`);
       const met = req.steady !== undefined && req.steady >= GOAL_SHARE && summary.failed === 0 && summary.notAttempted === 0 && same;
       verdicts.push(
         `${run.name.trim()}: ${met ? 'met' : 'NOT MET'} (${req.steady === undefined ? 'no steady state: run longer' : pct(req.steady)} of the request limit in steady state, ` +

@@ -2,7 +2,7 @@
  * Labeler throughput benchmark (a script, not a test):
  *   npx tsx --conditions=source packages/labeler/bench/throughput.ts [--records 20000] [--concurrency 32]
  *     [--latency 50] [--pack 10] [--in-process] [--provider-records 2000] [--rpm 300] [--tpm 1000000] [--warm-up 10]
- *     [--provider-only]
+ *     [--provider-only] [--provider-runs headers,no-headers,given]
  *
  * Labels short texts (banking77 train + test, topped up with numbered variants to reach --records) against the
  * local OpenAI-compatible server with a fixed artificial latency, through the REAL ChatOpenAI client. The server runs
@@ -55,6 +55,8 @@ const PROVIDER_RPM = arg('rpm', 300);
 const PROVIDER_TPM = arg('tpm', 1_000_000);
 /** Seconds at the start of each provider-like run left out of its steady-state share (both are printed). */
 const PROVIDER_WARM_UP_S = arg('warm-up', 10);
+/** Which provider-like runs (headers, no-headers, given; comma-separated) besides the unlimited reference: default all. */
+const PROVIDER_RUNS = process.argv.includes('--provider-runs') ? process.argv[process.argv.indexOf('--provider-runs') + 1]!.split(',') : undefined;
 /** Only the provider-like run (it needs no 50 ms server and no baseline). */
 const PROVIDER_ONLY = process.argv.includes('--provider-only');
 /**
@@ -111,6 +113,7 @@ function providerSettings() {
     requestsPerMinute: PROVIDER_RPM,
     tokensPerMinute: PROVIDER_TPM,
     warmUpSeconds: PROVIDER_WARM_UP_S,
+    ...(PROVIDER_RUNS ? { runs: PROVIDER_RUNS } : {}),
   };
 }
 

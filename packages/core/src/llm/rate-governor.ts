@@ -219,8 +219,7 @@ export class RateGovernor {
       // The pace is what keeps under a rate limit; the concurrency cut is for providers that limit requests in
       // flight. It never goes below what the pace needs at the observed latency (Little's law: rate x latency),
       // with a margin as latencies vary, or a slow provider would be left idle under its limit.
-      const needed = this.paceMs > 0 && this.latencyMs !== undefined ? Math.ceil((IN_FLIGHT_MARGIN * this.latencyMs) / this.paceMs) : 1;
-      this.limitValue = Math.min(this.max, Math.max(1, needed, Math.floor(this.limitValue / 2)));
+      this.limitValue = Math.min(this.max, Math.max(1, this.inFlightNeeded(), Math.floor(this.limitValue / 2)));
     }
     const until = this.clock.now() + Math.max(0, waitMs);
     if (until > this.pausedUntil) this.pausedUntil = until;
@@ -240,11 +239,25 @@ export class RateGovernor {
       else rate += (ceiling * PACE_PROBE_PER_SECOND * Math.min(1000, now - this.lastGrowthAt)) / 1000;
       this.lastGrowthAt = now;
       this.paceMs = 1000 / rate;
+      // As the pace or the latency grow, keep enough requests in flight for the pace (see rateLimited).
+      const needed = Math.min(this.max, this.inFlightNeeded());
+      if (needed > this.limitValue) {
+        this.limitValue = needed;
+        this.grantWaiters();
+      }
     }
     if (this.limitValue >= this.max) return;
     const before = Math.floor(this.limitValue);
     this.limitValue = Math.min(this.max, this.limitValue + 1 / Math.max(1, before));
     if (Math.floor(this.limitValue) > before) this.grantWaiters();
+  }
+
+  /**
+   * Requests in flight the learnt pace needs at the observed latency (Little's law: rate x latency), with a margin
+   * as latencies vary (a slot is held from sending to the answer, through the client's own delays); 1 when not paced.
+   */
+  private inFlightNeeded(): number {
+    return this.paceMs > 0 && this.latencyMs !== undefined ? Math.ceil((IN_FLIGHT_MARGIN * this.latencyMs) / this.paceMs) : 1;
   }
 
   /**
