@@ -68,6 +68,8 @@ export class RateGovernor {
   private readonly refusedTimes: number[] = [];
   /** The admitted rate (requests/s) measured at the last cut: about where the provider's limit is. */
   private ceilingPerSecond = 0;
+  /** The rate the pace recovers toward after a cut (the ceiling when measured over a full window, else 0). */
+  private recoverTo = 0;
   private lastGrowthAt = 0;
   private firstEnterAt: number | undefined;
   /** Moving average of how long a request holds its slot (ms), once one has finished. */
@@ -208,9 +210,12 @@ export class RateGovernor {
       const now = this.clock.now();
       this.lastCutAt = now;
       this.decreaseCount++;
-      const measured = this.admittedPerSecond(startedAt);
+      const { perSecond: measured, fullWindow } = this.admittedPerSecond(startedAt);
       if (measured > 0) {
         this.ceilingPerSecond = measured;
+        // A measure over less than a full window is biased up by the provider's first burst (a window's worth at
+        // once): pace under it, but let only the slow probe, not the recovery, climb back toward it.
+        this.recoverTo = fullWindow ? measured : 0;
         this.lastGrowthAt = now;
         const pace = 1000 / (measured * PACE_FACTOR);
         // Never speed up on a 429: keep the slower of the current pace and the measured one.
@@ -235,7 +240,7 @@ export class RateGovernor {
       let rate = 1000 / this.paceMs;
       const ceiling = this.ceilingPerSecond;
       // (at least a thousandth of the way per success, so it gets there and starts probing)
-      if (rate < ceiling) rate = Math.min(ceiling, rate + Math.max((ceiling - rate) * PACE_RECOVERY, ceiling / 1000));
+      if (rate < this.recoverTo) rate = Math.min(this.recoverTo, rate + Math.max((this.recoverTo - rate) * PACE_RECOVERY, ceiling / 1000));
       else rate += (ceiling * PACE_PROBE_PER_SECOND * Math.min(1000, now - this.lastGrowthAt)) / 1000;
       this.lastGrowthAt = now;
       this.paceMs = 1000 / rate;
@@ -266,11 +271,12 @@ export class RateGovernor {
    * slow provider's latency does not make the measure lag behind; a request still unanswered counts as admitted
    * (429s come back at once).
    */
-  private admittedPerSecond(at: number): number {
+  private admittedPerSecond(at: number): { perSecond: number; fullWindow: boolean } {
     const since = at - RATE_WINDOW_MS;
     const n = countBetween(this.sentTimes, since, at) - countBetween(this.refusedTimes, since, at);
-    const window = Math.min(RATE_WINDOW_MS, Math.max(MIN_RATE_WINDOW_MS, at - (this.firstEnterAt ?? at)));
-    return (Math.max(0, n) * 1000) / window;
+    const history = at - (this.firstEnterAt ?? at);
+    const window = Math.min(RATE_WINDOW_MS, Math.max(MIN_RATE_WINDOW_MS, history));
+    return { perSecond: (Math.max(0, n) * 1000) / window, fullWindow: history >= RATE_WINDOW_MS };
   }
 
   private queue(signal?: AbortSignal): Promise<void> {

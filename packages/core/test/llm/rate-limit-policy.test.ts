@@ -155,8 +155,8 @@ describe('RateGovernor (adaptive concurrency)', () => {
   it('a cut paces later requests just under the rate that got through; successes bring the pace back toward it', async () => {
     const clock = createManualClock();
     const g = new RateGovernor(8, clock);
-    // 10 requests got through over 2 s (5 per second), then a 429.
-    for (let i = 0; i < 10; i++) {
+    // 25 requests got through over 5 s (5 per second), then a 429.
+    for (let i = 0; i < 25; i++) {
       (await g.enter())();
       clock.advance(200);
       g.succeeded();
@@ -181,6 +181,22 @@ describe('RateGovernor (adaptive concurrency)', () => {
     clock.advance(1000);
     g.succeeded();
     expect(g.state().pacedPerSecond).toBeCloseTo(5 + 0.05, 2);
+  });
+
+  it('a cut measured over less than a full window (the provider\'s first burst inflates it) only probes back up', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(8, clock);
+    for (let i = 0; i < 10; i++) {
+      (await g.enter())();
+      clock.advance(200);
+      g.succeeded();
+    }
+    g.rateLimited(clock.now(), 0);
+    expect(g.state().pacedPerSecond).toBeCloseTo(4.85, 5);
+    // No quick recovery toward the 5/s measured over 2 s: only the probe, 1% of it per second.
+    clock.advance(1000);
+    g.succeeded();
+    expect(g.state().pacedPerSecond).toBeCloseTo(4.85 + 0.05, 5);
   });
 
   it('measures the admitted rate from when requests were sent, less those answered 429 (not when answers came)', async () => {
