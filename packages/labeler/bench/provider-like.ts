@@ -145,7 +145,10 @@ export async function providerLikeRuns(all: readonly CorpusRecord[], taxonomy: T
           `${limiter.limited} requests answered 429 (${steadyLimited} in steady state); ${money}; output ${same ? 'identical to' : 'DIFFERENT from'} the reference`,
       );
       console.log(`    ${governor.describe(s.warmUpSeconds)}`);
-      console.log(`    share of the request limit per 10 s since the first request: ${timeline(limiter.perSecond.admittedRequests, s.requestsPerMinute)}`);
+      console.log(
+        `    share of the request limit per 10 s since the first request: ${timeline(limiter.perSecond.admittedRequests, s.requestsPerMinute)}; ` +
+          `429s in each of the first 10 s: ${Array.from({ length: 10 }, (_, i) => limiter.perSecond.limited[i] ?? 0).join(' ')}`,
+      );
       const met = req.steady !== undefined && req.steady >= GOAL_SHARE && summary.failed === 0 && summary.notAttempted === 0 && same;
       verdicts.push(
         `${run.name.trim()}: ${met ? 'met' : 'NOT MET'} (${req.steady === undefined ? 'no steady state: run longer' : pct(req.steady)} of the request limit in steady state, ` +
