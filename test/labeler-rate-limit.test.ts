@@ -32,7 +32,7 @@ function script(request: ChatRequestInfo): object {
   return { label: keywordLabel(textsOf(prompt)[0]!.text) };
 }
 
-async function limitedServer(rateLimit: { requestsPerMinute: number }): Promise<OpenAIServer> {
+async function limitedServer(rateLimit: { requestsPerMinute: number; headers?: boolean }): Promise<OpenAIServer> {
   const server = await startOpenAIServer({ script, rateLimit, latencyMs: 20 });
   servers.push(server);
   return server;
@@ -77,8 +77,9 @@ async function labelAgainst(server: OpenAIServer, name: string, options: Gateway
 }
 
 describe(`labeling at concurrency ${CONCURRENCY} against a ${RPM} requests/min limit`, () => {
-  it('default gateway (limit not configured): learns it from the 429s; every record ok, no collapse', async () => {
-    const server = await limitedServer({ requestsPerMinute: RPM });
+  it('default gateway (limit not configured, not stated in headers): learns it from the 429s; every record ok, no collapse', async () => {
+    // A server that says nothing but 429 + retry-after (test/labeler-rate-limit-share.test.ts has the one stating it).
+    const server = await limitedServer({ requestsPerMinute: RPM, headers: false });
     const { records, summary, lines, gateway } = await labelAgainst(server, 'learnt', {});
     expect(summary.stopReason).toBeUndefined();
     expect({ status: summary.status, ok: summary.ok, failed: summary.failed }).toEqual({ status: 'done', ok: RECORDS, failed: 0 });
@@ -101,8 +102,9 @@ describe(`labeling at concurrency ${CONCURRENCY} against a ${RPM} requests/min l
     const { records, summary, lines } = await labelAgainst(server, 'paced', { rateLimit: { rpm: RPM } });
     expect({ status: summary.status, ok: summary.ok, failed: summary.failed }).toEqual({ status: 'done', ok: RECORDS, failed: 0 });
     for (const r of records) expect(lines.find((l) => l.id === r.id)).toMatchObject({ status: 'ok', labelId: keywordLabel(r.text) });
-    // Requests are spread: one 1 s window never sees more than the limit's worth (+1 for clock skew at the edges).
-    expect(peakPerSecond(server, 0)).toBeLessThanOrEqual(PER_SECOND + 1);
+    // Requests are spread: one 1 s window never sees more than the limit's worth (+1 for clock skew at the edges),
+    // plus the half second's worth the pace may catch up with after a stall of a busy machine.
+    expect(peakPerSecond(server, 0)).toBeLessThanOrEqual(PER_SECOND * 1.5 + 1);
     expect(server.stats().rateLimit!.limited).toBeLessThanOrEqual(3);
     // And the run took about as long as the limit allows: RECORDS requests at 5 per second.
     const times = server.requests.map((r) => r.receivedAt);

@@ -44,8 +44,11 @@ export async function forkBenchServer(opts: {
   jitterMs?: number;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  /** With a rate limit: send OpenAI's x-ratelimit-* headers (default true). */
+  rateLimitHeaders?: boolean;
 }): Promise<BenchServer> {
   const extra = [
+    ...(opts.rateLimitHeaders === false ? ['--no-ratelimit-headers'] : []),
     ...(opts.jitterMs ? ['--jitter', String(opts.jitterMs)] : []),
     ...(opts.requestsPerMinute ? ['--rpm', String(opts.requestsPerMinute)] : []),
     ...(opts.tokensPerMinute ? ['--tpm', String(opts.tokensPerMinute)] : []),

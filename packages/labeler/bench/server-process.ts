@@ -4,7 +4,8 @@
  * against a real provider. Not meant to be run by hand:
  *   node --conditions=source --import tsx packages/labeler/bench/server-process.ts --records 20000 --latency 50
  *
- * Optional: --jitter <ms> (uniform extra latency, seeded), --rpm / --tpm (the provider's rate limit: 429 + retry-after).
+ * Optional: --jitter <ms> (uniform extra latency, seeded), --rpm / --tpm (the provider's rate limit: 429 + retry-after,
+ * and OpenAI's x-ratelimit-* headers unless --no-ratelimit-headers).
  *
  * IPC protocol (process.send): child -> parent { type: 'ready', url } once listening; parent -> child
  * { type: 'reset' } (drop recorded requests), { type: 'stats', id } (answered by { type: 'stats', id, stats }),
@@ -35,7 +36,15 @@ async function main(): Promise<void> {
     latencyJitterMs: arg('jitter', 0),
     seed: 15,
     script: goldScript(gold),
-    ...(rpm > 0 || tpm > 0 ? { rateLimit: { ...(rpm > 0 ? { requestsPerMinute: rpm } : {}), ...(tpm > 0 ? { tokensPerMinute: tpm } : {}) } } : {}),
+    ...(rpm > 0 || tpm > 0
+      ? {
+          rateLimit: {
+            ...(rpm > 0 ? { requestsPerMinute: rpm } : {}),
+            ...(tpm > 0 ? { tokensPerMinute: tpm } : {}),
+            headers: !process.argv.includes('--no-ratelimit-headers'),
+          },
+        }
+      : {}),
   });
   const close = async (): Promise<void> => {
     await server.close();

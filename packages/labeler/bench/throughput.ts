@@ -1,7 +1,8 @@
 /**
  * Labeler throughput benchmark (a script, not a test):
  *   npx tsx --conditions=source packages/labeler/bench/throughput.ts [--records 20000] [--concurrency 32]
- *     [--latency 50] [--pack 10] [--in-process] [--provider-records 2000] [--rpm 300] [--tpm 1000000] [--provider-only]
+ *     [--latency 50] [--pack 10] [--in-process] [--provider-records 2000] [--rpm 300] [--tpm 1000000] [--warm-up 10]
+ *     [--provider-only] [--provider-runs headers,no-headers,given]
  *
  * Labels short texts (banking77 train + test, topped up with numbered variants to reach --records) against the
  * local OpenAI-compatible server with a fixed artificial latency, through the REAL ChatOpenAI client. The server runs
@@ -16,8 +17,9 @@
  * - peak memory: max RSS of this process and of the server process, and the heap retained after a full GC at the end
  *   of each run (what the labeler keeps, as opposed to garbage not yet collected);
  * - dollars per 1,000 records (gpt-4o-mini prices, server-reported tokens);
- * - then a provider-like run (provider-like.ts): 0.3-3 s jittered latency, a requests/tokens-per-minute limit with
- *   429s, the share of that limit actually used.
+ * - then provider-like runs (provider-like.ts): 0.3-3 s jittered latency, a requests/tokens-per-minute limit with
+ *   429s (with and without OpenAI's x-ratelimit-* headers, and with the limits given to the gateway), the share of
+ *   that limit actually used over the run and in steady state (after --warm-up seconds), against a goal of 90%.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
@@ -48,9 +50,13 @@ const PACK = arg('pack', 10);
 const IN_PROCESS = process.argv.includes('--in-process');
 // The provider-like run (0.3-3 s latency, RPM/TPM limit with 429s): --provider-records 0 skips it. Its size is
 // scaled so that it takes about a minute at the limit.
-const PROVIDER_RECORDS = process.argv.includes('--provider-records') ? Number(process.argv[process.argv.indexOf('--provider-records') + 1]) : 2000;
+const PROVIDER_RECORDS = process.argv.includes('--provider-records') ? Number(process.argv[process.argv.indexOf('--provider-records') + 1]) : 3000;
 const PROVIDER_RPM = arg('rpm', 300);
 const PROVIDER_TPM = arg('tpm', 1_000_000);
+/** Seconds at the start of each provider-like run left out of its steady-state share (both are printed). */
+const PROVIDER_WARM_UP_S = arg('warm-up', 10);
+/** Which provider-like runs (headers, no-headers, given; comma-separated) besides the unlimited reference: default all. */
+const PROVIDER_RUNS = process.argv.includes('--provider-runs') ? process.argv[process.argv.indexOf('--provider-runs') + 1]!.split(',') : undefined;
 /** Only the provider-like run (it needs no 50 ms server and no baseline). */
 const PROVIDER_ONLY = process.argv.includes('--provider-only');
 /**
@@ -106,6 +112,8 @@ function providerSettings() {
     maxLatencyMs: 3000,
     requestsPerMinute: PROVIDER_RPM,
     tokensPerMinute: PROVIDER_TPM,
+    warmUpSeconds: PROVIDER_WARM_UP_S,
+    ...(PROVIDER_RUNS ? { runs: PROVIDER_RUNS } : {}),
   };
 }
 

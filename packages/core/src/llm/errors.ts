@@ -9,7 +9,7 @@
  */
 import { redactText } from '../util/redact.js';
 import type { TokenUsage } from './types.js';
-import { readRateLimitHintMs } from './rate-limit-hints.js';
+import { readRateLimitHintMs, readStatedRateLimits, type StatedRateLimits } from './rate-limit-hints.js';
 
 export type LlmErrorKind =
   | 'rate_limit'
@@ -87,6 +87,8 @@ export interface ErrorClassification {
   code?: string;
   /** Server-requested wait (Retry-After / retry-after-ms), in ms. */
   retryAfterMs?: number;
+  /** A 429's stated limits (OpenAI's x-ratelimit-limit-* headers): the gateway paces the model under them. */
+  statedLimits?: StatedRateLimits;
   message: string;
 }
 
@@ -207,7 +209,14 @@ export function classifyError(err: unknown, now: number = Date.now()): ErrorClas
         return { ...base, kind: 'quota', retryable: false };
       }
       // Retry-After first; else what OpenAI's body ("Please try again in 1.5s") or x-ratelimit-reset-* headers say.
-      return { ...base, kind: 'rate_limit', retryable: true, retryAfterMs: readRetryAfterMs(err, now) ?? readRateLimitHintMs(ls) };
+      const statedLimits = readStatedRateLimits(ls);
+      return {
+        ...base,
+        kind: 'rate_limit',
+        retryable: true,
+        retryAfterMs: readRetryAfterMs(err, now) ?? readRateLimitHintMs(ls),
+        ...(statedLimits ? { statedLimits } : {}),
+      };
     }
     if (status === 401 || status === 403) return { ...base, kind: 'auth', retryable: false };
     if (status === 408) return { ...base, kind: 'timeout', retryable: true, retryAfterMs: readRetryAfterMs(err, now) };

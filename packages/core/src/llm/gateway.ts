@@ -24,8 +24,9 @@ import type {
 import { LlmError, classifyError } from './errors.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_RETRY_POLICY, runWithRetry, type RetryInfo } from './retry.js';
-import { Semaphore, TokenBucket } from './limits.js';
+import { Semaphore, requestsPerMinuteBucket, tokensPerMinuteBucket } from './limits.js';
 import { RateGovernor } from './rate-governor.js';
+import type { StatedRateLimits } from './rate-limit-hints.js';
 import {
   ChatCacheEntrySchema,
   EmbedCacheEntrySchema,
@@ -261,10 +262,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   for (const [name, v] of [['rpm', rpmLimit], ['tpm', tpmLimit]] as const) {
     if (v !== undefined && !(v > 0 && Number.isFinite(v))) throw new RangeError(`rateLimit.${name} must be a positive number, got ${v}`);
   }
-  // Requests are paced evenly (a bucket of one: one request every 60/rpm s); tokens may burst up to one second's
-  // worth, since request sizes vary. A minute's budget spent at once is what providers answer with 429s.
-  const rpm = rpmLimit ? new TokenBucket(rpmLimit, clock, 1) : undefined;
-  const tpm = tpmLimit ? new TokenBucket(tpmLimit, clock, Math.max(1, tpmLimit / 60)) : undefined;
+  // Requests are paced evenly (one every 60/rpm s, catching up after a stall with at most half a second's worth);
+  // tokens may burst up to one second's worth, since request sizes vary. A minute's budget spent at once is what
+  // providers answer with 429s.
+  const rpm = rpmLimit ? requestsPerMinuteBucket(rpmLimit, clock) : undefined;
+  const tpm = tpmLimit ? tokensPerMinuteBucket(tpmLimit, clock) : undefined;
   const hooks: GatewayHooks = options.hooks ?? options.resolver ?? {};
 
   const prices = new PriceBook(options.prices ?? {});
@@ -319,8 +321,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     try {
       release = await semaphore.acquire(signal);
       breaker.check(`${stage} ${modelId}`);
+      const governor = governorFor(modelId);
+      const estimate = tpm || governor?.statedLimits ? tokens() : 0;
       if (rpm) await rpm.take(1, signal);
-      if (tpm) await tpm.take(tokens(), signal);
+      if (tpm) await tpm.take(estimate, signal);
+      // Limits the provider stated in its 429s' headers pace like configured ones.
+      if (governor?.statedLimits) await governor.paceStated(estimate, signal);
       reserve?.();
     } catch (err) {
       release?.();
@@ -338,7 +344,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const governorHooks = (modelId: string) => {
     const g = governorFor(modelId);
     return g
-      ? { onRateLimited: (i: { startedAt: number; delayMs: number }) => g.rateLimited(i.startedAt, i.delayMs), onSuccess: () => g.succeeded() }
+      ? {
+          onRateLimited: (i: { startedAt: number; delayMs: number; statedLimits?: StatedRateLimits }) => g.rateLimited(i.startedAt, i.delayMs, i.statedLimits),
+          onSuccess: () => g.succeeded(),
+        }
       : {};
   };
 
@@ -406,6 +415,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     };
     hold?.charge(ticket, prices.cost(ctx.modelId, usage));
     tpm?.adjust(usage.inputTokens + usage.outputTokens - estimate);
+    governorFor(ctx.modelId)?.settleTokens(usage.inputTokens + usage.outputTokens - estimate);
     return { msg: out.value, attempts: out.attempts, usage };
   };
 

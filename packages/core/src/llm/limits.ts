@@ -80,11 +80,13 @@ export class TokenBucket {
     readonly perMinute: number,
     private readonly clock: Clock,
     capacity?: number,
+    /** Units in the bucket at the start (default: full). */
+    initial?: number,
   ) {
     if (!(perMinute > 0)) throw new RangeError(`rate per minute must be > 0, got ${perMinute}`);
     if (capacity !== undefined && !(capacity > 0)) throw new RangeError(`bucket capacity must be > 0, got ${capacity}`);
     this.capacity = capacity ?? perMinute;
-    this.tokens = this.capacity;
+    this.tokens = Math.min(this.capacity, initial ?? this.capacity);
     this.last = clock.now();
     this.perMs = perMinute / 60_000;
   }
@@ -127,4 +129,18 @@ export class TokenBucket {
     this.refill();
     this.tokens = Math.min(this.capacity, this.tokens - delta);
   }
+}
+
+/**
+ * The bucket pacing a requests-per-minute limit: one request every 60/rpm s from the start, and after a stall (a
+ * pause after a 429, a busy event loop) up to half a second's worth at once to catch up, since a pace that can
+ * never catch up loses every delay for good. Providers admit a whole window's worth (OpenAI: about a second) at once.
+ */
+export function requestsPerMinuteBucket(rpm: number, clock: Clock): TokenBucket {
+  return new TokenBucket(rpm, clock, Math.max(1, rpm / 120), 1);
+}
+
+/** The bucket pacing a tokens-per-minute limit: up to one second's worth at once, as request sizes vary. */
+export function tokensPerMinuteBucket(tpm: number, clock: Clock): TokenBucket {
+  return new TokenBucket(tpm, clock, Math.max(1, tpm / 60));
 }

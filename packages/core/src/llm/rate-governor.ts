@@ -1,6 +1,8 @@
 import type { Clock } from './types.js';
 import { abortError } from './clock.js';
 import { onAbort } from './abort-fanout.js';
+import { requestsPerMinuteBucket, tokensPerMinuteBucket, type TokenBucket } from './limits.js';
+import type { StatedRateLimits } from './rate-limit-hints.js';
 
 /** What the governor of one model is doing (for progress lines, tests and benchmarks). */
 export interface RateGovernorState {
@@ -15,16 +17,22 @@ export interface RateGovernorState {
   decreases: number;
   /** Requests per second the model is paced at, learnt from the 429s; undefined until the first cut (not paced). */
   pacedPerSecond?: number;
+  /** The limits the provider stated in a 429's x-ratelimit-limit-* headers: the model is paced under them since. */
+  statedLimits?: StatedRateLimits;
 }
 
-/** Successes over this much time measure the rate a provider admits. */
+/** Requests sent over this much time (less those answered 429) measure the rate a provider admits. */
 const RATE_WINDOW_MS = 5000;
 /** ...but never over less than this (a cut right at the start would otherwise see a burst as a rate). */
 const MIN_RATE_WINDOW_MS = 1000;
 /** Pace just under what got through when a 429 came. */
-const PACE_FACTOR = 0.95;
-/** Additive increase of the paced rate, per success, in requests per second (about +5% per second at any rate). */
-const PACE_GROWTH = 0.05;
+const PACE_FACTOR = 0.97;
+/** After a cut the pace climbs back toward the rate the 429 came at: this share of the gap per success. */
+const PACE_RECOVERY = 0.1;
+/** At or above that rate it probes higher slowly (the limit may have been under-measured or raised): share of it per second. */
+const PACE_PROBE_PER_SECOND = 0.01;
+/** Requests kept in flight on a cut: this many times what the pace needs at the observed latency (latencies vary). */
+const IN_FLIGHT_MARGIN = 2;
 
 interface Waiter {
   grant: () => void;
@@ -55,10 +63,21 @@ export class RateGovernor {
   private readonly waiters: Waiter[] = [];
   private paceMs = 0;
   private nextStartAt = 0;
-  private readonly successTimes: number[] = [];
+  /** When requests were sent, and when those answered 429 had been sent, over the last RATE_WINDOW_MS (sorted). */
+  private readonly sentTimes: number[] = [];
+  private readonly refusedTimes: number[] = [];
+  /** The admitted rate (requests/s) measured at the last cut: about where the provider's limit is. */
+  private ceilingPerSecond = 0;
+  /** The rate the pace recovers toward after a cut (the ceiling when measured over a full window, else 0). */
+  private recoverTo = 0;
+  private lastGrowthAt = 0;
   private firstEnterAt: number | undefined;
   /** Moving average of how long a request holds its slot (ms), once one has finished. */
   private latencyMs: number | undefined;
+  /** The provider's stated limits (x-ratelimit-limit-* headers of a 429) and the buckets pacing under them. */
+  private stated: StatedRateLimits | undefined;
+  private statedRequests: TokenBucket | undefined;
+  private statedTokens: TokenBucket | undefined;
 
   constructor(
     private readonly max: number,
@@ -77,7 +96,41 @@ export class RateGovernor {
       rateLimited: this.rateLimitedCount,
       decreases: this.decreaseCount,
       ...(this.paceMs > 0 ? { pacedPerSecond: 1000 / this.paceMs } : {}),
+      ...(this.stated ? { statedLimits: { ...this.stated } } : {}),
     };
+  }
+
+  /**
+   * The provider stated its limits (a 429's x-ratelimit-limit-requests / -tokens, per minute): from now on requests
+   * are paced under them like a configured `rateLimit` (the same buckets: see limits.ts),
+   * and the learnt pace and the concurrency cuts, which only guess at the limit, step aside.
+   */
+  learnLimits(limits: StatedRateLimits): void {
+    const { requestsPerMinute: rpm, tokensPerMinute: tpm } = limits;
+    if (rpm !== undefined && rpm !== this.stated?.requestsPerMinute) this.statedRequests = requestsPerMinuteBucket(rpm, this.clock);
+    if (tpm !== undefined && tpm !== this.stated?.tokensPerMinute) this.statedTokens = tokensPerMinuteBucket(tpm, this.clock);
+    this.stated = { ...this.stated, ...limits };
+    if (this.paceMs > 0 || this.limitValue < this.max) {
+      this.paceMs = 0;
+      this.limitValue = this.max;
+      this.grantWaiters();
+    }
+  }
+
+  /** The limits the provider stated, once a 429 carried them. */
+  get statedLimits(): StatedRateLimits | undefined {
+    return this.stated;
+  }
+
+  /** Wait for the stated limits to admit a request of about `tokens` tokens (at once when none were stated). */
+  async paceStated(tokens: number, signal?: AbortSignal): Promise<void> {
+    if (this.statedRequests) await this.statedRequests.take(1, signal);
+    if (this.statedTokens) await this.statedTokens.take(tokens, signal);
+  }
+
+  /** Settle a request's token estimate against what it really used (the stated tokens-per-minute bucket). */
+  settleTokens(delta: number): void {
+    this.statedTokens?.adjust(delta);
   }
 
   /** Wait for the pause to end and a slot under the current limit; resolves with the release function. */
@@ -108,6 +161,7 @@ export class RateGovernor {
   /** The release of a request about to be sent, which also measures how long the request took. */
   private timed(release: () => void): () => void {
     const sentAt = this.clock.now();
+    pushRecent(this.sentTimes, sentAt);
     let done = false;
     return () => {
       if (done) return;
@@ -147,47 +201,82 @@ export class RateGovernor {
    * A request started at `startedAt` was answered 429; the provider asks to wait `waitMs` (its Retry-After, or our
    * backoff when it said nothing).
    */
-  rateLimited(startedAt: number, waitMs: number): void {
+  rateLimited(startedAt: number, waitMs: number, statedLimits?: StatedRateLimits): void {
     this.rateLimitedCount++;
-    if (startedAt >= this.lastCutAt) {
+    if (statedLimits) this.learnLimits(statedLimits);
+    if (!this.stated) insertSorted(this.refusedTimes, startedAt);
+    // Under stated limits a 429 is a timing accident (or another client sharing the key): wait as asked, guess nothing.
+    if (!this.stated && startedAt >= this.lastCutAt) {
       const now = this.clock.now();
       this.lastCutAt = now;
       this.decreaseCount++;
-      const measured = this.admittedPerSecond(now);
+      const { perSecond: measured, fullWindow } = this.admittedPerSecond(startedAt);
       if (measured > 0) {
+        this.ceilingPerSecond = measured;
+        // A measure over less than a full window is biased up by the provider's first burst (a window's worth at
+        // once): pace under it, but let only the slow probe, not the recovery, climb back toward it.
+        this.recoverTo = fullWindow ? measured : 0;
+        this.lastGrowthAt = now;
         const pace = 1000 / (measured * PACE_FACTOR);
         // Never speed up on a 429: keep the slower of the current pace and the measured one.
         this.paceMs = Math.max(this.paceMs, pace);
       }
-      // Requests the pace keeps busy at the observed latency: fewer in flight would leave the limit unused.
-      const needed = this.paceMs > 0 && this.latencyMs !== undefined ? Math.ceil(this.latencyMs / this.paceMs) : 1;
-      this.limitValue = Math.min(this.max, Math.max(1, needed, Math.floor(this.limitValue / 2)));
+      // The pace is what keeps under a rate limit; the concurrency cut is for providers that limit requests in
+      // flight. It never goes below what the pace needs at the observed latency (Little's law: rate x latency),
+      // with a margin as latencies vary, or a slow provider would be left idle under its limit.
+      this.limitValue = Math.min(this.max, Math.max(1, this.inFlightNeeded(), Math.floor(this.limitValue / 2)));
     }
     const until = this.clock.now() + Math.max(0, waitMs);
     if (until > this.pausedUntil) this.pausedUntil = until;
   }
 
-  /** A request got through (any answer but a 429): grow the limit by one per window of successes. */
+  /**
+   * A request got through (any answer but a 429): grow the limit by one per window of successes, and the pace back
+   * toward the rate the last 429 came at (quickly), then beyond it (slowly: 1% a second).
+   */
   succeeded(): void {
     const now = this.clock.now();
-    this.successTimes.push(now);
-    if (this.successTimes.length > 64 && this.successTimes[0]! < now - RATE_WINDOW_MS) {
-      this.successTimes.splice(0, this.successTimes.findIndex((t) => t >= now - RATE_WINDOW_MS));
+    if (this.paceMs > 0) {
+      let rate = 1000 / this.paceMs;
+      const ceiling = this.ceilingPerSecond;
+      // (at least a thousandth of the way per success, so it gets there and starts probing)
+      if (rate < this.recoverTo) rate = Math.min(this.recoverTo, rate + Math.max((this.recoverTo - rate) * PACE_RECOVERY, ceiling / 1000));
+      else rate += (ceiling * PACE_PROBE_PER_SECOND * Math.min(1000, now - this.lastGrowthAt)) / 1000;
+      this.lastGrowthAt = now;
+      this.paceMs = 1000 / rate;
+      // As the pace or the latency grow, keep enough requests in flight for the pace (see rateLimited).
+      const needed = Math.min(this.max, this.inFlightNeeded());
+      if (needed > this.limitValue) {
+        this.limitValue = needed;
+        this.grantWaiters();
+      }
     }
-    if (this.paceMs > 0) this.paceMs = 1000 / (1000 / this.paceMs + PACE_GROWTH);
     if (this.limitValue >= this.max) return;
     const before = Math.floor(this.limitValue);
     this.limitValue = Math.min(this.max, this.limitValue + 1 / Math.max(1, before));
     if (Math.floor(this.limitValue) > before) this.grantWaiters();
   }
 
-  /** Successes per second over the last RATE_WINDOW_MS (at least MIN_RATE_WINDOW_MS, at most since the first request). */
-  private admittedPerSecond(now: number): number {
-    const since = now - RATE_WINDOW_MS;
-    let n = 0;
-    for (let i = this.successTimes.length - 1; i >= 0 && this.successTimes[i]! >= since; i--) n++;
-    const window = Math.min(RATE_WINDOW_MS, Math.max(MIN_RATE_WINDOW_MS, now - (this.firstEnterAt ?? now)));
-    return (n * 1000) / window;
+  /**
+   * Requests in flight the learnt pace needs at the observed latency (Little's law: rate x latency), with a margin
+   * as latencies vary (a slot is held from sending to the answer, through the client's own delays); 1 when not paced.
+   */
+  private inFlightNeeded(): number {
+    return this.paceMs > 0 && this.latencyMs !== undefined ? Math.ceil((IN_FLIGHT_MARGIN * this.latencyMs) / this.paceMs) : 1;
+  }
+
+  /**
+   * Requests per second the provider admitted over the RATE_WINDOW_MS before `at` (at least MIN_RATE_WINDOW_MS, at
+   * most since the first request): those sent less those answered 429. Counted at sending, not at answering, so a
+   * slow provider's latency does not make the measure lag behind; a request still unanswered counts as admitted
+   * (429s come back at once).
+   */
+  private admittedPerSecond(at: number): { perSecond: number; fullWindow: boolean } {
+    const since = at - RATE_WINDOW_MS;
+    const n = countBetween(this.sentTimes, since, at) - countBetween(this.refusedTimes, since, at);
+    const history = at - (this.firstEnterAt ?? at);
+    const window = Math.min(RATE_WINDOW_MS, Math.max(MIN_RATE_WINDOW_MS, history));
+    return { perSecond: (Math.max(0, n) * 1000) / window, fullWindow: history >= RATE_WINDOW_MS };
   }
 
   private queue(signal?: AbortSignal): Promise<void> {
@@ -230,4 +319,25 @@ export class RateGovernor {
       this.grantWaiters();
     };
   }
+}
+
+/** Keep the list to the times of the last RATE_WINDOW_MS (times come in order). */
+function pushRecent(times: number[], t: number): void {
+  times.push(t);
+  if (times.length > 256 && times[0]! < t - 2 * RATE_WINDOW_MS) times.splice(0, times.findIndex((x) => x >= t - RATE_WINDOW_MS));
+}
+
+/** Insert in order (429s come back in about the order their requests were sent) and keep the window. */
+function insertSorted(times: number[], t: number): void {
+  let i = times.length;
+  while (i > 0 && times[i - 1]! > t) i--;
+  times.splice(i, 0, t);
+  if (times.length > 256 && times[0]! < t - 2 * RATE_WINDOW_MS) times.splice(0, times.findIndex((x) => x >= t - RATE_WINDOW_MS));
+}
+
+/** How many of the sorted times are in [from, to). */
+function countBetween(times: readonly number[], from: number, to: number): number {
+  let n = 0;
+  for (let i = times.length - 1; i >= 0 && times[i]! >= from; i--) if (times[i]! < to) n++;
+  return n;
 }

@@ -52,3 +52,26 @@ export function readRateLimitHintMs(layers: readonly Obj[]): number | undefined 
   }
   return undefined;
 }
+
+/** A provider's rate limit as its answers state it (OpenAI's x-ratelimit-limit-requests / -tokens), per minute. */
+export interface StatedRateLimits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
+/**
+ * The limits a rate-limited answer states in OpenAI's `x-ratelimit-limit-requests` / `x-ratelimit-limit-tokens`
+ * headers, or Anthropic's `anthropic-ratelimit-requests-limit` / `anthropic-ratelimit-tokens-limit` (per minute, as
+ * their RPM/TPM limits are), or undefined when it states none.
+ */
+export function readStatedRateLimits(layers: readonly Obj[]): StatedRateLimits | undefined {
+  for (const l of layers) {
+    const out: StatedRateLimits = {};
+    const requests = Number(header(l.headers, 'x-ratelimit-limit-requests') ?? header(l.headers, 'anthropic-ratelimit-requests-limit'));
+    const tokens = Number(header(l.headers, 'x-ratelimit-limit-tokens') ?? header(l.headers, 'anthropic-ratelimit-tokens-limit'));
+    if (requests > 0 && Number.isFinite(requests)) out.requestsPerMinute = requests;
+    if (tokens > 0 && Number.isFinite(tokens)) out.tokensPerMinute = tokens;
+    if (out.requestsPerMinute !== undefined || out.tokensPerMinute !== undefined) return out;
+  }
+  return undefined;
+}

@@ -1,6 +1,7 @@
 import type { Clock, RetryPolicy } from './types.js';
 import { LlmError, classifyError, type ErrorClassification } from './errors.js';
 import { clockTimer, abortError } from './clock.js';
+import type { StatedRateLimits } from './rate-limit-hints.js';
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
@@ -39,8 +40,11 @@ export interface RetryOptions {
   /** Obtain capacity (concurrency slot, rate budget) before each attempt; returns the release function. */
   acquire?: (signal: AbortSignal | undefined) => Promise<() => void>;
   onRetry?: (info: RetryInfo) => void | Promise<void>;
-  /** An attempt started at `startedAt` (clock ms, once capacity was obtained) was answered 429; it waits `delayMs`. */
-  onRateLimited?: (info: { startedAt: number; delayMs: number }) => void;
+  /**
+   * An attempt started at `startedAt` (clock ms, once capacity was obtained) was answered 429; it waits `delayMs`.
+   * `statedLimits`: the limits the 429 stated (x-ratelimit-limit-* headers), if any.
+   */
+  onRateLimited?: (info: { startedAt: number; delayMs: number; statedLimits?: StatedRateLimits }) => void;
   /** The attempt succeeded. */
   onSuccess?: () => void;
 }
@@ -178,7 +182,7 @@ export async function runWithRetry<T>(
           ` after ${attempt} attempts (still rate-limited after ${fmtSeconds(waited)}; the rate-limit patience is ${fmtSeconds(patienceMs)})`,
         );
       }
-      opts.onRateLimited?.({ startedAt, delayMs });
+      opts.onRateLimited?.({ startedAt, delayMs, ...(classification.statedLimits ? { statedLimits: classification.statedLimits } : {}) });
     }
     await opts.onRetry?.({ attempt, delayMs, error: toLlmError(classification, label, attempt, cause) });
     try {

@@ -45,6 +45,41 @@ describe('when a 429 says to come back', () => {
     expect(classifyError(body('Rate limit reached', resets))).toMatchObject({ retryAfterMs: 120 });
     expect(classifyError(body('Rate limit reached')).retryAfterMs).toBeUndefined();
   });
+
+  it('reads the limits a 429 states (OpenAI x-ratelimit-limit-*, Anthropic anthropic-ratelimit-*-limit), per minute', () => {
+    const limited = (headers: Record<string, string>) =>
+      new RateLimitError(429, { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, undefined, new Headers(headers));
+    expect(classifyError(limited({ 'x-ratelimit-limit-requests': '500', 'x-ratelimit-limit-tokens': '200000' })).statedLimits).toEqual({
+      requestsPerMinute: 500,
+      tokensPerMinute: 200_000,
+    });
+    expect(classifyError(limited({ 'anthropic-ratelimit-requests-limit': '50' })).statedLimits).toEqual({ requestsPerMinute: 50 });
+    // Nothing stated, or nonsense: nothing learnt.
+    expect(classifyError(limited({ 'x-ratelimit-remaining-requests': '0' })).statedLimits).toBeUndefined();
+    expect(classifyError(limited({ 'x-ratelimit-limit-requests': 'lots' })).statedLimits).toBeUndefined();
+  });
+
+  it('a model whose 429 stated its limit is paced under it from then on, and the learnt pace and cuts step aside', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(16, clock);
+    g.rateLimited(clock.now(), 0);
+    expect(g.state().limit).toBe(8);
+    g.rateLimited(clock.now() + 1, 0, { requestsPerMinute: 600 });
+    expect(g.state()).toMatchObject({ limit: 16, statedLimits: { requestsPerMinute: 600 } });
+    expect(g.state().pacedPerSecond).toBeUndefined();
+    // 600 per minute: one request every 100 ms from the start.
+    const starts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      (await g.enter())();
+      await g.paceStated(0);
+      starts.push(clock.now());
+    }
+    expect(starts.map((t) => t - starts[0]!)).toEqual([0, 100, 200, 300]);
+    // Later 429s pause as asked but cut nothing.
+    g.rateLimited(clock.now(), 250);
+    expect(g.state()).toMatchObject({ limit: 16, decreases: 1, rateLimited: 3 });
+    expect(g.state().pausedUntil).toBe(clock.now() + 250);
+  });
 });
 
 describe('patience in time, not attempts', () => {
@@ -117,28 +152,69 @@ describe('RateGovernor (adaptive concurrency)', () => {
     expect(g.state().inFlight).toBe(0);
   });
 
-  it('a cut paces later requests just under the rate that got through; successes speed the pace up a little', async () => {
+  it('a cut paces later requests just under the rate that got through; successes bring the pace back toward it', async () => {
     const clock = createManualClock();
     const g = new RateGovernor(8, clock);
-    // 10 requests got through over 2 s (5 per second), then a 429.
-    for (let i = 0; i < 10; i++) {
+    // 25 requests got through over 5 s (5 per second), then a 429.
+    for (let i = 0; i < 25; i++) {
       (await g.enter())();
       clock.advance(200);
       g.succeeded();
     }
     g.rateLimited(clock.now(), 0);
-    expect(g.state().pacedPerSecond).toBeCloseTo(5 * 0.95, 5);
+    expect(g.state().pacedPerSecond).toBeCloseTo(5 * 0.97, 5);
     const starts: number[] = [];
     for (let i = 0; i < 3; i++) {
       const release = await g.enter();
       starts.push(clock.now());
       release();
     }
-    const gap = 1000 / (5 * 0.95);
+    const gap = 1000 / (5 * 0.97);
     expect(starts[1]! - starts[0]!).toBeCloseTo(gap, 0);
     expect(starts[2]! - starts[1]!).toBeCloseTo(gap, 0);
+    // Back toward the rate the 429 came at, a tenth of the gap per success...
     g.succeeded();
-    expect(g.state().pacedPerSecond).toBeCloseTo(5 * 0.95 + 0.05, 5);
+    expect(g.state().pacedPerSecond).toBeCloseTo(4.85 + 0.1 * (5 - 4.85), 5);
+    for (let i = 0; i < 100; i++) g.succeeded();
+    expect(g.state().pacedPerSecond).toBeCloseTo(5, 2);
+    // ...then beyond it slowly, 1% of it per second (the limit may be higher than what was measured).
+    clock.advance(1000);
+    g.succeeded();
+    expect(g.state().pacedPerSecond).toBeCloseTo(5 + 0.05, 2);
+  });
+
+  it('a cut measured over less than a full window (the provider\'s first burst inflates it) only probes back up', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(8, clock);
+    for (let i = 0; i < 10; i++) {
+      (await g.enter())();
+      clock.advance(200);
+      g.succeeded();
+    }
+    g.rateLimited(clock.now(), 0);
+    expect(g.state().pacedPerSecond).toBeCloseTo(4.85, 5);
+    // No quick recovery toward the 5/s measured over 2 s: only the probe, 1% of it per second.
+    clock.advance(1000);
+    g.succeeded();
+    expect(g.state().pacedPerSecond).toBeCloseTo(4.85 + 0.05, 5);
+  });
+
+  it('measures the admitted rate from when requests were sent, less those answered 429 (not when answers came)', async () => {
+    const clock = createManualClock();
+    const g = new RateGovernor(64, clock);
+    // 20 requests sent over 2 s, none answered yet (a slow provider); the 4 sent in the last 400 ms come back 429.
+    const sent: { at: number; release: () => void }[] = [];
+    for (let i = 0; i < 20; i++) {
+      sent.push({ at: clock.now(), release: await g.enter() });
+      clock.advance(100);
+    }
+    for (const s of sent.slice(16)) {
+      s.release();
+      g.rateLimited(s.at, 0);
+    }
+    // Measured over the 1.6 s before the first refused one was sent: 16 admitted = 10 per second.
+    expect(g.state().pacedPerSecond).toBeCloseTo(10 * 0.97, 5);
+    expect(g.state()).toMatchObject({ rateLimited: 4, decreases: 1 });
   });
 
   it('a cut keeps enough requests in flight for the learnt pace at the observed latency (rate x latency)', async () => {
@@ -152,11 +228,13 @@ describe('RateGovernor (adaptive concurrency)', () => {
       g.succeeded();
     }
     g.rateLimited(clock.now(), 0);
-    // Halving 32 gives 16; the pace (4.75/s) x 2 s needs 10: the halving stands. A second cut would give 8 < 10.
-    expect(g.state().limit).toBe(16);
+    // The pace (4.85/s) x 2 s needs 10 in flight, twice that with the margin for varying latencies: 20, more than
+    // halving 32 would leave. A second cut (9 of the 10 got through: 4.5/s, paced at 4.37/s) keeps what that
+    // pace needs, 18, not half of 20.
+    expect(g.state().limit).toBe(20);
     clock.advance(1);
     g.rateLimited(clock.now(), 0);
-    expect(g.state().limit).toBe(10);
+    expect(g.state().limit).toBe(18);
   });
 
   it('a 429 pauses every new request of the model until its Retry-After', async () => {

@@ -336,10 +336,12 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (limiter) {
       const admitted = limiter.take(RateLimiter.tokensOf(raw, body));
       if (!admitted.ok) {
-        const headers = { 'retry-after-ms': String(admitted.retryAfterMs), 'retry-after': String(Math.ceil(admitted.retryAfterMs / 1000)) };
+        const headers = { ...admitted.headers, 'retry-after-ms': String(admitted.retryAfterMs), 'retry-after': String(Math.ceil(admitted.retryAfterMs / 1000)) };
         send(res, record, 429, errorPayload('Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded'), headers);
         return;
       }
+      // The admitted request's answer carries them too, whatever it turns out to be (writeHead merges them).
+      for (const [name, value] of Object.entries(admitted.headers)) res.setHeader(name, value);
     }
     const fault = scheduler.pick(record, raw);
     if (fault) countFault(record, fault);
@@ -372,7 +374,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     port,
     requests,
     stats(): ServerStats {
-      return { requests: requests.length, byEndpoint: { ...endpointCounts }, faults: { ...faultCounts }, succeeded, ...(limiter ? { rateLimit: { ...limiter.stats } } : {}) };
+      return { requests: requests.length, byEndpoint: { ...endpointCounts }, faults: { ...faultCounts }, succeeded, ...(limiter ? { rateLimit: limiter.snapshot() } : {}) };
     },
     count(endpoint?: Endpoint): number {
       return endpoint === undefined ? requests.length : endpointCounts[endpoint];
