@@ -4,8 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { createGateway, isLlmError } from '@taxonomist/core';
 import { startOpenAIServer, type OpenAIServer } from '@taxonomist/testing';
-import { createOpenAIProvider, resolveOpenAISettings } from '@taxonomist/openai';
-import { createHttpFetch } from '../src/http-fetch.js';
+import { createHttpFetch, createOpenAIProvider, resolveOpenAISettings } from '@taxonomist/openai';
 
 const Label = z.object({ label: z.enum(['billing', 'card', 'fraud']) });
 
