@@ -23,7 +23,7 @@ import { ChatOpenAI, OpenAIClient } from '@langchain/openai';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { createGateway, jsonSchemaOf } from '@taxonomist/core';
-import { createHttpFetch, createOpenAIProvider } from '@taxonomist/openai';
+import { createHttpFetch, createOpenAIChatModel, resolveOpenAISettings } from '@taxonomist/openai';
 import type { ChatMessage } from '@taxonomist/core';
 import { buildCatalog, buildMessages, buildSystemPrompt, label, labelToFile, singleAnswerSchema } from '@taxonomist/labeler';
 import type { LabelSummary } from '@taxonomist/labeler';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     const openai = new OpenAIClient({ apiKey: 'sk-local', baseURL: server.url, maxRetries: 0 });
     // The same client on the openai plugin's keep-alive node:http transport (its default since issue 15).
     const openaiHttp = new OpenAIClient({ apiKey: 'sk-local', baseURL: server.url, maxRetries: 0, fetch: createHttpFetch() });
-    const pluginChat = createOpenAIProvider({ baseURL: server.url, apiKey: 'sk-local' }).chatModel!('gpt-4o-mini', {});
+    const pluginChat = createOpenAIChatModel('gpt-4o-mini', resolveOpenAISettings({ baseURL: server.url, apiKey: 'sk-local' }));
     const chat = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-local', configuration: { baseURL: server.url }, maxRetries: 0 });
     for (const [size, p] of Object.entries(prompts)) {
       const schema = jsonSchemaOf(p.schema);

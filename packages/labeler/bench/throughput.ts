@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import { createGateway } from '@taxonomist/core';
-import { createOpenAIProvider } from '@taxonomist/openai';
+import { createOpenAIChatModel, resolveOpenAISettings } from '@taxonomist/openai';
 import { estimate, labelToFile } from '@taxonomist/labeler';
 import type { LabelSummary } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
     // on Node's fetch (transport 'fetch', the client before) and on the keep-alive node:http transport (the default
     // now). The goal lines compare the two runs of this process, and the pre-issue figures recorded above.
     const transportModel = (transport: 'http' | 'fetch') =>
-      createOpenAIProvider({ baseURL: server.url, apiKey: 'sk-local', transport }).chatModel!('gpt-4o-mini', {});
+      createOpenAIChatModel('gpt-4o-mini', resolveOpenAISettings({ baseURL: server.url, apiKey: 'sk-local', transport }));
     const transports = { fetch: transportModel('fetch'), http: transportModel('http') };
     {
       // Warm the http transport's code too (the baseline warmed the fetch path).

@@ -119,7 +119,7 @@ function cutOff(): Error {
 }
 
 /** Request headers as a plain record (Headers, an array of pairs or a record). */
-function headerRecord(h: HeadersInit | undefined): Record<string, string> {
+function headerRecord(h: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   if (!h) return out;
   if (h instanceof Headers) h.forEach((v, k) => (out[k] = v));
