@@ -8,8 +8,10 @@
  *   openai        the openai client (chat.completions.create), one shared instance;
  *   ChatOpenAI    LangChain's ChatOpenAI, response_format bound once, messages converted per call;
  *   gateway       @taxonomist/core gateway.structured (binding, retries, limits, validation, accounting, hooks);
- *   labeler       pack 1: label() (prompt building, token counting, interpretation), then labelToFile (plus one
- *                 durable line per record).
+ *   openai http   the openai client on the openai plugin's keep-alive node:http transport (createHttpFetch);
+ *   gateway http  the gateway with the openai plugin's model (that transport: what 'openai:<model>' uses);
+ *   labeler       pack 1 with the plugin's model: label() (prompt building, interpretation), then labelToFile (plus
+ *                 one durable line per record).
  * Each layer includes the ones above it, so the difference between two rows is what the upper layer adds. Two prompt
  * sizes: "bare" (one short user message, { label: string }) and "labeler" (the labeler's 77-label system prompt and
  * enum answer schema, about 1 500 prompt tokens). Prints client CPU per call, server CPU per call, and calls/s.
@@ -21,6 +23,7 @@ import { ChatOpenAI, OpenAIClient } from '@langchain/openai';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { createGateway, jsonSchemaOf } from '@taxonomist/core';
+import { createHttpFetch, createOpenAIChatModel, resolveOpenAISettings } from '@taxonomist/openai';
 import type { ChatMessage } from '@taxonomist/core';
 import { buildCatalog, buildMessages, buildSystemPrompt, label, labelToFile, singleAnswerSchema } from '@taxonomist/labeler';
 import type { LabelSummary } from '@taxonomist/labeler';
@@ -83,6 +86,9 @@ async function main(): Promise<void> {
       labeler: { schema: labelerSchema, messages: (i) => buildMessages(system, catalog, [{ text: records[i]!.text }], []) },
     };
     const openai = new OpenAIClient({ apiKey: 'sk-local', baseURL: server.url, maxRetries: 0 });
+    // The same client on the openai plugin's keep-alive node:http transport (its default since issue 15).
+    const openaiHttp = new OpenAIClient({ apiKey: 'sk-local', baseURL: server.url, maxRetries: 0, fetch: createHttpFetch() });
+    const pluginChat = createOpenAIChatModel('gpt-4o-mini', resolveOpenAISettings({ baseURL: server.url, apiKey: 'sk-local' }));
     const chat = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-local', configuration: { baseURL: server.url }, maxRetries: 0 });
     for (const [size, p] of Object.entries(prompts)) {
       const schema = jsonSchemaOf(p.schema);
@@ -108,14 +114,16 @@ async function main(): Promise<void> {
           (i) => bound.invoke(p.messages(i).map((m) => (m.role === 'system' ? new SystemMessage(m.content) : new HumanMessage(m.content)))),
         ],
         ['gateway', (i) => gateway.structured({ stage: 'bench', model: chat, schema: p.schema, temperature: 0, messages: p.messages(i) })],
+        ['openai http', (i) => openaiHttp.chat.completions.create(body(i))],
+        ['gateway http', (i) => gateway.structured({ stage: 'bench', model: pluginChat, schema: p.schema, temperature: 0, messages: p.messages(i) })],
       ];
-      for (const [layer, call] of rows) console.log(`${size.padEnd(7)} ${layer.padEnd(10)} ${await measure(server, CALLS, call)}`);
+      for (const [layer, call] of rows) console.log(`${size.padEnd(7)} ${layer.padEnd(12)} ${await measure(server, CALLS, call)}`);
     }
     {
       // The labeler at pack 1 makes one call per record: the same "labeler" prompt, plus its own work. Once without
       // an output file (label(), iterating the assignments), once with one (labelToFile: a durable line per record).
       const gateway = createGateway({ maxConcurrency: CONCURRENCY });
-      const common = { gateway, model: chat, pack: 1, concurrency: CONCURRENCY };
+      const common = { gateway, model: pluginChat, pack: 1, concurrency: CONCURRENCY };
       const variants: [string, (slice: typeof records) => Promise<LabelSummary>][] = [
         [
           'label()',

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import { createGateway } from '@taxonomist/core';
+import { createOpenAIChatModel, resolveOpenAISettings } from '@taxonomist/openai';
 import { estimate, labelToFile } from '@taxonomist/labeler';
 import type { LabelSummary } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
@@ -87,19 +88,48 @@ function forceGc(): void {
 }
 
 /** CPU used by this process and by the server process over a measured phase. */
-async function cpuMeter(server: BenchServer): Promise<{ stop(calls: number, secs: number): Promise<string> }> {
+async function cpuMeter(server: BenchServer): Promise<{ stop(calls: number, secs: number): Promise<string>; clientMs(): number }> {
   const c0 = process.cpuUsage();
   const s0 = await server.stats();
+  let clientMs = 0;
   return {
+    clientMs: () => clientMs,
     async stop(calls, secs) {
       const c = process.cpuUsage(c0);
-      const clientMs = (c.user + c.system) / 1000;
+      clientMs = (c.user + c.system) / 1000;
       const s1: ServerProcessStats | undefined = await server.stats();
       const who = s0 && s1 ? 'client' : 'process (client + server)';
       const server_ = s0 && s1 ? `, server ${fmt((s1.cpuMs - s0.cpuMs) / calls, 2)} ms/call` : '';
       return `CPU: ${who} ${fmt(clientMs / calls, 2)} ms/call (${fmt((100 * clientMs) / 1000 / secs, 0)}% of one core)${server_}`;
     },
   };
+}
+
+/**
+ * Issue 15's goals, computed from this run: pack 1 at >= 90% of the concurrency/latency ideal, and pack 10 client CPU
+ * per record halved, against the run on Node's fetch in this process and against the figure recorded before issue 15.
+ */
+function goalLines(rows: { pack: number; transport: 'fetch' | 'http'; summary: LabelSummary; secs: number; cpuMs: number }[]): void {
+  const row = (pack: number, transport: 'fetch' | 'http') => rows.find((r) => r.pack === pack && r.transport === transport)!;
+  const share = (r: ReturnType<typeof row>) => r.summary.ok / r.secs / ((CONCURRENCY * r.pack) / (LATENCY_MS / 1000));
+  const perRecord = (r: ReturnType<typeof row>) => r.cpuMs / Math.max(1, r.summary.ok);
+  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  const [p1f, p1h] = [row(1, 'fetch'), row(1, 'http')];
+  console.log(
+    `issue 15 goal: pack 1 >= 90% of ideal: ${fmt(100 * share(p1h))}% with the http transport (${fmt(100 * share(p1f))}% on Node's fetch, ` +
+      `same process) -> ${met(share(p1h) >= 0.9)}`,
+  );
+  if (PACK === 1) return;
+  const [pf, ph] = [row(PACK, 'fetch'), row(PACK, 'http')];
+  const recorded = BEFORE_CPU_MS_PER_CALL[PACK];
+  const vsRecorded =
+    recorded !== undefined && PACK === 10
+      ? `; vs the ${fmt(recorded / PACK, 3)} ms/record recorded before issue 15 (other run, load ~5-6): x${fmt(perRecord(ph) / (recorded / PACK), 2)} -> ${met(perRecord(ph) <= recorded / PACK / 2)}`
+      : '';
+  console.log(
+    `issue 15 goal: pack ${PACK} client CPU per record halved: ${fmt(perRecord(ph), 3)} ms/record with the http transport, ` +
+      `${fmt(perRecord(pf), 3)} on Node's fetch in this process: x${fmt(perRecord(ph) / perRecord(pf), 2)} -> ${met(perRecord(ph) <= perRecord(pf) / 2)}${vsRecorded}`,
+  );
 }
 
 /** The providers' rate-limit settings of both runs: the texts, concurrency and pack of the other runs. */
@@ -175,8 +205,22 @@ async function main(): Promise<void> {
       );
     }
 
-    const rows: { pack: number; summary: LabelSummary; secs: number; estimateIn: number }[] = [];
-    for (const pack of [1, PACK]) {
+    // Issue 15: each pack runs with the openai plugin's model twice, in this process, interleaved: the openai client
+    // on Node's fetch (transport 'fetch', the client before) and on the keep-alive node:http transport (the default
+    // now). The goal lines compare the two runs of this process, and the pre-issue figures recorded above.
+    const transportModel = (transport: 'http' | 'fetch') =>
+      createOpenAIChatModel('gpt-4o-mini', resolveOpenAISettings({ baseURL: server.url, apiKey: 'sk-local', transport }));
+    const transports = { fetch: transportModel('fetch'), http: transportModel('http') };
+    {
+      // Warm the http transport's code too (the baseline warmed the fetch path).
+      const g = newGateway();
+      await labelToFile(records.slice(0, Math.min(RECORDS, 1000)), taxonomy, { gateway: g, model: transports.http, pack: 1, concurrency: CONCURRENCY, out: join(dir, 'warm.jsonl'), overwrite: true });
+      server.reset();
+    }
+    const rows: { pack: number; transport: 'fetch' | 'http'; summary: LabelSummary; secs: number; estimateIn: number; cpuMs: number }[] = [];
+    const transportRuns = [...new Set([1, PACK])].flatMap((pack) => (['fetch', 'http'] as const).map((transport) => ({ pack, transport })));
+    for (const { pack, transport } of transportRuns) {
+      const model = transports[transport];
       const g = newGateway();
       const est = await estimate(records, taxonomy, { gateway: g, model, pack });
       const meter = await cpuMeter(server);
@@ -195,12 +239,12 @@ async function main(): Promise<void> {
       const secs = (performance.now() - t0) / 1000;
       const cpu = await meter.stop(summary.usage.calls, secs);
       const before = BEFORE_CPU_MS_PER_CALL[pack];
-      rows.push({ pack, summary, secs, estimateIn: est.inputTokens });
+      rows.push({ pack, transport, summary, secs, estimateIn: est.inputTokens, cpuMs: meter.clientMs() });
       const perSec = summary.ok / secs;
       const ideal = (CONCURRENCY * pack) / (LATENCY_MS / 1000);
       const callsPerSec = summary.usage.calls / secs;
       console.log(
-        `pack ${String(pack).padStart(2)}: ${summary.ok} ok / ${summary.failed} failed in ${fmt(secs, 2)} s = ` +
+        `pack ${String(pack).padStart(2)} (${transport.padEnd(5)}): ${summary.ok} ok / ${summary.failed} failed in ${fmt(secs, 2)} s = ` +
           `${fmt(perSec)} records/s = ${fmt((100 * perSec) / ideal)}% of ideal ${fmt(ideal, 0)} records/s; ` +
           `${summary.usage.calls} calls (${fmt(callsPerSec)} calls/s = ${fmt((100 * callsPerSec) / baseline)}% of baseline); ` +
           `prompt tokens/record ${fmt(summary.usage.inputTokens / summary.ok)} (estimated ${fmt(est.inputTokens / est.records)}), ` +
@@ -212,7 +256,8 @@ async function main(): Promise<void> {
       forceGc();
       console.log(`  heap used after GC: ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`);
     }
-    const [one, packed] = rows;
+    goalLines(rows);
+    const [one, packed] = [rows.find((r) => r.pack === 1 && r.transport === 'http'), rows.find((r) => r.pack === PACK && r.transport === 'http')];
     console.log(
       `packing ${PACK}: prompt tokens per record ${fmt(one!.summary.usage.inputTokens / one!.summary.ok)} -> ` +
         `${fmt(packed!.summary.usage.inputTokens / packed!.summary.ok)} (x${fmt(

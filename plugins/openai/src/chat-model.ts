@@ -2,6 +2,20 @@ import { ChatOpenAI, ChatOpenAICompletions, OpenAIEmbeddings, type OpenAIClient 
 import type { BaseMessage } from '@langchain/core/messages';
 import { inspect } from 'node:util';
 import type { ResolvedOpenAISettings } from './settings.js';
+import { createHttpFetch } from './http-fetch.js';
+
+// One transport (one keep-alive pool) for every model of the process: the gateway's per-call variants of a model
+// are rebuilt from its fields and share it.
+let sharedHttpFetch: typeof fetch | undefined;
+
+/** The openai client's configuration: base URL, organization, and the HTTP transport. */
+function clientConfiguration(s: ResolvedOpenAISettings): Record<string, unknown> {
+  return {
+    baseURL: s.baseURL,
+    ...(s.organization ? { organization: s.organization } : {}),
+    ...(s.transport === 'http' ? { fetch: (sharedHttpFetch ??= createHttpFetch()) } : {}),
+  };
+}
 
 /**
  * @langchain/openai 1.5's Chat Completions converter drops `message.refusal`: a structured-output refusal arrives as
@@ -64,7 +78,7 @@ export function createOpenAIChatModel(modelName: string, s: ResolvedOpenAISettin
   return new TaxonomistChatOpenAI({
     model: modelName,
     apiKey: s.apiKey,
-    configuration: { baseURL: s.baseURL, ...(s.organization ? { organization: s.organization } : {}) },
+    configuration: clientConfiguration(s),
     maxRetries: 0,
     ...(s.temperature !== undefined ? { temperature: s.temperature } : {}),
     ...(s.timeoutMs !== undefined ? { timeout: s.timeoutMs } : {}),
@@ -76,7 +90,7 @@ export function createOpenAIEmbeddingsModel(modelName: string, s: ResolvedOpenAI
   return new TaxonomistOpenAIEmbeddings({
     model: modelName,
     apiKey: s.apiKey,
-    configuration: { baseURL: s.baseURL, ...(s.organization ? { organization: s.organization } : {}) },
+    configuration: clientConfiguration(s),
     maxRetries: 0,
     ...(s.timeoutMs !== undefined ? { timeout: s.timeoutMs } : {}),
     ...(s.dimensions !== undefined ? { dimensions: s.dimensions } : {}),

@@ -13,4 +13,5 @@ export {
 } from './settings.js';
 export { createOpenAIChatModel, createOpenAIEmbeddingsModel, TaxonomistChatOpenAI, TaxonomistOpenAIEmbeddings } from './chat-model.js';
 export { OPENAI_PRICES, OPENAI_BATCH_PRICE_FACTOR } from './prices.js';
+export { createHttpFetch } from './http-fetch.js';
 export { createOpenAIBatchClient, OPENAI_BATCH_LIMITS } from './batch-client.js';
