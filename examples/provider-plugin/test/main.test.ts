@@ -26,15 +26,10 @@ describe('provider-plugin example', () => {
     // The 429 injected on the second chat request was retried after exactly its Retry-After (on the virtual clock),
     // and the other request it held (the pause is shared by the model's requests) waited the same.
     expect(clock.sleeps.slice(0, 2)).toEqual([250, 250]);
-    // After a 429 the gateway paces the model at the rate that got through, raised by each success (core's
-    // RateGovernor): shorter and shorter waits, each under a second here, never another 429.
-    const pacing = clock.sleeps.slice(2);
-    expect(pacing.length).toBeGreaterThan(0);
-    pacing.forEach((ms, i) => {
-      expect(ms).toBeGreaterThan(0);
-      expect(ms).toBeLessThan(1000);
-      if (i > 0) expect(ms).toBeLessThanOrEqual(pacing[i - 1]! + 1e-9);
-    });
+    // After a 429 without rate-limit headers, the gateway (core's RateGovernor) paces the model only once it has
+    // measured the admitted rate over a full window, which this 24-request run on a virtual clock never reaches:
+    // so no other wait happened, and (attempts: 25 below) no other 429 either.
+    expect(clock.sleeps).toEqual([250, 250]);
     const chat = result.usage.rows.find((r) => r.model === 'echo:rules-v1')!;
     expect(chat).toMatchObject({ stage: 'triage', calls: 24, attempts: 25, failedCalls: 0 });
     // Usage came from the provider (usage_metadata), and cost from the plugin's price table.
