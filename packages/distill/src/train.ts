@@ -44,7 +44,7 @@ export async function train(examples: readonly LabeledExample[], options: TrainO
   const { def, config } = resolveClassifier(registry, cfg.classifier, cfg.multiLabel);
   const featurizer = registry.createFeaturizer(cfg.featurizer, options.embeddings);
   // Let the classifier start what its fit will need (the SVM's worker threads) while the texts are featurized.
-  const release = threads > 1 ? def.prepare?.({ threads, earlyStopping: cfg.validation !== undefined }, config) : undefined;
+  const release = threads > 1 ? def.prepare?.({ threads, earlyStopping: cfg.validation !== undefined, rows: data.texts.length, classes: data.labels.length }, config) : undefined;
   try {
     return await trainPrepared(examples, cfg, registry, progress, threads, data, def, config, featurizer, t0);
   } finally {

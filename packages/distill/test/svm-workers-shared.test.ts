@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, csrIsShared, csrSelectRows, csrToShared } from '@taxonomist/core';
-import { solveSvmClasses, svmRowPermutation, type SvmTarget } from '../src/classifiers/linear-svm.js';
+import { SVM_WORKER_MIN_ROW_CLASSES, solveSvmClasses, svmRowPermutation, svmWorkersPay, type SvmTarget } from '../src/classifiers/linear-svm.js';
 import { prestartSvmWorkers, solveInWorkers, type SvmWorkersReport } from '../src/classifiers/svm-workers.js';
 import { serializeModel, train } from '../src/index.js';
 import { randomCsr, syntheticExamples } from './helpers.js';
@@ -97,7 +97,11 @@ describe('SVM workers read the matrix in shared memory', () => {
   }, 240_000);
 
   it('train() writes the same model bytes with 1 and 2 threads (worker started ahead, matrix shared)', async () => {
-    const examples = syntheticExamples(400, 31);
+    // Large enough for workers to pay (rows x classes >= SVM_WORKER_MIN_ROW_CLASSES), else 2 threads would run as 1.
+    const labels = Object.keys(Object.fromEntries(syntheticExamples(10, 1).map((e) => [e.label, 1])));
+    const examples = syntheticExamples(Math.ceil(SVM_WORKER_MIN_ROW_CLASSES / labels.length) + 100, 31);
+    expect(svmWorkersPay(examples.length, labels.length)).toBe(true);
+    expect(svmWorkersPay(400, labels.length)).toBe(false);
     const one = serializeModel((await train(examples, { seed: 3, threads: 1 })).model);
     const two = serializeModel((await train(examples, { seed: 3, threads: 2 })).model);
     expect(two).toBe(one);

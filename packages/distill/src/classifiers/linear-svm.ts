@@ -344,6 +344,17 @@ export interface OvrSvmOptions extends Omit<BinarySvmOptions, 'positiveWeight' |
   holdout?: SvmHoldout;
 }
 
+/**
+ * Below this many rows x classes the SVM solve is too short (~0.1 s of CPU) for a worker to pay for its start-up
+ * (tens of milliseconds and tens of MB for a Node worker): it runs on this thread alone. Same result either way.
+ */
+export const SVM_WORKER_MIN_ROW_CLASSES = 100_000;
+
+/** Whether worker threads pay for a problem of this size (see SVM_WORKER_MIN_ROW_CLASSES). */
+export function svmWorkersPay(rows: number, classes: number): boolean {
+  return classes > 1 && rows * classes >= SVM_WORKER_MIN_ROW_CLASSES;
+}
+
 export type SvmTarget = { kind: 'single'; y: Int32Array } | { kind: 'multi'; Y: Uint8Array };
 
 /** Seed of class c's solver: derived from (seed, c) alone so any thread can rebuild it, in any order. */
@@ -538,7 +549,7 @@ export async function trainOvrSvm(X0: CsrMatrix, target: SvmTarget, classes: num
   const n = X0.rows;
   const perm = svmRowPermutation(n, opts.seed);
   const { onRound, threads = 1, ...solverOpts } = opts;
-  const inWorkers = !onRound && threads > 1 && classes > 1;
+  const inWorkers = !onRound && threads > 1 && svmWorkersPay(n, classes);
   // The permuted copy is the matrix the solvers read: built in shared memory when workers will read it, so that two
   // threads hold it once (as one thread does), not once more per worker.
   const X = csrSelectRows(X0, perm, { shared: inWorkers });

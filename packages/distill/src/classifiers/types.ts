@@ -47,5 +47,5 @@ export interface ClassifierDefinition<C extends { type: string } = { type: strin
    * the fit will need (the linear SVM starts its worker threads, so that their start-up overlaps featurization).
    * Returns a function `train` calls when it ends (also on failure) to free whatever the fit did not use.
    */
-  prepare?(ctx: { threads: number; earlyStopping: boolean }, config: C): (() => void) | void;
+  prepare?(ctx: { threads: number; earlyStopping: boolean; rows: number; classes: number }, config: C): (() => void) | void;
 }
