@@ -4,6 +4,9 @@
  *
  *   npx tsx --conditions=source packages/distill/bench/banking77.ts [--configs] [--no-noise] [--no-quantize] [--no-memory] [--quick] [--repeat N] [--json out.json]
  *
+ * The CLI-process rows and the SVM memory rows use the built packages when they exist (`npm run build`: what users
+ * run), else the sources under tsx; the output says which.
+ *
  * Every system runs in its own child process, one after the other, so peak RSS and process wall time are its own.
  * Figures: accuracy and macro-F1 on the test split; train = featurize + fit time inside the process; spawn→trained =
  * wall time from spawning the child process to a trained model (start-up, imports, data loading, training); predict
@@ -13,15 +16,13 @@
  * flipped records the label audit ranks in its top 10%.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '@taxonomist/core';
 import { auditLabels, crossValidate, evaluate, loadClassifier, train, type LabeledExample, type TrainOptions } from '../src/index.js';
-import { defaultRegistry, TrainOptionsSchema, solveSvmClasses, svmRowPermutation } from '../src/index.js';
-import { solveInWorkers } from '../src/classifiers/svm-workers.js';
-import { csrNnz, csrSelectRows } from '@taxonomist/core';
 import { requireBenchData } from '../../../bench/shared-data.js';
 
 // <repo root>/../shared/data/banking77, or $TAXONOMIST_DATA/banking77.
@@ -31,6 +32,10 @@ const SKLEARN_SCRIPT = fileURLToPath(new URL('./sklearn_baseline.py', import.met
 const CLI_BUILT = fileURLToPath(new URL('../../cli/bin/taxonomist.js', import.meta.url));
 const CLI_BUILT_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const CLI_SOURCE_MAIN = new URL('../../cli/src/main.ts', import.meta.url).href;
+const MEMORY_SCRIPT = fileURLToPath(new URL('./svm-memory.mjs', import.meta.url));
+const DISTILL_BUILT_WORKERS = fileURLToPath(new URL('../dist/classifiers/svm-workers.js', import.meta.url));
+/** Rows of the SVM memory measurement (banking77 train replicated; see svm-memory.mjs). */
+const MEMORY_ROWS = Number(process.env.BENCH_MEMORY_ROWS ?? 200_000);
 
 interface Row {
   system: string;
@@ -164,44 +169,6 @@ async function childNoise(): Promise<void> {
     });
   }
   process.stdout.write(`RESULT ${JSON.stringify({ cleanCvAccuracy: cv.report.accuracy, results })}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Child: peak memory of the SVM solve with 1 thread, 2 threads sharing the matrix, 2 threads each given a copy.
-
-/** banking77 train replicated to MEMORY_ROWS rows (numbered variants: distinct rows), default featurizer. */
-const MEMORY_ROWS = Number(process.env.BENCH_MEMORY_ROWS ?? 100_000);
-
-async function childMemory(mode: string): Promise<void> {
-  const base = await loadSplit('train');
-  const examples = Array.from({ length: MEMORY_ROWS }, (_, i) => {
-    const e = base[i % base.length]!;
-    return { text: i < base.length ? e.text : `${e.text} #${Math.floor(i / base.length)}`, label: e.label };
-  });
-  const labels = [...new Set(examples.map((e) => e.label))].sort();
-  const idx = new Map(labels.map((l, i) => [l, i]));
-  const featurizer = defaultRegistry.createFeaturizer(TrainOptionsSchema.parse({}).featurizer);
-  const texts = examples.map((e) => e.text);
-  await featurizer.fit(texts);
-  const X0 = await featurizer.transform(texts);
-  const target = { kind: 'single' as const, y: Int32Array.from(examples, (e) => idx.get(e.label)!) };
-  const classes = labels.length;
-  const perm = svmRowPermutation(X0.rows, 0);
-  // Few epochs: memory, not accuracy, is measured here.
-  const opts = { C: 0.5, loss: 'squared_hinge' as const, tol: 0.1, maxEpochs: 3, bias: 1, seed: 0, classWeights: new Float64Array(classes).fill(1) };
-  const all = Array.from({ length: classes }, (_, c) => c);
-  const rssBefore = process.memoryUsage().rss;
-  const t0 = performance.now();
-  if (mode === '1') solveSvmClasses(csrSelectRows(X0, perm), target, perm, all, classes, opts);
-  else await solveInWorkers(csrSelectRows(X0, perm, { shared: mode === '2-shared' }), target, perm, all, classes, opts, 2, mode === '2-shared');
-  const out = {
-    rows: X0.rows,
-    matrixMb: (csrNnz(X0) * 8 + X0.rows * 4) / 1024 / 1024,
-    rssBeforeSolveMb: rssBefore / 1024 / 1024,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    solveS: (performance.now() - t0) / 1000,
-  };
-  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -363,7 +330,6 @@ async function main(): Promise<void> {
   if (argv[0] === '--child') {
     if (argv[1] === 'ours') return childOurs(argv[2]!);
     if (argv[1] === 'noise') return childNoise();
-    if (argv[1] === 'memory') return childMemory(argv[2]!);
     throw new Error(`unknown child ${argv[1]}`);
   }
   const jsonPath = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
@@ -416,10 +382,19 @@ async function main(): Promise<void> {
     }
   }
   const memory: { mode: string; r: any }[] = [];
+  // The built packages when they exist (what users run: the worker loads plain JavaScript), else the sources under tsx
+  // (each worker then also loads tsx and compiles the sources: a larger fixed cost per worker).
+  const memoryBuilt = existsSync(DISTILL_BUILT_WORKERS);
   if (!argv.includes('--no-memory')) {
     for (const mode of ['1', '2-shared', '2-copied']) {
-      log(`SVM solve memory, ${mode} thread(s), ${MEMORY_ROWS} rows`);
-      const r = await runChild(process.execPath, [...process.execArgv, SELF, '--child', 'memory', mode]);
+      log(`SVM solve memory, ${mode} thread(s), ${MEMORY_ROWS} rows, ${memoryBuilt ? 'built packages' : 'sources under tsx'}`);
+      const r = await runChild(process.execPath, [
+        ...(memoryBuilt ? [] : ['--conditions=source', '--import', 'tsx']),
+        MEMORY_SCRIPT,
+        DATA_DIR,
+        mode,
+        memoryBuilt ? 'built' : 'source',
+      ]);
       if (r.code !== 0) throw new Error(`memory child failed:\n${r.stderr.slice(-3000)}`);
       memory.push({ mode, r: resultOf(r.stdout) });
     }
@@ -470,9 +445,20 @@ async function main(): Promise<void> {
   if (memory.length > 0) {
     const one = memory[0]!.r;
     lines.push('');
-    lines.push(`SVM solve peak memory (banking77 train replicated to ${one.rows.toLocaleString('en-US')} rows, matrix ${int(one.matrixMb)} MB, 3 epochs; BENCH_MEMORY_ROWS to change):`);
+    lines.push(
+      `SVM solve peak memory (banking77 train replicated to ${one.rows.toLocaleString('en-US')} rows, matrix ${int(one.matrixMb)} MB, 3 epochs; BENCH_MEMORY_ROWS to change; ` +
+        `${memoryBuilt ? 'built packages' : 'from sources under tsx: run npm run build for the built packages'}):`,
+    );
     for (const { mode, r } of memory) {
       lines.push(`- ${mode === '1' ? '1 thread          ' : mode === '2-shared' ? '2 threads, shared ' : '2 threads, copied '}: peak RSS ${int(r.peakRssMb)} MB (${f2(r.peakRssMb / one.peakRssMb)}x the 1-thread run; RSS before the solve ${int(r.rssBeforeSolveMb)} MB), solve ${f2(r.solveS)} s`);
+    }
+    const shared = memory.find((m) => m.mode === '2-shared')?.r;
+    const copied = memory.find((m) => m.mode === '2-copied')?.r;
+    if (shared && copied) {
+      lines.push(
+        `- memory ratio, 2 threads / 1 thread: ${f2(shared.peakRssMb / one.peakRssMb)} with the matrix shared (goal <= 1.05), ${f2(copied.peakRssMb / one.peakRssMb)} copied; ` +
+          `sharing saves ${int(copied.peakRssMb - shared.peakRssMb)} MB`,
+      );
     }
   }
   if (noise) {

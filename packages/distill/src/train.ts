@@ -4,14 +4,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { createRng, type CsrMatrix } from '@taxonomist/core';
-import type { ValidationSplit } from './classifiers/types.js';
+import type { ClassifierDefinition, ValidationSplit } from './classifiers/types.js';
 import type { LabeledExample } from './data/examples.js';
 import { stratifiedHoldout } from './data/splits.js';
 import { gridSearchOnMatrix, type GridSearchResult } from './grid-search.js';
 import { DistilledClassifier } from './model.js';
-import { fitOnMatrix, prepareExamples, resolveClassifier, sliceTarget } from './pipeline.js';
-import { defaultRegistry } from './registry.js';
-import { TrainOptionsSchema, type TrainOptions } from './train-options.js';
+import type { TextFeaturizer } from './featurizers/types.js';
+import { fitOnMatrix, prepareExamples, resolveClassifier, sliceTarget, type PreparedData } from './pipeline.js';
+import { defaultRegistry, type DistillRegistry } from './registry.js';
+import { TrainOptionsSchema, type TrainConfig, type TrainOptions } from './train-options.js';
 
 export interface TrainReport {
   examples: number;
@@ -40,9 +41,30 @@ export async function train(examples: readonly LabeledExample[], options: TrainO
   const progress = options.onProgress ?? (() => undefined);
   const threads = resolveThreads(options.threads);
   const data = prepareExamples(examples, cfg);
-  const K = data.labels.length;
-  let { def, config } = resolveClassifier(registry, cfg.classifier, cfg.multiLabel);
+  const { def, config } = resolveClassifier(registry, cfg.classifier, cfg.multiLabel);
   const featurizer = registry.createFeaturizer(cfg.featurizer, options.embeddings);
+  // Let the classifier start what its fit will need (the SVM's worker threads) while the texts are featurized.
+  const release = threads > 1 ? def.prepare?.({ threads, earlyStopping: cfg.validation !== undefined, rows: data.texts.length, classes: data.labels.length }, config) : undefined;
+  try {
+    return await trainPrepared(examples, cfg, registry, progress, threads, data, def, config, featurizer, t0);
+  } finally {
+    release?.();
+  }
+}
+
+async function trainPrepared(
+  examples: readonly LabeledExample[],
+  cfg: TrainConfig,
+  registry: DistillRegistry,
+  progress: NonNullable<TrainOptions['onProgress']>,
+  threads: number,
+  data: PreparedData,
+  def: ClassifierDefinition<any>,
+  config: { type: string } & Record<string, unknown>,
+  featurizer: TextFeaturizer,
+  t0: number,
+): Promise<TrainResult> {
+  const K = data.labels.length;
 
   let grid: GridSearchResult | undefined;
   let gridMs: number | undefined;

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { LabelAssignmentSchema } from '@taxonomist/core';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { corpusFlags, loadCorpus, reportIssues, runDistillStage, inputPath, seedOf, str } from '@taxonomist/pipeline';
+// The narrow entry, not the package index (which loads every stage): start-up counts in a one-second command.
+import { corpusFlags, loadCorpus, reportIssues, runDistillStage, inputPath, seedOf, str } from '@taxonomist/pipeline/distill';
 import { pluginDistillRegistry } from '../model/plugin-registry.js';
 import { formatPercent } from '../ui/format.js';
 import type { CommandContext } from './types.js';

@@ -8,7 +8,8 @@ import { fitScale, meanLogLoss } from './calibration.js';
 import { ClassWeightSchema, classWeightVector } from './class-weights.js';
 import { EarlyStopper } from './early-stopping.js';
 import type { LinearModel } from './linear-model.js';
-import { trainOvrSvm, type OvrSvmOptions, type OvrSvmResult } from './linear-svm.js';
+import { svmWorkersPay, trainOvrSvm, type OvrSvmOptions, type OvrSvmResult } from './linear-svm.js';
+import { prestartSvmWorkers } from './svm-workers.js';
 import { trainLogistic } from './logistic.js';
 import { trainNaiveBayes } from './naive-bayes.js';
 import type { ClassifierDefinition, ClassifierFit, ClassifierTrainContext, Target } from './types.js';
@@ -265,6 +266,8 @@ export const linearSvm: ClassifierDefinition<LinearSvmConfig> = {
   schema: LinearSvmConfigSchema,
   supports: ['single', 'multi'],
   tunable: ['C', 'tol', 'bias'],
+  // With early stopping the classes are solved in lockstep on this thread: no worker to start.
+  prepare: ({ threads, earlyStopping, rows, classes }) => (threads > 1 && !earlyStopping && svmWorkersPay(rows, classes) ? prestartSvmWorkers(threads - 1) : undefined),
   async train(ctx, cfg): Promise<ClassifierFit> {
     const K = ctx.labels.length;
     const { X, target } = ctx;

@@ -44,6 +44,31 @@ export interface BinarySvmOptions {
 /** Rows per block of the cache-friendly visiting order. */
 const BLOCK = 32;
 
+/**
+ * Working arrays of a solver (n = rows of X) that it does not hand out: one set per thread can serve one solver after
+ * another (solveSvmClasses solves 77 classes in turn), instead of new arrays per class that the garbage collector
+ * frees late. Two threads churning through them at once held ~30 MB more than one at 20k-200k rows.
+ */
+export interface SvmScratch {
+  qd: Float64Array;
+  diag: Float64Array;
+  upper: Float64Array;
+  index: Int32Array;
+  keep: Uint8Array;
+  blockOrder: Int32Array;
+}
+
+export function svmScratch(n: number): SvmScratch {
+  return {
+    qd: new Float64Array(n),
+    diag: new Float64Array(n),
+    upper: new Float64Array(n),
+    index: new Int32Array(n),
+    keep: new Uint8Array(n),
+    blockOrder: new Int32Array(Math.ceil(n / BLOCK) + 1),
+  };
+}
+
 /** Dual state of one binary problem; `epoch()` can be called repeatedly (lets callers interleave classes). */
 export class BinarySvmSolver {
   readonly w: Float64Array;
@@ -73,15 +98,18 @@ export class BinarySvmSolver {
     sqNorms: Float64Array,
     private readonly opts: BinarySvmOptions,
     private readonly rng: Rng,
+    /** Reused working arrays (see SvmScratch; every value is set here): the solver must be done with before reuse. */
+    scratch: SvmScratch = svmScratch(X.rows),
   ) {
     const n = X.rows;
+    if (scratch.qd.length !== n) throw new Error(`BinarySvmSolver: scratch arrays for ${scratch.qd.length} rows, the matrix has ${n}`);
     this.y = y;
     this.squaredNorms = sqNorms;
     this.w = new Float64Array(X.cols);
     this.alpha = new Float64Array(n);
-    this.qd = new Float64Array(n);
-    this.diag = new Float64Array(n);
-    this.upper = new Float64Array(n);
+    this.qd = scratch.qd;
+    this.diag = scratch.diag;
+    this.upper = scratch.upper;
     const pw = opts.positiveWeight ?? 1;
     const b2 = opts.bias * opts.bias;
     for (let i = 0; i < n; i++) {
@@ -113,9 +141,9 @@ export class BinarySvmSolver {
       }
       this.wBias = wb;
     }
-    this.index = new Int32Array(n);
-    this.keep = new Uint8Array(n).fill(1);
-    this.blockOrder = new Int32Array(Math.ceil(n / BLOCK) + 1);
+    this.index = scratch.index;
+    this.keep = scratch.keep.fill(1);
+    this.blockOrder = scratch.blockOrder;
     this.rowCount = opts.rows ? opts.rows.length : n;
     this.activeSize = this.rowCount;
     this.resetActive();
@@ -344,6 +372,17 @@ export interface OvrSvmOptions extends Omit<BinarySvmOptions, 'positiveWeight' |
   holdout?: SvmHoldout;
 }
 
+/**
+ * Below this many rows x classes the SVM solve is too short (~0.1 s of CPU) for a worker to pay for its start-up
+ * (tens of milliseconds and tens of MB for a Node worker): it runs on this thread alone. Same result either way.
+ */
+export const SVM_WORKER_MIN_ROW_CLASSES = 100_000;
+
+/** Whether worker threads pay for a problem of this size (see SVM_WORKER_MIN_ROW_CLASSES). */
+export function svmWorkersPay(rows: number, classes: number): boolean {
+  return classes > 1 && rows * classes >= SVM_WORKER_MIN_ROW_CLASSES;
+}
+
 export type SvmTarget = { kind: 'single'; y: Int32Array } | { kind: 'multi'; Y: Uint8Array };
 
 /** Seed of class c's solver: derived from (seed, c) alone so any thread can rebuild it, in any order. */
@@ -429,6 +468,10 @@ export function solveSvmClasses(
   const sq = rowSquaredNorms(Xp);
   const { initialAlpha, initialWeights, holdout, ...rest } = opts;
   const folds = holdout ? holdoutPositions(holdout.folds, perm) : [];
+  // One set of working arrays for the class solvers and one for the fold re-solves (which run while the class's
+  // solver is still read), reused from class to class.
+  const scratch = svmScratch(Xp.rows);
+  const holdoutScratch = holdout ? svmScratch(Xp.rows) : undefined;
   if (!claim) return classList.map((c) => solveOne(c));
   const mine: SvmClassSolution[] = [];
   for (let j = Atomics.add(claim, 0, 1); j < classList.length; j = Atomics.add(claim, 0, 1)) mine.push(solveOne(classList[j]!));
@@ -442,9 +485,10 @@ export function solveSvmClasses(
       sq,
       { ...rest, positiveWeight: opts.classWeights[c]!, ...(init ? { initialAlpha: init } : {}), ...(initW ? { initialW: initW } : {}) },
       createRng(classSeed(opts.seed, c)),
+      scratch,
     ).solve();
     const sol: SvmClassSolution = { c, w: s.w, wBias: s.wBias, alpha: s.alpha, epochs: s.epochs };
-    if (holdout) sol.holdoutScores = scoreHoldout(Xp, s, folds, holdout.tol, rest, opts.classWeights[c]!, opts.seed, c);
+    if (holdout) sol.holdoutScores = scoreHoldout(Xp, s, folds, holdout.tol, rest, opts.classWeights[c]!, opts.seed, c, holdoutScratch);
     return sol;
   }
 }
@@ -480,8 +524,11 @@ function scoreHoldout(
   positiveWeight: number,
   seed: number,
   c: number,
+  scratch?: SvmScratch,
 ): Float64Array {
   const { indptr, indices, data } = Xp;
+  // The full solver's active rows, read once: with a shared scratch the fold solvers must not see its index change.
+  const active = full.activeRows();
   const total = folds.reduce((a, f) => a + f.held.length, 0);
   const out = new Float64Array(total);
   const y = full.labels;
@@ -501,8 +548,9 @@ function scoreHoldout(
       Xp,
       y,
       full.squaredNorms,
-      { ...opts, tol, positiveWeight, initialAlpha: alpha, initialW: { w, wBias }, rows: full.activeRows().filter((r) => fold.isHeld[r] === 0) },
+      { ...opts, tol, positiveWeight, initialAlpha: alpha, initialW: { w, wBias }, rows: active.filter((r) => fold.isHeld[r] === 0) },
       createRng(classSeed(seed + fi + 1, c)),
+      scratch,
     ).solve();
     for (const r of fold.held) out[o++] = s.decision(r);
   });
@@ -538,7 +586,7 @@ export async function trainOvrSvm(X0: CsrMatrix, target: SvmTarget, classes: num
   const n = X0.rows;
   const perm = svmRowPermutation(n, opts.seed);
   const { onRound, threads = 1, ...solverOpts } = opts;
-  const inWorkers = !onRound && threads > 1 && classes > 1;
+  const inWorkers = !onRound && threads > 1 && svmWorkersPay(n, classes);
   // The permuted copy is the matrix the solvers read: built in shared memory when workers will read it, so that two
   // threads hold it once (as one thread does), not once more per worker.
   const X = csrSelectRows(X0, perm, { shared: inWorkers });

@@ -7,6 +7,10 @@
  * The matrix is handed over in shared memory (csrToShared; trainOvrSvm builds it there already): every
  * worker reads the same bytes, where a structured clone would copy the whole matrix into each worker.
  * `share: false` copies it into each worker as before (kept to test that sharing changes nothing).
+ *
+ * Workers can be started ahead (prestartSvmWorkers, from the classifier's `prepare` hook while the texts are
+ * featurized): a Node worker takes tens of milliseconds to boot, which then overlaps featurization on the idle core
+ * instead of delaying the solve. The job is sent by message once the matrix exists.
  */
 import { Worker } from 'node:worker_threads';
 import { csrToShared, type CsrMatrix } from '@taxonomist/core/csr';
@@ -23,21 +27,77 @@ export interface SvmWorkerInput {
   claim: Int32Array;
 }
 
+export interface SvmWorkerReply {
+  solutions: SvmClassSolution[];
+  /** The matrix arrays the worker read were views of SharedArrayBuffers (no copy was made). */
+  matrixShared: boolean;
+}
+
+/** What solveInWorkers did (for tests and diagnostics). */
+export interface SvmWorkersReport {
+  /** Per worker that answered: whether it read the matrix in shared memory. */
+  matrixShared: boolean[];
+  /** Workers taken from prestartSvmWorkers instead of started on the spot. */
+  prestarted: number;
+}
+
 export function svmWorkerUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./svm-worker${ext}`, import.meta.url);
 }
 
 /**
- * Start the worker. Built (.js) code loads it directly. From TypeScript sources (tsx), Node 20 workers do not inherit
- * the parent's module hooks, so a small bootstrap registers tsx's loader in the worker before importing the entry.
+ * Start a worker (it waits for its job). Built (.js) code loads it directly. From TypeScript sources (tsx), Node 20
+ * workers do not inherit the parent's module hooks, so a small bootstrap registers tsx's loader in the worker before
+ * importing the entry.
  */
-function startWorker(workerData: SvmWorkerInput): Worker {
+function startWorker(): Worker {
   const url = svmWorkerUrl();
-  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
+  if (url.pathname.endsWith('.js')) return new Worker(url);
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true });
+}
+
+/** Started workers waiting for a job: unref'd, so an idle one never keeps the process alive. */
+const idle: Worker[] = [];
+
+function dropIdle(worker: Worker): void {
+  const i = idle.indexOf(worker);
+  if (i >= 0) idle.splice(i, 1);
+}
+
+/**
+ * Start up to `count` workers now (counting those already waiting), for a solve that comes later. Returns a release
+ * function that terminates the ones no solve took (call it when training ends, also on failure).
+ */
+export function prestartSvmWorkers(count: number): () => void {
+  const started: Worker[] = [];
+  while (idle.length < count) {
+    const worker = startWorker();
+    worker.unref();
+    // A worker that fails while waiting is simply not used (solveInWorkers starts another).
+    worker.once('error', () => dropIdle(worker));
+    worker.once('exit', () => dropIdle(worker));
+    idle.push(worker);
+    started.push(worker);
+  }
+  return () => {
+    for (const worker of started) {
+      if (!idle.includes(worker)) continue;
+      dropIdle(worker);
+      void worker.terminate();
+    }
+  };
+}
+
+function takeWorker(): { worker: Worker; prestarted: boolean } {
+  const worker = idle.shift();
+  if (worker === undefined) return { worker: startWorker(), prestarted: false };
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  worker.ref();
+  return { worker, prestarted: true };
 }
 
 export async function solveInWorkers(
@@ -49,28 +109,30 @@ export async function solveInWorkers(
   opts: Omit<OvrSvmOptions, 'onRound' | 'threads'>,
   threads: number,
   share = true,
+  report?: SvmWorkersReport,
 ): Promise<SvmClassSolution[]> {
   const M = share ? csrToShared(X) : X;
   const claim = new Int32Array(new SharedArrayBuffer(4));
   const list = [...classList];
   const workers: Worker[] = [];
+  const input: SvmWorkerInput = {
+    X: { rows: M.rows, cols: M.cols, indptr: M.indptr, indices: M.indices, data: M.data },
+    target,
+    perm,
+    classList: list,
+    classes,
+    opts,
+    claim,
+  };
   const runs = Array.from(
     { length: Math.max(0, Math.min(threads, list.length) - 1) },
     () =>
-      new Promise<SvmClassSolution[]>((resolve, reject) => {
-        const input: SvmWorkerInput = {
-          X: { rows: M.rows, cols: M.cols, indptr: M.indptr, indices: M.indices, data: M.data },
-          target,
-          perm,
-          classList: list,
-          classes,
-          opts,
-          claim,
-        };
-        const worker = startWorker(input);
+      new Promise<SvmWorkerReply>((resolve, reject) => {
+        const { worker, prestarted } = takeWorker();
+        if (report && prestarted) report.prestarted++;
         workers.push(worker);
         let done = false;
-        worker.once('message', (msg: SvmClassSolution[]) => {
+        worker.once('message', (msg: SvmWorkerReply) => {
           done = true;
           resolve(msg);
           void worker.terminate();
@@ -79,6 +141,8 @@ export async function solveInWorkers(
         worker.once('exit', (code) => {
           if (!done) reject(new Error(`SVM worker exited with code ${code} before answering`));
         });
+        // Shared arrays are passed by reference; plain ones (share: false) are copied by the structured clone.
+        worker.postMessage(input);
       }),
   );
   let local: SvmClassSolution[];
@@ -90,5 +154,7 @@ export async function solveInWorkers(
     for (const w of workers) void w.terminate();
     throw err;
   }
-  return [...local, ...(await Promise.all(runs)).flat()].sort((a, b) => a.c - b.c);
+  const replies = await Promise.all(runs);
+  if (report) report.matrixShared.push(...replies.map((r) => r.matrixShared));
+  return [...local, ...replies.flatMap((r) => r.solutions)].sort((a, b) => a.c - b.c);
 }

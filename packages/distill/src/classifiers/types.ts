@@ -42,4 +42,10 @@ export interface ClassifierDefinition<C extends { type: string } = { type: strin
   /** Numeric hyper-parameters a grid search may vary (documentation / validation of grid keys). */
   tunable?: readonly string[];
   train(ctx: ClassifierTrainContext, config: C): ClassifierFit | Promise<ClassifierFit>;
+  /**
+   * Optional: called by `train` before the texts are featurized, when more than one thread may be used, to start what
+   * the fit will need (the linear SVM starts its worker threads, so that their start-up overlaps featurization).
+   * Returns a function `train` calls when it ends (also on failure) to free whatever the fit did not use.
+   */
+  prepare?(ctx: { threads: number; earlyStopping: boolean; rows: number; classes: number }, config: C): (() => void) | void;
 }

@@ -93,4 +93,18 @@ describe('typed arrays as base64', () => {
     expect(Array.from(base64ToUint32(uint32ToBase64(u)))).toEqual([0, 1, 0xffffffff]);
     expect(() => base64ToFloat32('AAA=')).toThrow(/multiple of 4/);
   });
+
+  it('writes little-endian bytes of exactly the array, also of a view into a larger buffer', () => {
+    // 1.0f = 0x3f800000 -> bytes 00 00 80 3f; -2.0f = 0xc0000000 -> 00 00 00 c0.
+    expect(float32ToBase64(Float32Array.of(1, -2))).toBe(Buffer.from([0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0]).toString('base64'));
+    expect(uint32ToBase64(Uint32Array.of(0x01020304))).toBe(Buffer.from([4, 3, 2, 1]).toString('base64'));
+    const big = Float32Array.from([9, 1, -2, 9]);
+    expect(float32ToBase64(big.subarray(1, 3))).toBe(float32ToBase64(Float32Array.of(1, -2)));
+    const shared = new Float32Array(new SharedArrayBuffer(16)).fill(0.5);
+    expect(float32ToBase64(shared)).toBe(float32ToBase64(Float32Array.of(0.5, 0.5, 0.5, 0.5)));
+    // The decoded array owns its memory (not a view of a pooled Buffer).
+    const back = base64ToFloat32(float32ToBase64(Float32Array.of(1, -2)));
+    expect(back.byteOffset).toBe(0);
+    expect(back.buffer.byteLength).toBe(8);
+  });
 });
