@@ -9,7 +9,7 @@
  * log and their answers from `known` (the labeler's resumable output); the round in flight at a crash is picked again
  * (same model, same picks) and only its answers that are not in `known` are bought.
  */
-import { createRng, csrSelectRows, type CsrMatrix } from '@taxonomist/core';
+import { createRng, csrSelectRows, type CsrMatrix, type DenseMatrix } from '@taxonomist/core';
 import type { LabeledExample } from '../data/examples.js';
 import { DistilledClassifier } from '../model.js';
 import { fitOnMatrix, resolveClassifier } from '../pipeline.js';
@@ -19,7 +19,7 @@ import { DEFAULT_CLASSIFIER, DEFAULT_FEATURIZER } from '../train-options.js';
 import { ActiveOptionsSchema, type ActiveAnswer, type ActiveOptions, type PoolRecord } from './options.js';
 import { holdoutAgreement, meanTopProbability, type QualityEstimate } from './quality.js';
 import { fingerprintOf, RoundLog, type ActiveRound, type StopReason } from './round-log.js';
-import { computeStrata, defaultStrataCount, strataFromAssignment, stratifiedSeed, type PoolStrata } from './strata.js';
+import { computeStrata, defaultStrataCount, poolVectors, strataFromAssignment, stratifiedSeed, type PoolStrata } from './strata.js';
 import { randomPick } from './strategies.js';
 import { defaultSelectionRegistry } from './strategy-registry.js';
 
@@ -74,6 +74,8 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
   let strata: PoolStrata | undefined;
   const getStrata = (): PoolStrata =>
     (strata ??= options.clusters ? strataFromAssignment(options.clusters) : computeStrata(texts, cfg.strata ?? defaultStrataCount(n), cfg.seed));
+  let vectors: DenseMatrix<Float64Array> | undefined;
+  const getVectors = (): DenseMatrix<Float64Array> => (vectors ??= getStrata().vectors ?? poolVectors(texts, cfg.seed));
 
   const state = new Uint8Array(n);
   const answer: ActiveAnswer[] = new Array(n).fill(null);
@@ -113,6 +115,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     bought += positions.length;
   };
 
+  const rowsIn2 = (a: number, b: number): Int32Array => Int32Array.from(Array.from(state.keys()).filter((p) => state[p] === a || state[p] === b));
   const rowsIn = (s: number): Int32Array => {
     const out: number[] = [];
     for (let p = 0; p < n; p++) if (state[p] === s) out.push(p);
@@ -120,8 +123,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
   };
 
   /** The classifier of the current training labels (undefined while fewer than two labels are known). */
-  const fit = async (): Promise<DistilledClassifier | undefined> => {
-    const rows = rowsIn(TRAIN);
+  const fit = async (rows: Int32Array = rowsIn(TRAIN)): Promise<DistilledClassifier | undefined> => {
     const labels = [...new Set(Array.from(rows, (p) => answer[p]!))].sort();
     if (labels.length < 2) return undefined;
     const index = new Map(labels.map((l, i) => [l, i]));
@@ -139,6 +141,8 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     candidates: Int32Array;
     P: Float64Array;
     K: number;
+    /** Training labels per column. */
+    counts: Float64Array;
   }
   const assess = (model: DistilledClassifier | undefined): { quality: QualityEstimate | null; scored: Scored | undefined } => {
     const candidates = rowsIn(UNASKED);
@@ -148,9 +152,12 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     const predicted = model.predictMatrix(csrSelectRows(X, hold), { k: 1 }).map((p) => p.label);
     const agreement = holdoutAgreement(predicted, Array.from(hold, (p) => answer[p]!), cfg.confidenceLevel);
     const P = candidates.length > 0 ? model.probabilities(csrSelectRows(X, candidates)) : new Float64Array(0);
+    const column = new Map(model.labels.map((l, i) => [l, i]));
+    const counts = new Float64Array(K);
+    for (const p of rowsIn(TRAIN)) counts[column.get(answer[p]!)!]++;
     return {
       quality: { ...agreement, expectedAgreementUnlabeled: meanTopProbability(P, K), unlabeled: candidates.length },
-      scored: { candidates, P, K },
+      scored: { candidates, P, K, counts },
     };
   };
 
@@ -240,7 +247,11 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
         const K = scored.K;
         const P = new Float64Array(keep.length * K);
         keep.forEach((i, j) => P.set(scored!.P.subarray(i * K, i * K + K), j * K));
-        const ctx = { candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round };
+        const labeled = Int32Array.from(Array.from(state.keys()).filter((p) => state[p] !== UNASKED));
+        const ctx = {
+          candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round,
+          labelCounts: scored.counts, labeled, vectors: getVectors,
+        };
         picks = checkPicks(strategy.name, strategy.select(ctx), sub, want);
       }
     }
@@ -264,7 +275,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     const sp = spent();
     const withRuntime: ActiveRound = { ...entry, reused, ...(sp !== undefined ? { spentUsd: sp } : {}) };
     rounds.push(withRuntime);
-    await options.onRound?.(withRuntime, model);
+    await options.onRound?.(withRuntime, model, { fitAll: () => fit(rowsIn2(TRAIN, HOLDOUT)) });
     if (picks.length + holdoutPicks.length === 0) stopReason = 'pool-exhausted';
     else stopReason = stopAfter(withRuntime);
   }

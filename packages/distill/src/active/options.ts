@@ -70,8 +70,12 @@ export type ActiveOptions = z.input<typeof ActiveOptionsSchema> & {
   registry?: DistillRegistry;
   strategies?: SelectionRegistry;
   signal?: AbortSignal;
-  /** After every round (restored ones included, with `restored: true`), with the round's classifier when there is one. */
-  onRound?(round: ActiveRound, model: DistilledClassifier | undefined): void | Promise<void>;
+  /**
+   * After every round (restored ones included, with `restored: true`), with the round's classifier when there is one.
+   * For new rounds `extra.fitAll()` trains the classifier the loop would return if it stopped here (every usable label
+   * bought, held-out ones included), e.g. to score what a user with this budget gets.
+   */
+  onRound?(round: ActiveRound, model: DistilledClassifier | undefined, extra?: { fitAll(): Promise<DistilledClassifier | undefined> }): void | Promise<void>;
   /** Size of the batch of round `round` (>= 1) given the records bought so far (default: batchSize). */
   batchSizeAt?(round: number, bought: number): number;
 };

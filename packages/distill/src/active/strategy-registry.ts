@@ -4,7 +4,8 @@
  * through `createSelectionRegistry(host)`, or `register` on a registry.
  */
 import type { RegistrySource } from '../registry.js';
-import { BUILTIN_STRATEGIES, type SelectionStrategy } from './strategies.js';
+import { BUILTIN_STRATEGIES, diverseStrategy, type SelectionStrategy } from './strategies.js';
+import { balancedStrategy, marginCoresetStrategy, mixStrategies } from './candidates.js';
 
 export const SELECTION_REGISTRY_KIND = 'selectionStrategies';
 
@@ -13,6 +14,7 @@ export class SelectionRegistry {
 
   constructor() {
     for (const s of BUILTIN_STRATEGIES) this.strategies.set(s.name, s);
+    for (const s of [balancedStrategy, marginCoresetStrategy, mixStrategies('diverse-balanced', diverseStrategy, balancedStrategy)]) this.strategies.set(s.name, s);
   }
 
   register(def: SelectionStrategy, name: string = def.name): this {
