@@ -43,6 +43,8 @@ const NOISE = 0.1;
 const STRATA = Number(arg('strata', '0'));
 /** --batches a,b,c: batch sizes below 500, below 1,000 and up to 2,000 labels bought. */
 const BATCHES = arg('batches', '50,100,200').split(',').map(Number);
+/** --holdout F: share of the labels held out for the agreement estimate (default: the loop's, 10%). */
+const HOLDOUT = arg('holdout', '');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,6 +143,7 @@ async function runOne(pool: LabeledExample[], test: LabeledExample[], strategy: 
       return Math.min(base, next - bought);
     },
     ...(STRATA > 0 ? { strata: STRATA } : {}),
+    ...(HOLDOUT ? { holdoutFraction: Number(HOLDOUT) } : {}),
     labelBatch: async (records) => records.map((r) => answer(r.id, 0)),
     onRound: async (round, model, extra) => {
       if (CHECKPOINTS.includes(round.bought) && model) {
@@ -189,7 +192,8 @@ async function runOne(pool: LabeledExample[], test: LabeledExample[], strategy: 
 }
 
 async function main(): Promise<void> {
-  const seeds = Array.from({ length: Number(arg('seeds', '3')) }, (_, i) => i + 1);
+  // --seeds N: seeds 1..N; --seed-list a,b: those seeds (e.g. to add seeds to an earlier run).
+  const seeds = arg('seed-list', '') ? arg('seed-list', '').split(',').map(Number) : Array.from({ length: Number(arg('seeds', '3')) }, (_, i) => i + 1);
   const strategies = arg('strategies', 'random,diverse').split(',');
   const settings = arg('settings', 'clean,noisy').split(',');
   const [pool, test] = await Promise.all([loadSplit('train'), loadSplit('test')]);

@@ -14,7 +14,7 @@ export class SelectionRegistry {
 
   constructor() {
     for (const s of BUILTIN_STRATEGIES) this.strategies.set(s.name, s);
-    for (const s of [balancedStrategy, marginCoresetStrategy, mixStrategies('diverse-balanced', diverseStrategy, balancedStrategy)]) this.strategies.set(s.name, s);
+    for (const s of [balancedStrategy, marginCoresetStrategy, mixStrategies('diverse-balanced', diverseStrategy, balancedStrategy), mixStrategies('dbal-30', diverseStrategy, balancedStrategy, 0.3), mixStrategies('dbal-70', diverseStrategy, balancedStrategy, 0.7)]) this.strategies.set(s.name, s);
   }
 
   register(def: SelectionStrategy, name: string = def.name): this {
