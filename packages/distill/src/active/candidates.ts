@@ -1,7 +1,7 @@
 /**
  * Selection strategies screened against `diverse` on banking77 (see the distill README's lever table).
  */
-import { allocate, marginUncertainty, type SelectionContext, type SelectionStrategy } from './strategies.js';
+import { allocate, diverseStrategy, marginUncertainty, type SelectionContext, type SelectionStrategy } from './strategies.js';
 
 function argmaxRows(P: Float64Array, K: number): Int32Array {
   const n = K > 0 ? P.length / K : 0;
@@ -101,3 +101,5 @@ export function mixStrategies(name: string, a: SelectionStrategy, b: SelectionSt
     },
   };
 }
+
+export const diverseBalancedStrategy: SelectionStrategy = mixStrategies('diverse-balanced', diverseStrategy, balancedStrategy);
