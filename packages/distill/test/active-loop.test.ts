@@ -62,7 +62,7 @@ describe('activeDistill', () => {
     expect(stratified).toBeGreaterThan(random);
   });
 
-  for (const strategy of ['random', 'margin', 'entropy', 'diverse']) {
+  for (const strategy of ['random', 'margin', 'entropy', 'diverse', 'balanced', 'diverse-balanced']) {
     it(`${strategy}: same pool, seed and answers give the same picks whatever the latency`, async () => {
       const run = (seed: number, latency?: number) =>
         activeDistill(synthPool, { strategy, seed, seedSize: 12, batchSize: 15, labelBudget: 72, strata: 6, labelBatch: oracle(synthGold, latency).labelBatch });
