@@ -51,6 +51,6 @@ describe('run: active labeling', () => {
   it('an unknown --selection is a usage error naming the known strategies', async () => {
     const r = await run('out-bad', ['--selection', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--selection nope: unknown selection strategy \(known: random, margin, entropy, diverse\)/);
+    expect(r.err).toMatch(/--selection nope: unknown selection strategy \(known: random, margin, entropy, diverse, balanced, diverse-balanced\)/);
   }, 60_000);
 });

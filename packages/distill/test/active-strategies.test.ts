@@ -98,7 +98,7 @@ describe('selection strategies', () => {
   });
 
   it('registry: built-ins, plugins from a host, clear errors', () => {
-    expect(defaultSelectionRegistry.names()).toEqual(['random', 'margin', 'entropy', 'diverse']);
+    expect(defaultSelectionRegistry.names()).toEqual(['random', 'margin', 'entropy', 'diverse', 'balanced', 'diverse-balanced']);
     expect(() => defaultSelectionRegistry.get('nope')).toThrow(/unknown selection strategy "nope" \(known: random, margin/);
     const mine = { name: 'first', description: 'first candidates', select: (c: SelectionContext) => c.candidates.slice(0, c.size) };
     const reg = createSelectionRegistry({ registry: (kind) => new Map(kind === 'selectionStrategies' ? [['first', mine]] : []) });

@@ -9,7 +9,7 @@
  * log and their answers from `known` (the labeler's resumable output); the round in flight at a crash is picked again
  * (same model, same picks) and only its answers that are not in `known` are bought.
  */
-import { createRng, csrSelectRows, type CsrMatrix, type DenseMatrix } from '@taxonomist/core';
+import { createRng, csrSelectRows, type CsrMatrix } from '@taxonomist/core';
 import type { LabeledExample } from '../data/examples.js';
 import { DistilledClassifier } from '../model.js';
 import { fitOnMatrix, resolveClassifier } from '../pipeline.js';
@@ -19,7 +19,7 @@ import { DEFAULT_CLASSIFIER, DEFAULT_FEATURIZER } from '../train-options.js';
 import { ActiveOptionsSchema, type ActiveAnswer, type ActiveOptions, type PoolRecord } from './options.js';
 import { holdoutAgreement, meanTopProbability, type QualityEstimate } from './quality.js';
 import { fingerprintOf, RoundLog, type ActiveRound, type StopReason } from './round-log.js';
-import { computeStrata, defaultStrataCount, poolVectors, strataFromAssignment, stratifiedSeed, type PoolStrata } from './strata.js';
+import { computeStrata, defaultStrataCount, strataFromAssignment, stratifiedSeed, type PoolStrata } from './strata.js';
 import { randomPick } from './strategies.js';
 import { defaultSelectionRegistry } from './strategy-registry.js';
 
@@ -74,8 +74,6 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
   let strata: PoolStrata | undefined;
   const getStrata = (): PoolStrata =>
     (strata ??= options.clusters ? strataFromAssignment(options.clusters) : computeStrata(texts, cfg.strata ?? defaultStrataCount(n), cfg.seed));
-  let vectors: DenseMatrix<Float64Array> | undefined;
-  const getVectors = (): DenseMatrix<Float64Array> => (vectors ??= getStrata().vectors ?? poolVectors(texts, cfg.seed));
 
   const state = new Uint8Array(n);
   const answer: ActiveAnswer[] = new Array(n).fill(null);
@@ -247,11 +245,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
         const K = scored.K;
         const P = new Float64Array(keep.length * K);
         keep.forEach((i, j) => P.set(scored!.P.subarray(i * K, i * K + K), j * K));
-        const labeled = Int32Array.from(Array.from(state.keys()).filter((p) => state[p] !== UNASKED));
-        const ctx = {
-          candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round,
-          labelCounts: scored.counts, labeled, vectors: getVectors,
-        };
+        const ctx = { candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round, labelCounts: scored.counts };
         picks = checkPicks(strategy.name, strategy.select(ctx), sub, want);
       }
     }

@@ -2,15 +2,13 @@
  * Offline strata of the pool and the stratified seed batch. The strata are the clustering engine's first two steps
  * (built-in LSA vectors, spherical k-means from @taxonomist/core) without the naming: no model call, seeded.
  */
-import { kmeans, LsaVectorizer, type DenseMatrix, type Rng } from '@taxonomist/core';
+import { kmeans, LsaVectorizer, type Rng } from '@taxonomist/core';
 
 export interface PoolStrata {
   /** Stratum of every pool position. */
   stratum: Int32Array;
   /** Pool positions of each stratum, nearest to its centroid first (ties by position). */
   members: Int32Array[];
-  /** The unit-length LSA vectors the strata were computed on (absent for strata given by the caller). */
-  vectors?: DenseMatrix<Float64Array>;
 }
 
 /** Default number of strata: about one per 10 records, at most 100, at least 2. */
@@ -18,16 +16,12 @@ export function defaultStrataCount(n: number): number {
   return Math.max(2, Math.min(100, Math.floor(n / 10)));
 }
 
-export function computeStrata(texts: readonly string[], k: number, seed: number, vectors = poolVectors(texts, seed)): PoolStrata {
+export function computeStrata(texts: readonly string[], k: number, seed: number): PoolStrata {
   const n = texts.length;
   const kk = Math.max(1, Math.min(k, n));
+  const { vectors } = LsaVectorizer.fit(texts, { seed, dimensions: Math.min(100, Math.max(2, n - 1)) });
   const res = kmeans(vectors, { k: kk, seed, spherical: true, nInit: 1 });
-  return { ...strataFromAssignment(res.labels, res.distances), vectors };
-}
-
-/** Unit-length LSA vectors of the pool (the clustering engine's built-in vectors, seeded). */
-export function poolVectors(texts: readonly string[], seed: number): DenseMatrix<Float64Array> {
-  return LsaVectorizer.fit(texts, { seed, dimensions: Math.min(100, Math.max(2, texts.length - 1)) }).vectors;
+  return strataFromAssignment(res.labels, res.distances);
 }
 
 /** Strata from a given cluster per position (e.g. the run's offline clusters); `distances` orders members. */

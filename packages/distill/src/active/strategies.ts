@@ -4,7 +4,7 @@
  * broken by pool position and every random choice comes from `ctx.rng`, so the same inputs and seed give the same
  * picks.
  */
-import type { DenseMatrix, Rng } from '@taxonomist/core';
+import type { Rng } from '@taxonomist/core';
 
 export interface SelectionContext {
   /** Pool positions of the unlabeled candidates, ascending. */
@@ -22,10 +22,6 @@ export interface SelectionContext {
   round: number;
   /** Training labels the classifier learned per column of `probabilities` (length K; absent in hand-built contexts). */
   labelCounts?: Float64Array;
-  /** Pool positions already bought (training and held-out), ascending. */
-  labeled?: Int32Array;
-  /** Unit-length LSA vectors of the whole pool (row = pool position), computed once per run on first use. */
-  vectors?(): DenseMatrix<Float64Array>;
 }
 
 export interface SelectionStrategy {

@@ -4,8 +4,8 @@
  * through `createSelectionRegistry(host)`, or `register` on a registry.
  */
 import type { RegistrySource } from '../registry.js';
-import { BUILTIN_STRATEGIES, diverseStrategy, type SelectionStrategy } from './strategies.js';
-import { balancedStrategy, diverseBalancedStrategy, marginCoresetStrategy, mixStrategies } from './candidates.js';
+import { BUILTIN_STRATEGIES, type SelectionStrategy } from './strategies.js';
+import { balancedStrategy, diverseBalancedStrategy } from './balanced.js';
 
 export const SELECTION_REGISTRY_KIND = 'selectionStrategies';
 
@@ -14,7 +14,7 @@ export class SelectionRegistry {
 
   constructor() {
     for (const s of BUILTIN_STRATEGIES) this.strategies.set(s.name, s);
-    for (const s of [balancedStrategy, marginCoresetStrategy, diverseBalancedStrategy, mixStrategies('dbal-30', diverseStrategy, balancedStrategy, 0.3), mixStrategies('dbal-70', diverseStrategy, balancedStrategy, 0.7)]) this.strategies.set(s.name, s);
+    for (const s of [balancedStrategy, diverseBalancedStrategy]) this.strategies.set(s.name, s);
   }
 
   register(def: SelectionStrategy, name: string = def.name): this {
