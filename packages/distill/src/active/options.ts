@@ -10,8 +10,8 @@ import type { SelectionRegistry } from './strategy-registry.js';
 
 export const ActiveOptionsSchema = z.object({
   seed: z.number().int().default(0),
-  /** Selection strategy name (see SelectionRegistry): 'random', 'margin', 'entropy', 'diverse' or a plugin's. */
-  strategy: z.string().min(1).default('diverse'),
+  /** Selection strategy name (see SelectionRegistry): 'random', 'margin', 'entropy', 'diverse', 'balanced', 'diverse-balanced' (default) or a plugin's. */
+  strategy: z.string().min(1).default('diverse-balanced'),
   /** Records in the seed batch, spread over the pool's strata (offline clusters). */
   seedSize: z.number().int().min(0).default(100),
   /** Records per later round (holdout draws included). */
