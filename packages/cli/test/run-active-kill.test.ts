@@ -124,7 +124,7 @@ describe('run: active labeling killed with SIGKILL and resumed', () => {
     for (const name of ['labels.jsonl', 'model.json', 'active-learning.json']) {
       expect(readFileSync(join(dir, 'killed', name), 'utf8'), name).toBe(readFileSync(join(dir, 'whole', name), 'utf8'));
     }
-  }, 300_000);
+  }, 600_000);
 
   it('--budget (USD) stop, then killed while resuming with a higher budget: every label bought once', async () => {
     const args = ['--label-budget', '200'];
@@ -154,7 +154,7 @@ describe('run: active labeling killed with SIGKILL and resumed', () => {
     expect(final).toHaveLength(200);
     expect(new Set(final.map((l) => l.id)).size).toBe(200);
     expect(JSON.parse(readFileSync(join(dir, 'usd', 'active-learning.json'), 'utf8'))).toMatchObject({ bought: 200, stopReason: 'label-budget' });
-  }, 300_000);
+  }, 600_000);
 
   it('mid re-labeling (--relabel-model): no record re-asked twice, same resolutions as an uninterrupted run', async () => {
     const args = ['--label-budget', '120', '--relabel-model', 'openai:strong-model'];
@@ -181,5 +181,5 @@ describe('run: active labeling killed with SIGKILL and resumed', () => {
     for (const name of ['labels.jsonl', 'model.json']) {
       expect(readFileSync(join(dir, 'relabel-killed', name), 'utf8'), name).toBe(readFileSync(join(dir, 'relabel-whole', name), 'utf8'));
     }
-  }, 300_000);
+  }, 600_000);
 });
