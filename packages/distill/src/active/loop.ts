@@ -113,7 +113,8 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     bought += positions.length;
   };
 
-  const rowsIn2 = (a: number, b: number): Int32Array => Int32Array.from(Array.from(state.keys()).filter((p) => state[p] === a || state[p] === b));
+  /** Every record with a usable label bought (training and held-out): what the final classifier learns. */
+  const rowsBought = (): Int32Array => Int32Array.from(Array.from(state.keys()).filter((p) => state[p] === TRAIN || state[p] === HOLDOUT));
   const rowsIn = (s: number): Int32Array => {
     const out: number[] = [];
     for (let p = 0; p < n; p++) if (state[p] === s) out.push(p);
@@ -269,7 +270,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     const sp = spent();
     const withRuntime: ActiveRound = { ...entry, reused, ...(sp !== undefined ? { spentUsd: sp } : {}) };
     rounds.push(withRuntime);
-    await options.onRound?.(withRuntime, model, { fitAll: () => fit(rowsIn2(TRAIN, HOLDOUT)) });
+    await options.onRound?.(withRuntime, model, { fitAll: () => fit(rowsBought()) });
     if (picks.length + holdoutPicks.length === 0) stopReason = 'pool-exhausted';
     else stopReason = stopAfter(withRuntime);
   }
