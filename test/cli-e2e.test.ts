@@ -177,7 +177,7 @@ describe('taxonomist (built binary)', () => {
       const labelCalls = server.requests.filter((q) => q.endpoint === 'chat' && JSON.stringify(q.body).includes('label_answers'));
       // active learning (the default with --model): 300 labels in 10 rounds of 30 records, packed 4 per call
       expect(labelCalls.length).toBe(10 * Math.ceil(30 / 4));
-      expect(r.stderr + r.stdout).toMatch(/300 labels bought by active learning \(diverse, 10 rounds\), stopped: label budget reached/);
+      expect(r.stderr + r.stdout).toMatch(/300 labels bought by active learning \(diverse-balanced, 10 rounds\), stopped: label budget reached/);
       // the distilled model learned them: it agrees with the keyword topics on most of the corpus
       const agree = predictions.filter((p) => p.label === topicOf(text.get(p.id)!)).length / predictions.length;
       expect(agree).toBeGreaterThan(0.8);

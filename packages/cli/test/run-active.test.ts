@@ -35,7 +35,7 @@ describe('run: active labeling', () => {
   it('buys up to --label-budget and says so; --selection random labels the seeded sample', async () => {
     const active = await run('out-active', ['--label-budget', '60']);
     expect(active.code, active.err).toBe(0);
-    expect(active.out).toMatch(/labels: 60 labels bought by active learning \(diverse, \d+ rounds\), stopped: label budget reached/);
+    expect(active.out).toMatch(/labels: 60 labels bought by active learning \(diverse-balanced, \d+ rounds\), stopped: label budget reached/);
     expect(lines(join(dir, 'out-active', 'labels.jsonl'))).toHaveLength(60);
     const curve = JSON.parse(readFileSync(join(dir, 'out-active', 'active-learning.json'), 'utf8')) as { bought: number; stopReason: string; rounds: unknown[] };
     expect(curve).toMatchObject({ bought: 60, stopReason: 'label-budget' });
@@ -51,6 +51,6 @@ describe('run: active labeling', () => {
   it('an unknown --selection is a usage error naming the known strategies', async () => {
     const r = await run('out-bad', ['--selection', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--selection nope: unknown selection strategy \(known: random, margin, entropy, diverse\)/);
+    expect(r.err).toMatch(/--selection nope: unknown selection strategy \(known: random, margin, entropy, diverse, balanced, diverse-balanced\)/);
   }, 60_000);
 });

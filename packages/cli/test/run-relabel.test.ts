@@ -9,32 +9,22 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashString32 } from '@taxonomist/core';
 import { faultAnswer, startOpenAIServer, type ChatRequestInfo, type OpenAIServer } from '@taxonomist/testing';
 import { main } from '../src/main.js';
-import { scriptedLlm, topicOf } from './scripted-llm.js';
+import { isNoisy, noisyLlm, WRONG } from './noisy-llm.js';
+import { topicOf } from './scripted-llm.js';
 import { memoryIO } from './helpers.js';
 
 const SAMPLE = resolve(import.meta.dirname, '../../../examples/data/banking-sample.jsonl');
-const WRONG = 'Account and identity';
-const isNoisy = (text: string): boolean => hashString32(text) % 6 === 0 && topicOf(text) !== WRONG;
-
 /** While true, the model "flaky-model" answers with a 401 (the gateway stops calling it). */
 let flakyDown = false;
 /** Labeling requests to the noisy model at temperature 0 (the labels bought), counted to prove none is bought twice. */
 let greedyLabelCalls = 0;
 
-function noisyLlm(info: ChatRequestInfo) {
+function flakyNoisyLlm(info: ChatRequestInfo) {
   if (info.model === 'flaky-model' && flakyDown) return faultAnswer({ kind: 'auth' });
-  const answer = scriptedLlm(info);
   if (info.schemaName === 'label_answer' && info.model === 'noisy-model' && !(Number(info.body.temperature ?? 0) > 0)) greedyLabelCalls++;
-  const greedy = !(Number(info.body.temperature ?? 0) > 0);
-  if (info.schemaName !== 'label_answer' || info.model !== 'noisy-model' || !greedy) return answer;
-  const text = (JSON.parse(info.lastUserMessage.slice(info.lastUserMessage.indexOf('{'))) as { text: string }).text;
-  if (!isNoisy(text)) return answer;
-  const system = info.messages.find((m) => m.role === 'system')?.content ?? '';
-  const id = [...system.matchAll(/^(\S+): (.+?)(?: - .*)?$/gm)].find((m) => m[2]!.trim() === WRONG)![1];
-  return { label: id };
+  return noisyLlm(info);
 }
 
 describe('run --relabel / --relabel-model', () => {
@@ -42,7 +32,7 @@ describe('run --relabel / --relabel-model', () => {
   let dir: string;
   let textOf: Map<string, string>;
   beforeAll(async () => {
-    server = await startOpenAIServer({ script: noisyLlm });
+    server = await startOpenAIServer({ script: flakyNoisyLlm });
     dir = mkdtempSync(join(tmpdir(), 'taxonomist-relabel-'));
     const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n').slice(0, 300);
     textOf = new Map(lines.map((l) => JSON.parse(l) as { id: string; text: string }).map((r) => [r.id, r.text]));

@@ -24,7 +24,11 @@ describe('activeDistill', () => {
   it('buys up to the label budget, never the same record twice, and reports each round honestly', async () => {
     const { pool, gold } = bankingSample();
     const o = oracle(gold);
-    const res = await activeDistill(pool, { strategy: 'margin', seed: 1, seedSize: 60, batchSize: 50, labelBudget: 230, strata: 30, labelBatch: o.labelBatch });
+    let lastFitAll: (() => Promise<unknown>) | undefined;
+    const res = await activeDistill(pool, {
+      strategy: 'margin', seed: 1, seedSize: 60, batchSize: 50, labelBudget: 230, strata: 30, labelBatch: o.labelBatch,
+      onRound: (_r, _m, extra) => void (lastFitAll = extra?.fitAll),
+    });
     expect(res.stopReason).toBe('label-budget');
     expect(res.bought).toBe(230);
     expect(o.asked).toHaveLength(230);
@@ -48,6 +52,10 @@ describe('activeDistill', () => {
     // The final model learned every usable label, held-out ones included.
     expect(res.examples).toHaveLength(230);
     expect(res.model!.meta.training.examples).toBe(230);
+    // fitAll() after the last round trains that same final classifier (what a user stopping there gets).
+    const all = (await lastFitAll!()) as typeof res.model;
+    expect(all!.meta.training.examples).toBe(230);
+    expect(all!.predictLabelsSync(pool.slice(0, 50).map((r) => r.text))).toEqual(res.model!.predictLabelsSync(pool.slice(0, 50).map((r) => r.text)));
     expect(res.examples.every((e) => gold.get(e.id!) === e.label)).toBe(true);
   });
 
@@ -62,7 +70,7 @@ describe('activeDistill', () => {
     expect(stratified).toBeGreaterThan(random);
   });
 
-  for (const strategy of ['random', 'margin', 'entropy', 'diverse']) {
+  for (const strategy of ['random', 'margin', 'entropy', 'diverse', 'balanced', 'diverse-balanced']) {
     it(`${strategy}: same pool, seed and answers give the same picks whatever the latency`, async () => {
       const run = (seed: number, latency?: number) =>
         activeDistill(synthPool, { strategy, seed, seedSize: 12, batchSize: 15, labelBudget: 72, strata: 6, labelBatch: oracle(synthGold, latency).labelBatch });

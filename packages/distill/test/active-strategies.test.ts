@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '@taxonomist/core';
 import {
   allocate,
+  balancedStrategy,
+  diverseBalancedStrategy,
   createSelectionRegistry,
   defaultSelectionRegistry,
   diverseStrategy,
@@ -52,6 +54,26 @@ describe('selection strategies', () => {
     expect(picks.some((p) => p <= 12)).toBe(true);
   });
 
+  it('balanced gives the batch to the predicted labels furthest below an equal share, most uncertain first', () => {
+    // Predicted labels by row: 0, 0, 1, 1, 2, 2 (rows 1, 3 and 5 the less sure of each pair).
+    const Pb = Float64Array.from([0.9, 0.05, 0.05, 0.5, 0.4, 0.1, 0.05, 0.9, 0.05, 0.1, 0.5, 0.4, 0.05, 0.05, 0.9, 0.4, 0.1, 0.5]);
+    const at = (counts: number[], size: number) => Array.from(balancedStrategy.select({ ...ctx(size), probabilities: Pb, labelCounts: Float64Array.from(counts) }));
+    expect(at([5, 5, 0], 2)).toEqual([15, 14]);
+    expect(at([0, 5, 5], 2)).toEqual([11, 10]);
+    // Two labels short by the same amount: one slot each, the less sure record of each.
+    expect(at([0, 0, 8], 2)).toEqual([11, 13]);
+    expect(() => balancedStrategy.select(ctx(2))).toThrow(/labelCounts/);
+  });
+
+  it('diverse-balanced: half the batch by diverse, the rest by balanced among the records left, no record twice', () => {
+    const Pb = Float64Array.from([0.9, 0.05, 0.05, 0.5, 0.4, 0.1, 0.05, 0.9, 0.05, 0.1, 0.5, 0.4, 0.05, 0.05, 0.9, 0.4, 0.1, 0.5]);
+    const c = { ...ctx(4), probabilities: Pb, labelCounts: Float64Array.from([5, 5, 0]) };
+    const picks = Array.from(diverseBalancedStrategy.select(c));
+    expect(picks.slice(0, 2)).toEqual(Array.from(diverseStrategy.select({ ...c, size: 2 })));
+    expect(new Set(picks).size).toBe(4);
+    expect(picks.slice(2).every((p) => p === 14 || p === 15)).toBe(true);
+  });
+
   it('random is a seeded uniform draw: same seed same picks, another seed other picks', () => {
     const a = Array.from(randomStrategy.select(ctx(3, undefined, 5)));
     expect(Array.from(randomStrategy.select(ctx(3, undefined, 5)))).toEqual(a);
@@ -76,7 +98,7 @@ describe('selection strategies', () => {
   });
 
   it('registry: built-ins, plugins from a host, clear errors', () => {
-    expect(defaultSelectionRegistry.names()).toEqual(['random', 'margin', 'entropy', 'diverse']);
+    expect(defaultSelectionRegistry.names()).toEqual(['random', 'margin', 'entropy', 'diverse', 'balanced', 'diverse-balanced']);
     expect(() => defaultSelectionRegistry.get('nope')).toThrow(/unknown selection strategy "nope" \(known: random, margin/);
     const mine = { name: 'first', description: 'first candidates', select: (c: SelectionContext) => c.candidates.slice(0, c.size) };
     const reg = createSelectionRegistry({ registry: (kind) => new Map(kind === 'selectionStrategies' ? [['first', mine]] : []) });

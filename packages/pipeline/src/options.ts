@@ -32,7 +32,7 @@ export const PipelineSettingsSchema = z.strictObject({
   lock: z.array(z.string()).optional(),
   /** Records labeled (seeded sample) to train the classifier (default 1000). */
   labelSample: int().optional(),
-  /** With a model: 'diverse' | 'margin' | 'entropy' (active learning) or 'random' (a seeded sample); default diverse. */
+  /** With a model: 'diverse-balanced' | 'diverse' | 'balanced' | 'margin' | 'entropy' (active learning) or 'random' (a seeded sample); default diverse-balanced. */
   selection: z.string().min(1).optional(),
   /** With a model: most records active learning sends to the LLM (default: labelSample). */
   labelBudget: int().optional(),

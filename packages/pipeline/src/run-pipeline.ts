@@ -170,7 +170,7 @@ async function runUnlocked(corpusInput: string | readonly PipelineRecord[], o: R
   const holdout = values.holdout ?? DEFAULT_HOLDOUT;
   // With a model, labels are bought by active learning unless selection is 'random' (a seeded sample, as before).
   const batch = models.online && values.batch === true;
-  const selection = values.selection ?? (batch ? 'random' : 'diverse');
+  const selection = values.selection ?? (batch ? 'random' : 'diverse-balanced');
   if (batch && selection !== 'random') {
     throw new PipelineUsageError(`--batch labels a seeded sample in batch jobs; --selection ${selection} (active learning) needs its answers round by round`, {
       hint: 'drop --selection (random is the default with --batch), or drop --batch',

@@ -39,7 +39,7 @@ describe('runPipeline with an LLM (local OpenAI-compatible server)', () => {
     expect(result.outcome).toBe('ok');
     expect(result.stages.induce!.usage!.calls).toBeGreaterThan(0);
     expect(result.stages.label!.usage!.calls).toBeGreaterThan(0);
-    expect(result.stages.label!.note).toMatch(/labels bought by active learning \(diverse/);
+    expect(result.stages.label!.note).toMatch(/labels bought by active learning \(diverse-balanced, /);
     expect(result.stages.label!.artifacts).toEqual([ARTIFACTS.labels, ARTIFACTS.activeRounds, ARTIFACTS.activeLearning]);
     const taxonomy = JSON.parse(readFileSync(join(dir, 'out', ARTIFACTS.taxonomy), 'utf8')) as { labels: { name: string }[] };
     expect(taxonomy.labels.map((l) => l.name)).toContain('Top-up problems'); // the scripted model's rename happened

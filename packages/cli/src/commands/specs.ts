@@ -91,7 +91,7 @@ const commands: CommandSpec[] = [
       'out-dir': { type: 'string', short: 'o', value: '<dir>', description: 'where every artifact goes', defaultText: 'out' },
       ...INDUCE_OPTIONS,
       ...LABEL_SAMPLE_OPTION('records labeled (seeded sample) to train the classifier', '1000'),
-      selection: { type: 'string', value: '<strategy>', description: 'with --model: how records are chosen for the LLM: diverse, margin, entropy (active learning) or random (a seeded sample)', defaultText: 'diverse; random with --batch' },
+      selection: { type: 'string', value: '<strategy>', description: 'with --model: how records are chosen for the LLM: diverse-balanced, diverse, balanced, margin, entropy (active learning) or random (a seeded sample)', defaultText: 'diverse-balanced; random with --batch' },
       'label-budget': { type: 'integer', min: 1, value: '<n>', description: 'with --model: most records active learning sends to the LLM', defaultText: '--label-sample' },
       'target-agreement': { type: 'number', above: 0, max: 1, value: '<fraction>', description: 'with --model: stop buying labels once the classifier agrees with the LLM this well on held-out labels (lower 95% bound)' },
       relabel: { type: 'boolean', description: 'with --model: re-ask the labels the audit disputes (at most 10%) with the same model by self-consistency; a differing vote replaces the label' },

@@ -1,5 +1,6 @@
 export * from './options.js';
 export * from './strategies.js';
+export * from './balanced.js';
 export * from './strategy-registry.js';
 export * from './strata.js';
 export * from './quality.js';

@@ -113,6 +113,8 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     bought += positions.length;
   };
 
+  /** Every record with a usable label bought (training and held-out): what the final classifier learns. */
+  const rowsBought = (): Int32Array => Int32Array.from(Array.from(state.keys()).filter((p) => state[p] === TRAIN || state[p] === HOLDOUT));
   const rowsIn = (s: number): Int32Array => {
     const out: number[] = [];
     for (let p = 0; p < n; p++) if (state[p] === s) out.push(p);
@@ -120,8 +122,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
   };
 
   /** The classifier of the current training labels (undefined while fewer than two labels are known). */
-  const fit = async (): Promise<DistilledClassifier | undefined> => {
-    const rows = rowsIn(TRAIN);
+  const fit = async (rows: Int32Array = rowsIn(TRAIN)): Promise<DistilledClassifier | undefined> => {
     const labels = [...new Set(Array.from(rows, (p) => answer[p]!))].sort();
     if (labels.length < 2) return undefined;
     const index = new Map(labels.map((l, i) => [l, i]));
@@ -139,6 +140,8 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     candidates: Int32Array;
     P: Float64Array;
     K: number;
+    /** Training labels per column. */
+    counts: Float64Array;
   }
   const assess = (model: DistilledClassifier | undefined): { quality: QualityEstimate | null; scored: Scored | undefined } => {
     const candidates = rowsIn(UNASKED);
@@ -148,9 +151,12 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     const predicted = model.predictMatrix(csrSelectRows(X, hold), { k: 1 }).map((p) => p.label);
     const agreement = holdoutAgreement(predicted, Array.from(hold, (p) => answer[p]!), cfg.confidenceLevel);
     const P = candidates.length > 0 ? model.probabilities(csrSelectRows(X, candidates)) : new Float64Array(0);
+    const column = new Map(model.labels.map((l, i) => [l, i]));
+    const counts = new Float64Array(K);
+    for (const p of rowsIn(TRAIN)) counts[column.get(answer[p]!)!]++;
     return {
       quality: { ...agreement, expectedAgreementUnlabeled: meanTopProbability(P, K), unlabeled: candidates.length },
-      scored: { candidates, P, K },
+      scored: { candidates, P, K, counts },
     };
   };
 
@@ -240,7 +246,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
         const K = scored.K;
         const P = new Float64Array(keep.length * K);
         keep.forEach((i, j) => P.set(scored!.P.subarray(i * K, i * K + K), j * K));
-        const ctx = { candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round };
+        const ctx = { candidates: sub, probabilities: P, K, size: want, rng: rng.fork('pick'), strata: () => getStrata().stratum, round, labelCounts: scored.counts };
         picks = checkPicks(strategy.name, strategy.select(ctx), sub, want);
       }
     }
@@ -264,7 +270,7 @@ export async function activeDistill(pool: readonly PoolRecord[], options: Active
     const sp = spent();
     const withRuntime: ActiveRound = { ...entry, reused, ...(sp !== undefined ? { spentUsd: sp } : {}) };
     rounds.push(withRuntime);
-    await options.onRound?.(withRuntime, model);
+    await options.onRound?.(withRuntime, model, { fitAll: () => fit(rowsBought()) });
     if (picks.length + holdoutPicks.length === 0) stopReason = 'pool-exhausted';
     else stopReason = stopAfter(withRuntime);
   }

@@ -10,8 +10,8 @@ import type { SelectionRegistry } from './strategy-registry.js';
 
 export const ActiveOptionsSchema = z.object({
   seed: z.number().int().default(0),
-  /** Selection strategy name (see SelectionRegistry): 'random', 'margin', 'entropy', 'diverse' or a plugin's. */
-  strategy: z.string().min(1).default('diverse'),
+  /** Selection strategy name (see SelectionRegistry): 'random', 'margin', 'entropy', 'diverse', 'balanced', 'diverse-balanced' (default) or a plugin's. */
+  strategy: z.string().min(1).default('diverse-balanced'),
   /** Records in the seed batch, spread over the pool's strata (offline clusters). */
   seedSize: z.number().int().min(0).default(100),
   /** Records per later round (holdout draws included). */
@@ -70,8 +70,12 @@ export type ActiveOptions = z.input<typeof ActiveOptionsSchema> & {
   registry?: DistillRegistry;
   strategies?: SelectionRegistry;
   signal?: AbortSignal;
-  /** After every round (restored ones included, with `restored: true`), with the round's classifier when there is one. */
-  onRound?(round: ActiveRound, model: DistilledClassifier | undefined): void | Promise<void>;
+  /**
+   * After every round (restored ones included, with `restored: true`), with the round's classifier when there is one.
+   * For new rounds `extra.fitAll()` trains the classifier the loop would return if it stopped here (every usable label
+   * bought, held-out ones included), e.g. to score what a user with this budget gets.
+   */
+  onRound?(round: ActiveRound, model: DistilledClassifier | undefined, extra?: { fitAll(): Promise<DistilledClassifier | undefined> }): void | Promise<void>;
   /** Size of the batch of round `round` (>= 1) given the records bought so far (default: batchSize). */
   batchSizeAt?(round: number, bought: number): number;
 };

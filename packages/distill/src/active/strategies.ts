@@ -20,6 +20,8 @@ export interface SelectionContext {
   /** Stratum (offline cluster) of every pool position, computed once per run on first use. */
   strata(): Int32Array;
   round: number;
+  /** Training labels the classifier learned per column of `probabilities` (length K; absent in hand-built contexts). */
+  labelCounts?: Float64Array;
 }
 
 export interface SelectionStrategy {

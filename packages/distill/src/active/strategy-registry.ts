@@ -5,6 +5,7 @@
  */
 import type { RegistrySource } from '../registry.js';
 import { BUILTIN_STRATEGIES, type SelectionStrategy } from './strategies.js';
+import { balancedStrategy, diverseBalancedStrategy } from './balanced.js';
 
 export const SELECTION_REGISTRY_KIND = 'selectionStrategies';
 
@@ -13,6 +14,7 @@ export class SelectionRegistry {
 
   constructor() {
     for (const s of BUILTIN_STRATEGIES) this.strategies.set(s.name, s);
+    for (const s of [balancedStrategy, diverseBalancedStrategy]) this.strategies.set(s.name, s);
   }
 
   register(def: SelectionStrategy, name: string = def.name): this {
