@@ -29,14 +29,8 @@ import { buildCatalog, buildMessages, buildSystemPrompt, label, labelToFile, sin
 import type { LabelSummary } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
 import { forkBenchServer, type BenchServer } from './bench-server.js';
+import { arg } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const CALLS = arg('calls', 1000);
 const CONCURRENCY = arg('concurrency', 32);

@@ -26,14 +26,8 @@ import { MemoryCacheStore, createGateway, jsonSchemaOf } from '@taxonomist/core'
 import type { ChatMessage } from '@taxonomist/core';
 import { buildCatalog, buildMessages, buildSystemPrompt, label, labelToFile, singleAnswerSchema } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
+import { arg } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const CALLS = arg('calls', 4000);
 const ROUNDS = arg('rounds', 5);

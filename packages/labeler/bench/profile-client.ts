@@ -17,14 +17,8 @@ import { createGateway } from '@taxonomist/core';
 import { labelToFile } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
 import { forkBenchServer } from './bench-server.js';
+import { arg } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const PACK = arg('pack', 10);
 const RECORDS = arg('records', 5000);

@@ -35,14 +35,8 @@ import type { LabelSummary } from '@taxonomist/labeler';
 import { loadBenchCorpus } from './corpus.js';
 import { providerLikeRuns } from './provider-like.js';
 import { forkBenchServer, inProcessBenchServer, type BenchServer, type ServerProcessStats } from './bench-server.js';
+import { arg } from './args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const RECORDS = arg('records', 20_000);
 const CONCURRENCY = arg('concurrency', 32);
