@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { BatchStatusSchema, writeJsonAtomic } from '@taxonomist/core';
+import { BatchStatusSchema, readTextIfExists, writeJsonAtomic } from '@taxonomist/core';
 
 const TruncatedSchema = z.object({ originalTokens: z.number().int().nonnegative(), keptTokens: z.number().int().nonnegative() });
 
@@ -59,13 +58,8 @@ export function batchStatePath(out: string): string {
 
 /** Read the state file (undefined when absent); a damaged one is an error naming the file and field. */
 export async function readBatchState(path: string): Promise<BatchState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { unlinkSync, readFileSync } from 'node:fs';
-import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, stat, unlink, writeFile } from 'node:fs/promises';
 import { ensureDir } from './ensure-dir.js';
+import { readTextIfExists } from './json-file.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -112,13 +113,8 @@ export function pidAlive(pid: number): boolean {
 }
 
 async function readOwner(lockPath: string): Promise<{ raw: string; owner: LockOwner | undefined } | undefined> {
-  let raw: string;
-  try {
-    raw = await readFile(lockPath, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const raw = await readTextIfExists(lockPath);
+  if (raw === undefined) return undefined;
   let owner: LockOwner | undefined;
   try {
     const parsed = LockOwnerSchema.safeParse(JSON.parse(raw));

@@ -8,6 +8,16 @@ import { DataFileError } from './types.js';
 import { jsonErrorOffset } from './json-error-offset.js';
 import { describeZodError } from './zod-issues.js';
 
+/** A text file's content, or undefined when it does not exist (other read errors are thrown). */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * Write pretty JSON (2-space indent, trailing newline) atomically: a temp file in the same directory is written,
  * fsynced and renamed over the target, so readers see the old file or the new one, never a half-written one.

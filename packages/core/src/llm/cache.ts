@@ -1,9 +1,10 @@
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { rename, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { hashValue, stableStringify } from '../util/hash.js';
 import { redactText } from '../util/redact.js';
 import { ensureDir } from '../io/ensure-dir.js';
+import { readTextIfExists } from '../io/json-file.js';
 
 /**
  * Content-addressed store for model answers. Keys are sha256 hex digests of the request (see `chatCacheKey`);
@@ -62,13 +63,8 @@ export class FileCacheStore implements CacheStore {
 
   async get(key: string): Promise<unknown | undefined> {
     const path = this.pathFor(key);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+    const text = await readTextIfExists(path);
+    if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as unknown;
     } catch {
